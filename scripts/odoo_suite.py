@@ -29,7 +29,7 @@ DB = {
     "user": os.environ.get("PGUSER", "root"),
 }
 SUMMARY = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
-LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) |^\S+ \S+ \d+ WARNING .*aakash")
+LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) |^\S+ \S+ \d+ WARNING .*(aakash_sms|aakash\.sms)")
 
 
 def odoo_command(database, *args):

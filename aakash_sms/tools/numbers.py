@@ -38,7 +38,7 @@ class NumberCheck(NamedTuple):
 
 def check_number(raw):
     """Normalise ``raw`` to Aakash's 10-digit form or say why it cannot be."""
-    text = "" if raw is None else str(raw).strip()
+    text = "" if raw is None or raw is False else str(raw).strip()
     if not text:
         return NumberCheck(text, "", "no number", "")
     compact = _SEPARATORS.sub("", text)

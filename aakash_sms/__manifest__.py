@@ -1,0 +1,25 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Aakash SMS",
+    "summary": "Send SMS to Nepali customers through the Aakash SMS gateway",
+    "version": "19.0.1.0.0",
+    "category": "Marketing/SMS Marketing",
+    "website": "https://github.com/aakash-sms-odoo/aakash_sms",
+    "author": "Aakash SMS for Odoo contributors",
+    "license": "LGPL-3",
+    "depends": ["mail", "sms", "account"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/aakash_sms_security.xml",
+        "security/ir.model.access.csv",
+        "views/aakash_sms_provider_views.xml",
+        "views/aakash_sms_message_views.xml",
+        "wizard/aakash_sms_composer_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/aakash_sms_menus.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,139 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools import errors
+from ..tools.client import DEFAULT_BASE_URL, AakashClient
+
+_logger = logging.getLogger(__name__)
+
+
+class AakashSmsProvider(models.Model):
+    _name = "aakash.sms.provider"
+    _description = "Aakash SMS Provider"
+    _inherit = ["mail.thread"]
+    _order = "company_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
+    )
+    is_default = fields.Boolean(
+        "Default for its company", tracking=True,
+        help="Used whenever a send does not name a provider, for records of this company.",
+    )
+    auth_token = fields.Char(
+        "Auth Token", groups="base.group_system", copy=False,
+        help="Created on sms.aakashsms.com under API Service > Token. Only system administrators "
+        "can read or change it.",
+    )
+    has_token = fields.Boolean(compute="_compute_has_token")
+    base_url = fields.Char("Gateway URL", required=True, default=DEFAULT_BASE_URL, tracking=True)
+    timeout = fields.Integer(
+        "Timeout (s)", default=30, tracking=True,
+        help="How long to wait for the gateway's answer. A send that times out is marked "
+        "uncertain and never re-sent automatically.",
+    )
+    batch_size = fields.Integer(
+        default=100, tracking=True, help="Recipients per request to the gateway."
+    )
+    balance = fields.Float("Available Credit", readonly=True, copy=False)
+    balance_date = fields.Datetime("Credit Read On", readonly=True, copy=False)
+    total_sent = fields.Integer("Total SMS Sent", readonly=True, copy=False)
+    message_count = fields.Integer(compute="_compute_message_count")
+
+    _batch_size_positive = models.Constraint(
+        "CHECK(batch_size > 0 AND batch_size <= 1000)", "The batch size must be between 1 and 1000."
+    )
+    _timeout_positive = models.Constraint("CHECK(timeout > 0)", "The timeout must be positive.")
+    _one_default_per_company = models.UniqueIndex(
+        "(company_id) WHERE is_default AND active", "A company can have only one default Aakash SMS provider."
+    )
+
+    def _compute_has_token(self):
+        for provider, sudo_provider in zip(self, self.sudo()):
+            provider.has_token = bool(sudo_provider.auth_token)
+
+    def _compute_message_count(self):
+        counts = dict(self.env["aakash.sms.message"]._read_group(
+            [("provider_id", "in", self.ids)], ["provider_id"], ["__count"]
+        ))
+        for provider in self:
+            provider.message_count = counts.get(provider, 0)
+
+    @api.constrains("base_url")
+    def _check_base_url(self):
+        for provider in self:
+            if not provider.base_url.startswith(("https://", "http://")):
+                raise ValidationError(_("The gateway URL must start with https://"))
+
+    @api.model
+    def _get_default(self, company=None):
+        """Default active provider of ``company`` (the current one if not given)."""
+        company = company or self.env.company
+        return self.sudo().search(
+            [("company_id", "=", company.id), ("active", "=", True)], order="is_default desc, sequence, id", limit=1
+        ).sudo(False)
+
+    def _get_client(self):
+        """A gateway client for this provider; reads the token as superuser."""
+        self.ensure_one()
+        token = self.sudo().auth_token
+        if not token:
+            raise UserError(_("The Aakash SMS provider %s has no auth token.", self.name))
+        return AakashClient(
+            token, base_url=self.base_url, timeout=(min(10, self.timeout), self.timeout),
+            batch_size=self.batch_size,
+        )
+
+    def _read_credit(self):
+        """Call the credit endpoint, store the balance; raise UserError with a plain reason."""
+        self.ensure_one()
+        try:
+            credit = self._get_client().credit()
+        except errors.IpNotAllowedError as exc:
+            raise UserError(_(
+                "Aakash SMS refused this server's IP address (%(reason)s). On sms.aakashsms.com, "
+                "open API Service > Token and put this Odoo server's public IP in \"Allowed Ip\".",
+                reason=exc.message)) from None
+        except errors.AuthenticationError as exc:
+            raise UserError(_(
+                "The auth token is not accepted (%(reason)s). Check it is copied whole and its "
+                "status is Active under API Service > Token.", reason=exc.message)) from None
+        except errors.AakashError as exc:
+            raise UserError(_("Could not reach Aakash SMS: %(reason)s", reason=exc.message)) from None
+        self.sudo().write({
+            "balance": credit.available, "total_sent": credit.total_sent, "balance_date": fields.Datetime.now(),
+        })
+        return credit
+
+    def action_test_connection(self):
+        self.ensure_one()
+        credit = self._read_credit()
+        return self._notify(_("Connection works"), _(
+            "The token is valid: %(credit)s credits available.", credit=credit.available), "success")
+
+    def action_refresh_balance(self):
+        for provider in self:
+            provider._read_credit()
+        return self._notify(_("Balance refreshed"), _("Available credit: %s", self[:1].balance), "info")
+
+    def _notify(self, title, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title, "message": message, "type": kind, "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_view_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_message")
+        action["domain"] = [("provider_id", "=", self.id)]
+        return action

@@ -1,0 +1,32 @@
+from odoo import models
+
+from ..tools.numbers import check_number
+
+
+class Base(models.AbstractModel):
+    _inherit = "base"
+
+    def _aakash_sms_get_recipients(self):
+        """Pick the number to text for every record: ``{id: (partner, raw number)}``.
+
+        Looks at the record's own phone fields (``_phone_get_number_fields``,
+        mobile before phone), then at its customers' (``_mail_get_partners``).
+        The first valid Nepali mobile wins; if none is valid the first number
+        found is kept so the user can see why it is refused.
+        """
+        partners_by_record = self._mail_get_partners() if self._name != "res.partner" else {}
+        own_fields = self._phone_get_number_fields()
+        partner_fields = self.env["res.partner"]._phone_get_number_fields()
+        result = {}
+        for record in self:
+            if self._name == "res.partner":
+                partners = record
+                candidates = [(record, record[f]) for f in own_fields]
+            else:
+                partners = partners_by_record.get(record.id, self.env["res.partner"])
+                candidates = [(partners[:1], record[f]) for f in own_fields]
+                candidates += [(partner, partner[f]) for partner in partners for f in partner_fields]
+            candidates = [(partner, number) for partner, number in candidates if number]
+            chosen = next((c for c in candidates if check_number(c[1]).valid), None)
+            result[record.id] = chosen or (candidates[0] if candidates else (partners[:1], ""))
+        return result

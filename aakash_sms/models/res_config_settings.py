@@ -1,0 +1,16 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    aakash_sms_provider_id = fields.Many2one(
+        "aakash.sms.provider", "Default Aakash SMS Provider", compute="_compute_aakash_sms_provider_id"
+    )
+
+    def _compute_aakash_sms_provider_id(self):
+        for settings in self:
+            settings.aakash_sms_provider_id = self.env["aakash.sms.provider"]._get_default(settings.company_id)
+
+    def action_open_aakash_sms_providers(self):
+        return self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_provider")

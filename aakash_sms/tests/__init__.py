@@ -1,0 +1,4 @@
+from . import test_install
+from . import test_provider
+from . import test_composer
+from . import test_invoice

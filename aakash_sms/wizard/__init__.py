@@ -1,0 +1,1 @@
+from . import aakash_sms_composer
