@@ -1,10 +1,12 @@
 import logging
 from collections import defaultdict
 
+import psycopg2.errors
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import mute_logger
 
 from ..tools import client as gateway
 from ..tools import errors
@@ -20,6 +22,16 @@ STATE_FROM_GATEWAY = {
     gateway.UNKNOWN: "uncertain",
 }
 RESENDABLE_STATES = ("rejected", "failed")
+REPORT_DELIVERED = ("delivered", "success", "sent")
+REPORT_UNDELIVERED = ("failed", "undelivered", "rejected", "expired", "aborted")
+# See _dispatch: sends up to this size happen inside the user's request.
+IMMEDIATE_SEND_LIMIT = 100
+# A row failing because the gateway could not be reached is retried this often by the queue.
+MAX_ATTEMPTS = 5
+# How often a worker looks again after losing a race for rows to another worker.
+MAX_LOCK_CONFLICTS = 10
+# A row left "sending" this long was interrupted mid-send: it becomes uncertain.
+SENDING_STALE_MINUTES = 10
 
 
 class AakashSmsMessage(models.Model):
@@ -48,8 +60,10 @@ class AakashSmsMessage(models.Model):
     state = fields.Selection(
         [
             ("pending", "Waiting"),
+            ("sending", "Sending"),
             ("queued", "Queued at Gateway"),
             ("delivered", "Delivered"),
+            ("undelivered", "Not Delivered"),
             ("rejected", "Rejected"),
             ("failed", "Failed"),
             ("uncertain", "Uncertain"),
@@ -68,6 +82,10 @@ class AakashSmsMessage(models.Model):
     sent_date = fields.Datetime("Sent On", readonly=True)
     mail_message_id = fields.Many2one("mail.message", "Chatter Note", readonly=True, index="btree_not_null")
     resend_id = fields.Many2one("aakash.sms.message", "Resent As", readonly=True)
+    send_ref = fields.Char("Send", index="btree_not_null", readonly=True,
+                           help="Identifies the rows of one bulk send, to follow its progress.")
+    attempt_count = fields.Integer("Attempts", readonly=True)
+    next_attempt_date = fields.Datetime("Next Attempt", readonly=True)
 
     @api.model
     def _selection_record_ref(self):
@@ -126,16 +144,51 @@ class AakashSmsMessage(models.Model):
             vals_list.append(vals)
         return vals_list
 
-    def _send(self, post=True):
-        """Send the pending rows of ``self`` (grouped by provider and text).
+    def _dispatch(self):
+        """Send small sends now, queue large ones for the cron.
 
-        Rows are locked first (``FOR UPDATE SKIP LOCKED``) so that two
-        workers never send the same row.  Every row ends with an outcome;
+        Up to :data:`IMMEDIATE_SEND_LIMIT` recipients (one gateway request at
+        the default batch size, well under a second) are sent inside the
+        user's transaction; larger sends are left pending and the queue cron
+        is triggered, so the user's request never waits on many round trips.
+        """
+        pending = self.filtered(lambda m: m.state == "pending")
+        if len(pending) <= IMMEDIATE_SEND_LIMIT:
+            return self._send()
+        self._post_results(self - pending)
+        self.env.ref("aakash_sms.ir_cron_aakash_sms_send")._trigger()
+        return True
+
+    def _send(self, post=True):
+        """Send the pending rows of ``self`` now, in the current transaction.
+
+        Rows are locked first (``FOR UPDATE SKIP LOCKED``) so that a queue
+        worker never sends them too.  Every row ends with an outcome;
         nothing raises for a gateway problem.
         """
-        pending = self._lock_pending()
+        self._lock_pending()._send_rows()
+        if post:
+            self._post_results()
+        return True
+
+    def _lock_pending(self, limit=None):
+        """Lock and return the pending rows among ``self`` (all rows if empty)."""
+        self.env["aakash.sms.message"].flush_model(["state", "next_attempt_date"])
+        query = ("SELECT id FROM aakash_sms_message WHERE state = 'pending' "
+                 "AND (next_attempt_date IS NULL OR next_attempt_date <= %s)")
+        params = [fields.Datetime.now()]
+        if self:
+            query += " AND id IN %s"
+            params.append(tuple(self.ids))
+        query += " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"
+        params.append(limit)
+        self.env.cr.execute(query, params)
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _send_rows(self):
+        """Call the gateway for ``self`` (grouped by provider and text) and record outcomes."""
         groups = defaultdict(lambda: self.browse())
-        for message in pending:
+        for message in self:
             groups[message.provider_id, message.body] |= message
         now = fields.Datetime.now()
         for (provider, body), messages in groups.items():
@@ -147,21 +200,88 @@ class AakashSmsMessage(models.Model):
                 messages.write({"state": "failed", "reason": reason, "gateway_status": "not sent", "sent_date": now})
                 continue
             for message, result in zip(messages, results):
-                message.write(self._values_from_result(result, now))
-        if post:
-            self._post_results()
-        return True
+                vals = self._values_from_result(result, now)
+                if result.error_kind == "transport" and vals["state"] == "failed" and message.attempt_count + 1 < MAX_ATTEMPTS:
+                    # provably never reached the gateway: the queue tries again later
+                    if self.env.context.get("aakash_sms_queue"):
+                        vals["state"] = "pending"
+                        vals["next_attempt_date"] = fields.Datetime.add(now, minutes=2 ** message.attempt_count)
+                vals["attempt_count"] = message.attempt_count + 1
+                message.write(vals)
 
-    def _lock_pending(self):
-        if not self.ids:
-            return self
-        self.flush_recordset(["state"])
-        self.env.cr.execute(
-            "SELECT id FROM aakash_sms_message WHERE id IN %s AND state = 'pending' "
-            "ORDER BY id FOR UPDATE SKIP LOCKED",
-            [tuple(self.ids)],
-        )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+    @api.model
+    def _cron_send(self):
+        """Queue worker: send pending rows in batches, committing after each.
+
+        A batch is locked (``FOR UPDATE SKIP LOCKED``: two workers never take
+        the same rows), marked ``sending`` and committed *before* the gateway
+        is called; outcomes are committed right after.  A crash in between
+        leaves rows ``sending``, which the next run marks ``uncertain``
+        instead of sending them again.
+        """
+        self = self.sudo()
+        Cron = self.env["ir.cron"]
+        self._mark_interrupted()
+        batch_size = max(self.env["aakash.sms.provider"].search([]).mapped("batch_size") or [100])
+        done = self.browse()
+        time_left = float("inf")
+        conflicts = 0
+        while time_left > 0:
+            # a fresh transaction, hence a fresh snapshot, for every batch
+            Cron._commit_progress()
+            try:
+                with mute_logger("odoo.sql_db"):
+                    batch = self._lock_pending(limit=batch_size)
+            except psycopg2.errors.SerializationFailure:
+                # another worker committed rows we were about to lock: look again
+                self.env.cr.rollback()
+                conflicts += 1
+                if conflicts > MAX_LOCK_CONFLICTS:
+                    break
+                continue
+            if not batch:
+                break
+            batch.write({"state": "sending"})
+            Cron._commit_progress()
+            batch.with_context(aakash_sms_queue=True)._send_rows()
+            batch._post_results(batch.filtered(lambda m: m.state != "pending"))
+            time_left = Cron._commit_progress(len(batch))
+            done |= batch
+        done._notify_completed_sends()
+        next_attempt = self.search([("state", "=", "pending")], order="next_attempt_date", limit=1)
+        if next_attempt:
+            self.env.ref("aakash_sms.ir_cron_aakash_sms_send")._trigger(at=next_attempt.next_attempt_date)
+
+    @api.model
+    def _mark_interrupted(self):
+        stale = self.search([
+            ("state", "=", "sending"),
+            ("write_date", "<", fields.Datetime.subtract(fields.Datetime.now(), minutes=SENDING_STALE_MINUTES)),
+        ])
+        stale.write({"state": "uncertain", "reason": _(
+            "The sending was interrupted after the request left; the SMS may have been sent.")})
+        return stale
+
+    def _notify_completed_sends(self):
+        """Tell each user whose queued send has no pending row left."""
+        refs = set(self.filtered("send_ref").mapped("send_ref"))
+        if not refs:
+            return
+        open_refs = set(self.search([("send_ref", "in", list(refs)), ("state", "in", ("pending", "sending"))])
+                        .mapped("send_ref"))
+        for ref in refs - open_refs:
+            messages = self.search([("send_ref", "=", ref)])
+            counts = defaultdict(int)
+            for message in messages:
+                counts[message.state] += 1
+            states = dict(self._fields["state"]._description_selection(self.env))
+            summary = ", ".join("%s %s" % (count, states[state]) for state, count in sorted(counts.items()))
+            messages[:1].user_id._bus_send("simple_notification", {
+                "title": _("Bulk SMS finished"),
+                "message": _("%(count)s recipients: %(summary)s", count=len(messages), summary=summary),
+                "sticky": True,
+                "type": "success" if counts.keys() <= {"queued", "delivered"} else "warning",
+            })
 
     @api.model
     def _values_from_result(self, result, when):
@@ -176,12 +296,61 @@ class AakashSmsMessage(models.Model):
         }
 
     # ------------------------------------------------------------------
+    # Delivery reports
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_sync_reports(self, days=3, max_pages=20):
+        """Update queued rows from Aakash's report of sent messages (matched by gateway id)."""
+        self = self.sudo()
+        since = fields.Datetime.subtract(fields.Datetime.now(), days=days)
+        open_rows = self.search([("state", "=", "queued"), ("gateway_id", "!=", False), ("sent_date", ">=", since)])
+        updated = self.browse()
+        for provider, rows in open_rows.grouped("provider_id").items():
+            by_gateway_id = {row.gateway_id: row for row in rows}
+            try:
+                client = provider._get_client()
+                page, total_pages = 1, 1
+                while by_gateway_id and page <= min(total_pages, max_pages):
+                    report = client.report(page)
+                    total_pages = report.total_pages
+                    for entry in report.entries:
+                        row = by_gateway_id.pop(entry.message_id, None)
+                        if row and row._apply_report_entry(entry):
+                            updated |= row
+                    page += 1
+            except (errors.AakashError, UserError) as exc:
+                _logger.warning("Aakash SMS: reading the report of provider %s failed: %s", provider.id, exc)
+        updated._on_report_update()
+        return updated
+
+    def _apply_report_entry(self, entry):
+        """Write what the report says; return whether the state changed."""
+        self.ensure_one()
+        status = (entry.status or "").lower()
+        state = self.state
+        if status in REPORT_DELIVERED:
+            state = "delivered"
+        elif status in REPORT_UNDELIVERED:
+            state = "undelivered"
+        vals = {"gateway_status": entry.status, "state": state}
+        if entry.network:
+            vals["network"] = entry.network
+        if entry.credits:
+            vals["credits"] = entry.credits
+        self.write(vals)
+        return state != "queued"
+
+    def _on_report_update(self):
+        """Hook called with the rows whose state a delivery report changed."""
+        return True
+
+    # ------------------------------------------------------------------
     # Chatter
     # ------------------------------------------------------------------
-    def _post_results(self):
+    def _post_results(self, messages=None):
         """One chatter note per document listing its recipients' outcomes."""
         by_model = defaultdict(lambda: defaultdict(lambda: self.browse()))
-        for message in self:
+        for message in self if messages is None else messages:
             if message.res_model and message.res_id:
                 by_model[message.res_model][message.res_id] |= message
         for model, by_record in by_model.items():
@@ -247,13 +416,19 @@ class AakashSmsMessage(models.Model):
         for message in self:
             counts[message.state] += 1
         summary = ", ".join("%s %s" % (count, states[state]) for state, count in counts.items())
-        problems = self.filtered(lambda m: m.state not in ("queued", "delivered", "pending"))
+        problems = self.filtered(lambda m: m.state not in ("queued", "delivered", "pending", "sending"))
         reasons = sorted(set(problems.mapped("reason")) - {False})
+        if problems:
+            title = _("SMS: some recipients were not reached")
+        elif counts.get("pending"):
+            title = _("SMS queued: you will be notified when they are sent")
+        else:
+            title = _("SMS sent")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("SMS sent") if not problems else _("SMS: some recipients were not reached"),
+                "title": title,
                 "message": summary + (("\n" + "\n".join(reasons[:5])) if reasons else ""),
                 "type": "success" if not problems else "warning",
                 "sticky": bool(problems),

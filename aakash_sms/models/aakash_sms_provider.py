@@ -12,7 +12,7 @@ _logger = logging.getLogger(__name__)
 class AakashSmsProvider(models.Model):
     _name = "aakash.sms.provider"
     _description = "Aakash SMS Provider"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "company_id, sequence, id"
     _check_company_auto = True
 
@@ -44,6 +44,10 @@ class AakashSmsProvider(models.Model):
     balance = fields.Float("Available Credit", readonly=True, copy=False)
     balance_date = fields.Datetime("Credit Read On", readonly=True, copy=False)
     total_sent = fields.Integer("Total SMS Sent", readonly=True, copy=False)
+    low_balance_threshold = fields.Float(
+        "Warn Below", default=100, tracking=True,
+        help="When the periodic balance check finds less credit than this, SMS managers get an activity.",
+    )
     message_count = fields.Integer(compute="_compute_message_count")
 
     _batch_size_positive = models.Constraint(
@@ -137,3 +141,35 @@ class AakashSmsProvider(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_message")
         action["domain"] = [("provider_id", "=", self.id)]
         return action
+
+    @api.model
+    def _cron_refresh_balance(self):
+        """Read every provider's balance; warn managers when it runs low."""
+        for provider in self.sudo().search([]):
+            if not provider.auth_token:
+                continue
+            try:
+                provider._read_credit()
+            except UserError as exc:
+                _logger.warning("Aakash SMS: balance of provider %s could not be read: %s", provider.id, exc)
+                continue
+            provider._check_low_balance()
+
+    def _check_low_balance(self):
+        """Schedule one to-do per SMS manager when the balance is under the threshold."""
+        self.ensure_one()
+        if not self.low_balance_threshold or self.balance >= self.low_balance_threshold:
+            return False
+        managers = self.env.ref("aakash_sms.group_aakash_sms_manager").all_user_ids.filtered(
+            lambda user: not user.share and user.active and self.company_id in user.company_ids
+        )
+        activity_type = self.env.ref("aakash_sms.mail_activity_type_low_balance")
+        already = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).user_id
+        for manager in managers - already:
+            self.activity_schedule(
+                "aakash_sms.mail_activity_type_low_balance", user_id=manager.id,
+                note=_("Only %(balance)s credits are left on %(name)s (warning below %(threshold)s). "
+                       "Top up the Aakash SMS account.", balance=self.balance, name=self.name,
+                       threshold=self.low_balance_threshold),
+            )
+        return True

@@ -8,6 +8,13 @@ class ResConfigSettings(models.TransientModel):
         "aakash.sms.provider", "Default Aakash SMS Provider", compute="_compute_aakash_sms_provider_id"
     )
 
+    aakash_sms_invoice_confirm = fields.Boolean(
+        related="company_id.aakash_sms_invoice_confirm", readonly=False
+    )
+    aakash_sms_invoice_template_id = fields.Many2one(
+        related="company_id.aakash_sms_invoice_template_id", readonly=False
+    )
+
     def _compute_aakash_sms_provider_id(self):
         for settings in self:
             settings.aakash_sms_provider_id = self.env["aakash.sms.provider"]._get_default(settings.company_id)

@@ -1,3 +1,4 @@
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from odoo.tests import common, new_test_user
@@ -45,6 +46,11 @@ class AakashSmsCase(common.TransactionCase):
         if urlsplit(r.url).hostname == "127.0.0.1":
             return common._super_send(s, r, **kw)
         return super()._request_handler(s, r, **kw)
+
+    def run_cron(self, model, method):
+        """Run a cron method; its commits become no-ops inside the test transaction."""
+        with patch.object(self.env.cr, "commit", lambda: None):
+            return getattr(self.env[model], method)()
 
     def messages_of(self, records):
         return self.env["aakash.sms.message"].search(

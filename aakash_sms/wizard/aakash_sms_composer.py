@@ -1,4 +1,5 @@
 from ast import literal_eval
+from uuid import uuid4
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -109,10 +110,12 @@ class AakashSmsComposer(models.TransientModel):
         records = self._get_records()
         records.check_access("read")
         Message = self.env["aakash.sms.message"].sudo()
-        messages = Message.create(Message._prepare_for_records(
-            records, self._prepare_bodies(records), provider=self.provider_id,
-        ))
-        messages._send()
+        vals_list = Message._prepare_for_records(records, self._prepare_bodies(records), provider=self.provider_id)
+        send_ref = uuid4().hex
+        for vals in vals_list:
+            vals["send_ref"] = send_ref
+        messages = Message.create(vals_list)
+        messages._dispatch()
         return messages._action_notify_outcome()
 
 

@@ -1,0 +1,105 @@
+from uuid import uuid4
+
+from odoo import api, fields, models
+
+
+class IrActionsServer(models.Model):
+    """Add "Send SMS (Aakash)" to server actions (and so to automation rules)."""
+
+    _inherit = "ir.actions.server"
+
+    state = fields.Selection(
+        selection_add=[("aakash_sms", "Send SMS (Aakash)")], ondelete={"aakash_sms": "cascade"}
+    )
+    aakash_sms_provider_id = fields.Many2one(
+        "aakash.sms.provider", "Aakash Provider", ondelete="set null",
+        help="Leave empty to use the default provider of each record's company.",
+    )
+    aakash_sms_template_id = fields.Many2one(
+        "sms.template", "Aakash SMS Template", ondelete="set null",
+        compute="_compute_aakash_sms_template_id", store=True, readonly=False,
+        domain="[('model_id', '=', model_id)]",
+    )
+    aakash_sms_body = fields.Text(
+        "Aakash SMS Text", help="Used when no template is chosen. Placeholders such as "
+        "{{ object.name }} are rendered for each record.",
+    )
+    aakash_sms_recipient = fields.Selection(
+        [("default", "The record's customer"), ("field", "A field of the record")],
+        string="Text To", default="default",
+    )
+    aakash_sms_field_id = fields.Many2one(
+        "ir.model.fields", "Recipient Field", ondelete="cascade",
+        domain="[('model_id', '=', model_id), '|', ('ttype', '=', 'char'), "
+        "'&', ('ttype', '=', 'many2one'), ('relation', '=', 'res.partner')]",
+        help="A contact field (its number is used) or a phone number field of the record.",
+    )
+
+    def _name_depends(self):
+        return [*super()._name_depends(), "aakash_sms_template_id"]
+
+    def _generate_action_name(self):
+        self.ensure_one()
+        if self.state == "aakash_sms":
+            return self.env._("Send SMS (Aakash): %s", self.aakash_sms_template_id.name or self.model_id.name)
+        return super()._generate_action_name()
+
+    @api.depends("model_id", "state")
+    def _compute_aakash_sms_template_id(self):
+        for action in self:
+            if action.state != "aakash_sms" or action.aakash_sms_template_id.model_id != action.model_id:
+                action.aakash_sms_template_id = False
+
+    @api.model
+    def _warning_depends(self):
+        return super()._warning_depends() + ["aakash_sms_template_id", "aakash_sms_body", "aakash_sms_field_id"]
+
+    def _get_warning_messages(self):
+        self.ensure_one()
+        warnings = super()._get_warning_messages()
+        if self.state == "aakash_sms":
+            if not self.aakash_sms_template_id and not (self.aakash_sms_body or "").strip():
+                warnings.append(self.env._("Choose an SMS template or type a text."))
+            if self.aakash_sms_recipient == "field" and not self.aakash_sms_field_id:
+                warnings.append(self.env._("Choose the field that holds the recipient."))
+        return warnings
+
+    def _run_action_aakash_sms_multi(self, eval_context=None):
+        if self._is_recompute():
+            return False
+        records = eval_context.get("records") or eval_context.get("record")
+        if not records:
+            return False
+        if self.aakash_sms_template_id:
+            bodies = self.aakash_sms_template_id._render_field("body", records.ids, compute_lang=True)
+        else:
+            bodies = self.env["mail.render.mixin"]._render_template(
+                self.aakash_sms_body or "", records._name, records.ids
+            )
+        Message = self.env["aakash.sms.message"].sudo()
+        vals_list = Message._prepare_for_records(
+            records, bodies, provider=self.aakash_sms_provider_id, recipients=self._aakash_sms_recipients(records)
+        )
+        send_ref = uuid4().hex
+        for vals in vals_list:
+            vals["send_ref"] = send_ref
+        Message.create(vals_list)._dispatch()
+        return False
+
+    def _aakash_sms_recipients(self, records):
+        """``{id: (partner, number)}`` following the action's recipient setting."""
+        field = self.aakash_sms_field_id
+        if self.aakash_sms_recipient != "field" or not field:
+            return records._aakash_sms_get_recipients()
+        if field.ttype == "many2one":
+            partners = records.mapped(field.name)
+            by_partner = partners._aakash_sms_get_recipients()
+            return {
+                record.id: by_partner.get(record[field.name].id, (record[field.name], ""))
+                for record in records
+            }
+        partners_by_record = records._mail_get_partners()
+        return {
+            record.id: (partners_by_record.get(record.id, self.env["res.partner"])[:1], record[field.name] or "")
+            for record in records
+        }

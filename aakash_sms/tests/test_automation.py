@@ -1,0 +1,269 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from .common import TOKEN, AakashSmsCase
+
+
+@tagged("post_install", "-at_install")
+class TestServerAction(AakashSmsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_contact = cls.env["res.partner"].create({
+            "name": "Himalaya Traders", "is_company": True, "phone": "9851000000"})
+        cls.ram = cls.env["res.partner"].create({
+            "name": "Ram", "phone": "9812345678", "parent_id": cls.company_contact.id})
+        cls.action = cls.env["ir.actions.server"].create({
+            "name": "Text the contact",
+            "model_id": cls.env["ir.model"]._get_id("res.partner"),
+            "state": "aakash_sms",
+            "aakash_sms_body": "Namaste {{ object.name }}",
+        })
+
+    def test_run_from_button(self):
+        self.action.with_context(active_model="res.partner", active_ids=self.ram.ids, active_id=self.ram.id).run()
+        self.assertEqual([(r.form["to"], r.form["text"]) for r in self.gateway.requests],
+                         [("9812345678", "Namaste Ram")])
+        message = self.messages_of(self.ram)
+        self.assertEqual(message.state, "queued")
+        self.assertIn("Queued at Gateway", message.mail_message_id.body)
+        self.assertEqual(message.mail_message_id.res_id, self.ram.id)
+
+    def test_recipient_from_partner_field(self):
+        self.action.write({
+            "aakash_sms_recipient": "field",
+            "aakash_sms_field_id": self.env["ir.model.fields"]._get("res.partner", "parent_id").id,
+        })
+        self.action.with_context(active_model="res.partner", active_ids=self.ram.ids).run()
+        self.assertEqual(self.gateway.sent_numbers(), ["9851000000"])
+        self.assertEqual(self.messages_of(self.ram).partner_id, self.company_contact)
+
+    def test_template_and_warnings(self):
+        self.action.aakash_sms_body = False
+        self.assertIn("template", self.action.warning)
+        template = self.env["sms.template"].create({
+            "name": "T", "model_id": self.env["ir.model"]._get_id("res.partner"),
+            "body": "Hi {{ object.name }} from template",
+        })
+        self.action.aakash_sms_template_id = template
+        self.assertFalse(self.action.warning)
+        self.action.with_context(active_model="res.partner", active_ids=self.ram.ids).run()
+        self.assertEqual(self.gateway.requests[0].form["text"], "Hi Ram from template")
+
+    def test_automation_rule_on_create_and_update(self):
+        automation = self.env["base.automation"].create({
+            "name": "Welcome SMS",
+            "model_id": self.env["ir.model"]._get_id("res.partner"),
+            "trigger": "on_create_or_write",
+            "filter_domain": "[('phone', '!=', False)]",
+            "trigger_field_ids": [(6, 0, [self.env["ir.model.fields"]._get("res.partner", "phone").id])],
+        })
+        self.action.base_automation_id = automation
+        sita = self.env["res.partner"].create({"name": "Sita", "phone": "984-111-2222"})
+        self.assertEqual(self.gateway.sent_numbers(), ["9841112222"])
+        sita.phone = "9801234567"
+        self.assertEqual(self.gateway.sent_numbers(), ["9841112222", "9801234567"])
+        self.assertEqual(self.messages_of(sita).mapped("state"), ["queued", "queued"])
+
+    def test_large_run_goes_to_queue(self):
+        partners = self.env["res.partner"].create([
+            {"name": "P%d" % i, "phone": "98%08d" % i} for i in range(150)
+        ])
+        self.action.aakash_sms_body = "Dashain sale: 20% off today"  # one text for all: batched
+        self.action.with_context(active_model="res.partner", active_ids=partners.ids).run()
+        self.assertFalse(self.gateway.requests, "over the immediate limit: nothing sent in the request")
+        messages = self.messages_of(partners)
+        self.assertEqual(len(messages), 150)
+        self.assertEqual(set(messages.mapped("state")), {"pending"})
+        self.assertEqual(len(set(messages.mapped("send_ref"))), 1)
+        cron = self.env.ref("aakash_sms.ir_cron_aakash_sms_send")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
+        self.run_cron("aakash.sms.message", "_cron_send")
+        self.assertEqual(set(messages.mapped("state")), {"queued"})
+        self.assertEqual(len(self.gateway.requests), 2, "150 recipients in batches of 100")
+        self.assertEqual(sorted(self.gateway.sent_numbers()), sorted(messages.mapped("number")))
+        self.assertTrue(all(messages.mail_message_id))
+
+        self.run_cron("aakash.sms.message", "_cron_send")
+        self.assertEqual(len(self.gateway.requests), 2, "nothing is sent twice")
+
+
+@tagged("post_install", "-at_install")
+class TestQueue(AakashSmsCase):
+    def _pending(self, count, **extra):
+        Message = self.env["aakash.sms.message"]
+        return Message.create([dict({
+            "number": "98%08d" % i, "number_raw": "98%08d" % i, "body": "queued text",
+            "provider_id": self.provider.id, "company_id": self.env.company.id, "send_ref": "ref1",
+        }, **extra) for i in range(count)])
+
+    def test_interrupted_send_becomes_uncertain(self):
+        messages = self._pending(3)
+        messages.write({"state": "sending"})
+        messages.flush_recordset()
+        self.env.cr.execute("UPDATE aakash_sms_message SET write_date = now() - interval '1 hour' WHERE id IN %s",
+                            [tuple(messages.ids)])
+        messages.invalidate_recordset()
+        self.run_cron("aakash.sms.message", "_cron_send")
+        self.assertEqual(set(messages.mapped("state")), {"uncertain"})
+        self.assertIn("may have been sent", messages[0].reason)
+        self.assertFalse(self.gateway.requests)
+
+    def test_unreachable_gateway_is_retried_then_failed(self):
+        messages = self._pending(2)
+        self.provider.base_url = "http://127.0.0.1:9/sms"
+        self.run_cron("aakash.sms.message", "_cron_send")
+        self.assertEqual(set(messages.mapped("state")), {"pending"})
+        self.assertEqual(messages.mapped("attempt_count"), [1, 1])
+        self.assertTrue(all(m.next_attempt_date > fields.Datetime.now() for m in messages))
+        self.run_cron("aakash.sms.message", "_cron_send")
+        self.assertEqual(messages.mapped("attempt_count"), [1, 1], "not retried before its time")
+        for attempt in range(2, 6):
+            messages.write({"next_attempt_date": fields.Datetime.now() - timedelta(minutes=1)})
+            self.run_cron("aakash.sms.message", "_cron_send")
+        self.assertEqual(set(messages.mapped("state")), {"failed"})
+        self.assertEqual(messages.mapped("attempt_count"), [5, 5])
+
+    def test_report_sync(self):
+        messages = self._pending(3)
+        messages._send()
+        self.assertEqual(set(messages.mapped("state")), {"queued"})
+        first, second, third = messages
+        self.gateway.set_status(int(first.gateway_id), "delivered")
+        self.gateway.set_status(int(second.gateway_id), "failed")
+        updated = self.run_cron("aakash.sms.message", "_cron_sync_reports")
+        self.assertEqual(updated, first | second)
+        self.assertEqual(messages.mapped("state"), ["delivered", "undelivered", "queued"])
+        self.assertEqual(second.gateway_status, "failed")
+        self.assertEqual(self.gateway.requests[-1].path, "/sms/v1/report/api")
+
+    def test_report_pages_until_all_found(self):
+        old = self._pending(1)
+        old._send()
+        newer = self._pending(45)
+        newer._send()
+        self.gateway.set_status(int(old.gateway_id), "delivered")
+        self.gateway.clear()
+        self.run_cron("aakash.sms.message", "_cron_sync_reports")
+        self.assertEqual(old.state, "delivered")
+        pages = [r.form["page"] for r in self.gateway.requests]
+        self.assertEqual(pages, ["1", "2", "3"], "46 messages at 20 a page")
+
+    def test_low_balance_activity(self):
+        manager = self.env.ref("base.user_admin")
+        self.provider.low_balance_threshold = 100
+        self.gateway.credits[TOKEN] = 40
+        self.run_cron("aakash.sms.provider", "_cron_refresh_balance")
+        self.assertEqual(self.provider.balance, 40)
+        activity_type = self.env.ref("aakash_sms.mail_activity_type_low_balance")
+        activities = self.provider.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        self.assertIn(manager, activities.user_id)
+        self.assertNotIn(self.sms_user, activities.user_id, "plain SMS users are not warned")
+        self.run_cron("aakash.sms.provider", "_cron_refresh_balance")
+        self.assertEqual(len(self.provider.activity_ids), len(activities), "warned once")
+        self.gateway.credits[TOKEN] = 500
+        self.provider.activity_ids.unlink()
+        self.run_cron("aakash.sms.provider", "_cron_refresh_balance")
+        self.assertFalse(self.provider.activity_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceConfirmation(AakashSmsCase, AccountTestInvoicingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.group_ids += cls.env.ref("aakash_sms.group_aakash_sms_user")
+        cls.partner_a.phone = "9801234567"
+        cls.partner_b.phone = False
+        cls.env.company.aakash_sms_invoice_confirm = True
+
+    def confirm(self, move_type="out_invoice", partner=None):
+        invoice = self.init_invoice(move_type, partner=partner or self.partner_a, amounts=[1500])
+        invoice.action_post()
+        return invoice
+
+    def test_confirming_queues_one_sms_then_cron_sends(self):
+        invoice = self.confirm()
+        self.assertEqual(invoice.state, "posted")
+        self.assertFalse(self.gateway.requests, "nothing is sent inside the posting transaction")
+        message = self.messages_of(invoice)
+        self.assertEqual(message.state, "pending")
+        self.assertIn(invoice.name, message.body)
+        self.assertIn(self.env.company.name, message.body)
+        self.run_cron("aakash.sms.message", "_cron_send")
+        self.assertEqual(message.state, "queued")
+        self.assertEqual(self.gateway.sent_numbers(), ["9801234567"])
+        self.assertIn("9801234567", message.mail_message_id.body)
+
+        invoice.button_draft()
+        invoice.action_post()
+        self.assertEqual(len(self.messages_of(invoice)), 1, "re-confirmation does not text again")
+
+    def test_nepali_template(self):
+        self.env.company.aakash_sms_invoice_template_id = self.env.ref("aakash_sms.sms_template_invoice_confirmed_ne")
+        invoice = self.confirm()
+        self.assertIn("धन्यवाद", self.messages_of(invoice).body)
+
+    def test_setting_off_vendor_bill_credit_note(self):
+        bill = self.confirm("in_invoice")
+        refund = self.confirm("out_refund")
+        self.env.company.aakash_sms_invoice_confirm = False
+        invoice = self.confirm()
+        self.assertFalse(self.messages_of(bill | refund | invoice))
+
+    def test_gateway_down_invoice_still_posted(self):
+        self.provider.sudo().base_url = "http://127.0.0.1:9/sms"
+        invoice = self.confirm()
+        self.assertEqual(invoice.state, "posted")
+        self.run_cron("aakash.sms.message", "_cron_send")
+        message = self.messages_of(invoice)
+        self.assertEqual(message.state, "pending", "queued again for a later attempt")
+        self.assertEqual(message.attempt_count, 1)
+        self.assertIn("cannot be reached", message.reason)
+
+    def test_broken_template_never_blocks_posting(self):
+        self.env.company.aakash_sms_invoice_template_id = self.env["sms.template"].create({
+            "name": "Broken", "model_id": self.env["ir.model"]._get_id("account.move"),
+            "body": "{{ object.no_such_field }}",
+        })
+        with self.assertLogs("odoo.addons.aakash_sms.models.account_move", "ERROR"):
+            invoice = self.confirm()
+        self.assertEqual(invoice.state, "posted")
+        self.assertFalse(self.messages_of(invoice))
+
+    def test_customer_without_number(self):
+        invoice = self.confirm(partner=self.partner_b)
+        self.assertEqual(invoice.state, "posted")
+        message = self.messages_of(invoice)
+        self.assertEqual(message.state, "rejected")
+        self.assertIn("no number", message.mail_message_id.body)
+
+    def test_payment_reminder_time_based_rule(self):
+        invoice = self.confirm()
+        self.run_cron("aakash.sms.message", "_cron_send")
+        self.gateway.clear()
+        invoice.invoice_date_due = fields.Date.today() - timedelta(days=2)
+        automation = self.env["base.automation"].create({
+            "name": "Overdue reminder",
+            "model_id": self.env["ir.model"]._get_id("account.move"),
+            "trigger": "on_time",
+            "trg_date_id": self.env["ir.model.fields"]._get("account.move", "invoice_date_due").id,
+            "trg_date_range": 1,
+            "trg_date_range_mode": "after",
+            "trg_date_range_type": "day",
+            "filter_domain": "[('move_type', '=', 'out_invoice'), ('payment_state', '!=', 'paid')]",
+            "last_run": fields.Datetime.now() - timedelta(days=10),
+        })
+        self.env["ir.actions.server"].create({
+            "name": "Reminder", "model_id": self.env["ir.model"]._get_id("account.move"),
+            "state": "aakash_sms", "base_automation_id": automation.id,
+            "aakash_sms_body": "Reminder: {{ object.name }} is overdue",
+        })
+        self.run_cron("base.automation", "_cron_process_time_based_actions")
+        self.assertEqual([(r.form["to"], r.form["text"]) for r in self.gateway.requests],
+                         [("9801234567", "Reminder: %s is overdue" % invoice.name)])

@@ -1,0 +1,79 @@
+import threading
+from contextlib import closing
+
+from odoo import SUPERUSER_ID, api, sql_db
+from odoo.orm.environments import Transaction
+from odoo.tests import tagged
+
+from .common import TOKEN, AakashSmsCase
+
+
+@tagged("post_install", "-at_install")
+class TestTwoWorkers(AakashSmsCase):
+    """Two queue workers on two real database connections, at the same time.
+
+    The rows are committed for real (other connections must see them) and
+    removed at the end.
+    """
+
+    def _real_env(self, cr):
+        # Hand the registry over: Registry(dbname) would wait on the registry
+        # lock that the test runner holds.
+        cr.transaction = Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def test_each_message_sent_exactly_once(self):
+        dbname = self.env.cr.dbname
+        count = 60
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            env = self._real_env(cr)
+            provider = env["aakash.sms.provider"].create({
+                "name": "Concurrency", "auth_token": TOKEN, "base_url": self.gateway.base_url,
+                "batch_size": 10, "timeout": 10,
+            })
+            messages = env["aakash.sms.message"].create([{
+                "number": "98%08d" % i, "number_raw": "98%08d" % i, "body": "once only",
+                "provider_id": provider.id, "company_id": env.company.id,
+            } for i in range(count)])
+            provider_id, message_ids = provider.id, messages.ids
+            cr.commit()
+
+        def cleanup():
+            with closing(sql_db.db_connect(dbname).cursor()) as cr:
+                cr.execute("DELETE FROM aakash_sms_message WHERE id IN %s", [tuple(message_ids)])
+                cr.execute("DELETE FROM mail_message WHERE model = 'aakash.sms.provider' AND res_id = %s",
+                           [provider_id])
+                cr.execute("DELETE FROM aakash_sms_provider WHERE id = %s", [provider_id])
+                cr.commit()
+        self.addCleanup(cleanup)
+
+        self.gateway.latency = 0.05  # let the two workers overlap
+        self.addCleanup(setattr, self.gateway, "latency", 0)
+        errors = []
+        start = threading.Barrier(2)
+
+        def worker():
+            try:
+                with closing(sql_db.db_connect(dbname).cursor()) as cr:
+                    start.wait()
+                    self._real_env(cr)["aakash.sms.message"]._cron_send()
+                    cr.commit()
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertFalse(errors)
+
+        sent = self.gateway.sent_numbers()
+        self.assertEqual(len(sent), count, "every message sent")
+        self.assertEqual(len(set(sent)), count, "no message sent twice")
+        send_requests = [r for r in self.gateway.requests if r.path.endswith("/v3/send")]
+        self.assertEqual(len(send_requests), count // 10)
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            cr.execute("SELECT state, count(*) FROM aakash_sms_message WHERE id IN %s GROUP BY state",
+                       [tuple(message_ids)])
+            self.assertEqual(dict(cr.fetchall()), {"queued": count})
