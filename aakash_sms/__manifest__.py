@@ -2,6 +2,11 @@
 {
     "name": "Aakash SMS",
     "summary": "Send SMS to Nepali customers through the Aakash SMS gateway",
+    "description": """
+Send SMS through Aakash SMS (sms.aakashsms.com) from customers, invoices,
+automation rules and Odoo's own SMS features, with every recipient's outcome
+(queued, rejected and why, network, credits) in the chatter and an SMS log.
+""",
     "version": "19.0.1.0.0",
     "category": "Marketing/SMS Marketing",
     "website": "https://github.com/aakash-sms-odoo/aakash_sms",
@@ -24,6 +29,10 @@
         "views/ir_actions_server_views.xml",
         "views/aakash_sms_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["aakash_sms/static/tests/tours/*.js"],
+    },
+    "images": ["static/description/screenshot_chatter.png"],
     "installable": True,
     "application": False,
 }

@@ -12,6 +12,7 @@ AAKASH_KEEP_DB=1 keeps the test database for inspection.
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -87,6 +88,8 @@ def ensure_template():
 
 
 def run(test_tags="/aakash_sms"):
+    if not shutil.which("chromium") and not shutil.which("google-chrome"):
+        print("!!! odoo suite: no Chromium on this machine: the browser tours (HttpCase) will be SKIPPED !!!")
     template = ensure_template()
     database = "aakash_test_%d" % os.getpid()
     dropdb(database)

@@ -4,3 +4,4 @@ from . import test_composer
 from . import test_invoice
 from . import test_automation
 from . import test_queue_concurrency
+from . import test_tours

@@ -8,7 +8,7 @@ from ..tools.sandbox import SandboxGateway
 TOKEN = "test-token-5f1c2b9e8d7a"
 
 
-class AakashSmsCase(common.TransactionCase):
+class AakashSmsMixin:
     """Runs against a real sandbox gateway on a loopback port."""
 
     @classmethod
@@ -56,3 +56,11 @@ class AakashSmsCase(common.TransactionCase):
         return self.env["aakash.sms.message"].search(
             [("res_model", "=", records._name), ("res_id", "in", records.ids)], order="id"
         )
+
+
+class AakashSmsCase(AakashSmsMixin, common.TransactionCase):
+    pass
+
+
+class AakashSmsHttpCase(AakashSmsMixin, common.HttpCase):
+    pass

@@ -36,7 +36,6 @@ class AakashSmsComposer(models.TransientModel):
     recipient_count = fields.Integer(compute="_compute_counts")
     valid_count = fields.Integer("Valid Recipients", compute="_compute_counts")
     invalid_count = fields.Integer("Recipients Without a Usable Number", compute="_compute_counts")
-    char_count = fields.Integer("Characters", compute="_compute_text_info")
     encoding = fields.Selection(
         [("gsm7", "GSM-7 (160 per SMS)"), ("unicode", "Unicode (70 per SMS)")], compute="_compute_text_info"
     )
@@ -88,7 +87,6 @@ class AakashSmsComposer(models.TransientModel):
     def _compute_text_info(self):
         for composer in self:
             info = measure(composer.body or "")
-            composer.char_count = len(composer.body or "")
             composer.encoding = info.encoding
             composer.segment_count = info.segments
             composer.credit_estimate = info.segments * composer.valid_count

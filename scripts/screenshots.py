@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Take the Apps-page screenshots from a running ./demo with headless Chromium.
+
+    ./demo &            # in another terminal
+    pip install playwright && python3 scripts/screenshots.py
+
+Uses Debian's /usr/bin/chromium (no browser download). Writes PNGs into
+aakash_sms/static/description/.
+"""
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+URL = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8069"
+OUT = Path(__file__).resolve().parent.parent / "aakash_sms" / "static" / "description"
+
+
+def main():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        ])
+        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        page.goto(URL + "/web/login")
+        page.fill("input[name=login]", "admin")
+        page.fill("input[name=password]", "admin")
+        page.click("button[type=submit]")
+        page.wait_for_selector(".o_main_navbar")
+
+        # the wizard on a customer
+        page.goto(URL + "/odoo/action-base.action_partner_form")
+        page.wait_for_selector(".o_kanban_record, .o_data_row")
+        page.get_by_text("Ram Bahadur Thapa").first.click()
+        page.wait_for_selector(".o_form_view")
+        page.get_by_role("button", name="Send SMS").first.click()
+        page.wait_for_selector(".modal textarea")
+        page.fill(".modal textarea", "नमस्ते Ram ji, your Dashain order is ready for pickup. - Himalayan Traders")
+        page.keyboard.press("Tab")  # leaving the field updates the credit estimate
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / "screenshot_wizard.png"))
+        page.click(".modal-footer button.btn-primary")
+        page.wait_for_selector(".o-mail-Message:has-text('SMS via Aakash')")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / "screenshot_chatter.png"))
+
+        # many customers at once: the preview lists who cannot be texted
+        page.goto(URL + "/odoo/action-base.action_partner_form?view_type=list")
+        page.wait_for_selector(".o_data_row")
+        page.click("thead .o_list_record_selector input")
+        page.get_by_role("button", name="Actions").click()
+        page.get_by_text("Send SMS (Aakash)").click()
+        page.wait_for_selector(".modal textarea")
+        page.fill(".modal textarea", "Dashain sale: 20% off all topi this week!")
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / "screenshot_bulk_preview.png"))
+        page.keyboard.press("Escape")
+
+        # provider form and settings
+        page.goto(URL + "/odoo/action-aakash_sms.action_aakash_sms_provider")
+        page.wait_for_selector(".o_data_row")
+        page.click(".o_data_row td[name=name]")
+        page.wait_for_selector(".o_form_view")
+        page.get_by_role("button", name="Test Connection").click()
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(OUT / "screenshot_provider.png"))
+
+        page.goto(URL + "/odoo/settings")
+        page.wait_for_selector("#aakash_sms")
+        page.locator("#aakash_sms").scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT / "screenshot_settings.png"))
+
+        page.goto(URL + "/odoo/action-aakash_sms.action_aakash_sms_message")
+        page.wait_for_selector(".o_data_row")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT / "screenshot_log.png"))
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
