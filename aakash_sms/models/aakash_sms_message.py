@@ -28,6 +28,8 @@ REPORT_UNDELIVERED = ("failed", "undelivered", "rejected", "expired", "aborted")
 IMMEDIATE_SEND_LIMIT = 100
 # A row failing because the gateway could not be reached is retried this often by the queue.
 MAX_ATTEMPTS = 5
+# A worker looks at this many batches' worth of pending rows to find one not locked by another.
+LOCK_LOOKAHEAD = 4
 # How often a worker looks again after losing a race for rows to another worker.
 MAX_LOCK_CONFLICTS = 10
 # A row left "sending" this long was interrupted mid-send: it becomes uncertain.
@@ -162,7 +164,7 @@ class AakashSmsMessage(models.Model):
     def _send(self, post=True):
         """Send the pending rows of ``self`` now, in the current transaction.
 
-        Rows are locked first (``FOR UPDATE SKIP LOCKED``) so that a queue
+        Rows are locked first (``SKIP LOCKED``, see :meth:`_lock_pending`) so that a queue
         worker never sends them too.  Every row ends with an outcome;
         nothing raises for a gateway problem.
         """
@@ -172,18 +174,21 @@ class AakashSmsMessage(models.Model):
         return True
 
     def _lock_pending(self, limit=None):
-        """Lock and return the pending rows among ``self`` (all rows if empty)."""
-        self.env["aakash.sms.message"].flush_model(["state", "next_attempt_date"])
-        query = ("SELECT id FROM aakash_sms_message WHERE state = 'pending' "
-                 "AND (next_attempt_date IS NULL OR next_attempt_date <= %s)")
-        params = [fields.Datetime.now()]
+        """Lock and return pending rows among ``self`` (among all rows if empty).
+
+        Rows locked by another transaction are skipped (``FOR NO KEY UPDATE
+        SKIP LOCKED`` through :meth:`try_lock_for_update`), so two workers
+        never take the same row.
+        """
+        domain = [
+            ("state", "=", "pending"),
+            "|", ("next_attempt_date", "=", False), ("next_attempt_date", "<=", fields.Datetime.now()),
+        ]
         if self:
-            query += " AND id IN %s"
-            params.append(tuple(self.ids))
-        query += " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"
-        params.append(limit)
-        self.env.cr.execute(query, params)
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+            domain.append(("id", "in", self.ids))
+        # look past the rows other workers may hold, then lock at most ``limit``
+        candidates = self.search(domain, order="id", limit=limit and limit * LOCK_LOOKAHEAD)
+        return candidates.try_lock_for_update(allow_referencing=True, limit=limit)
 
     def _send_rows(self):
         """Call the gateway for ``self`` (grouped by provider and text) and record outcomes."""
@@ -213,7 +218,7 @@ class AakashSmsMessage(models.Model):
     def _cron_send(self):
         """Queue worker: send pending rows in batches, committing after each.
 
-        A batch is locked (``FOR UPDATE SKIP LOCKED``: two workers never take
+        A batch is locked (``SKIP LOCKED``: two workers never take
         the same rows), marked ``sending`` and committed *before* the gateway
         is called; outcomes are committed right after.  A crash in between
         leaves rows ``sending``, which the next run marks ``uncertain``
