@@ -353,40 +353,48 @@ class AakashSmsMessage(models.Model):
     # Chatter
     # ------------------------------------------------------------------
     def _post_results(self, messages=None):
-        """One chatter note per document listing its recipients' outcomes."""
-        by_model = defaultdict(lambda: defaultdict(lambda: self.browse()))
-        for message in self if messages is None else messages:
+        """One chatter note per document listing its recipients' outcomes, posted in batch."""
+        rows = self if messages is None else messages
+        rows.partner_id.mapped("display_name")  # prefetch once for all notes
+        labels = {
+            "states": dict(self._fields["state"]._description_selection(self.env)),
+            "credits": _("%s credit(s)"),
+            "no_number": _("no number"),
+            "title": _("SMS via Aakash:"),
+        }
+        by_model = defaultdict(lambda: defaultdict(list))
+        for message in rows:
             if message.res_model and message.res_id:
-                by_model[message.res_model][message.res_id] |= message
+                by_model[message.res_model][message.res_id].append(message.id)
         for model, by_record in by_model.items():
             Model = self.env[model]
             if not hasattr(Model, "_message_log_batch"):
                 continue
             records = Model.browse(list(by_record)).exists()
-            bodies = {record.id: by_record[record.id]._format_chatter_note() for record in records}
+            group = {res_id: rows.browse(ids).with_prefetch(rows._prefetch_ids) for res_id, ids in by_record.items()}
+            bodies = {record.id: group[record.id]._format_chatter_note(labels) for record in records}
             notes = records._message_log_batch(bodies=bodies, partner_ids=False)
             for note in notes:
-                by_record[note.res_id].sudo().mail_message_id = note
+                group[note.res_id].sudo().mail_message_id = note
 
-    def _format_chatter_note(self):
-        states = dict(self._fields["state"]._description_selection(self.env))
+    def _format_chatter_note(self, labels):
         lines = []
         for message in self:
-            details = [states[message.state]]
+            details = [labels["states"][message.state]]
             if message.network:
                 details.append(message.network)
             if message.state in ("queued", "delivered"):
-                details.append(_("%s credit(s)", message.credits))
+                details.append(labels["credits"] % message.credits)
             if message.reason:
                 details.append(message.reason)
             lines.append(Markup('<li><a href="/odoo/aakash.sms.message/%s">%s</a>%s: %s</li>') % (
                 message.id,
-                message.number or message.number_raw or _("no number"),
+                message.number or message.number_raw or labels["no_number"],
                 Markup(" (%s)") % message.partner_id.display_name if message.partner_id else "",
                 ", ".join(details),
             ))
         return Markup("<p>%s <i>%s</i></p><ul>%s</ul>") % (
-            _("SMS via Aakash:"), escape(self[:1].body), Markup("").join(lines)
+            labels["title"], escape(self[:1].body), Markup("").join(lines)
         )
 
     # ------------------------------------------------------------------
