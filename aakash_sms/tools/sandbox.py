@@ -84,7 +84,9 @@ class SandboxGateway:
         return "http://%s:%d/sms" % (self._server.server_address[0], self.port)
 
     def start(self):
-        self._thread = threading.Thread(target=self._server.serve_forever, name="aakash-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="aakash-sandbox", daemon=True
+        )
         self._thread.start()
         return self
 
