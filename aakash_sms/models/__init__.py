@@ -3,5 +3,7 @@ from . import aakash_sms_message
 from . import models
 from . import account_move
 from . import ir_actions_server
-from . import res_company_invoice
+from . import res_company
+from . import aakash_sms_message_native
+from . import sms_sms
 from . import res_config_settings

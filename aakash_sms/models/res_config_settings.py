@@ -8,6 +8,7 @@ class ResConfigSettings(models.TransientModel):
         "aakash.sms.provider", "Default Aakash SMS Provider", compute="_compute_aakash_sms_provider_id"
     )
 
+    aakash_sms_native = fields.Boolean(related="company_id.aakash_sms_native", readonly=False)
     aakash_sms_invoice_confirm = fields.Boolean(
         related="company_id.aakash_sms_invoice_confirm", readonly=False
     )

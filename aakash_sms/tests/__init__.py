@@ -5,3 +5,4 @@ from . import test_invoice
 from . import test_automation
 from . import test_queue_concurrency
 from . import test_tours
+from . import test_native_bridge
