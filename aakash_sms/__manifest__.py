@@ -33,6 +33,4 @@ automation rules and Odoo's own SMS features, with every recipient's outcome
         "web.assets_tests": ["aakash_sms/static/tests/tours/*.js"],
     },
     "images": ["static/description/screenshot_chatter.png"],
-    "installable": True,
-    "application": False,
 }

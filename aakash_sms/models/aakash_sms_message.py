@@ -4,7 +4,7 @@ from collections import defaultdict
 import psycopg2.errors
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
@@ -53,9 +53,9 @@ class AakashSmsMessage(models.Model):
     record_name = fields.Char("Document Name", readonly=True)
     partner_id = fields.Many2one("res.partner", "Contact", index="btree_not_null", readonly=True)
     number_raw = fields.Char("Number as Typed", readonly=True)
-    number = fields.Char("Number", index=True, readonly=True, help="Normalised 10-digit number sent to Aakash")
+    number = fields.Char(index=True, readonly=True, help="Normalised 10-digit number sent to Aakash")
     body = fields.Text("Text", required=True, readonly=True)
-    provider_id = fields.Many2one("aakash.sms.provider", "Provider", index=True, readonly=True, ondelete="restrict")
+    provider_id = fields.Many2one("aakash.sms.provider", index=True, readonly=True, ondelete="restrict")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, readonly=True, default=lambda self: self.env.company
     )
@@ -142,7 +142,7 @@ class AakashSmsMessage(models.Model):
                 vals.update(state="rejected", reason=check.reason, gateway_status="not sent")
             elif not record_provider:
                 vals.update(state="failed", gateway_status="not sent",
-                            reason=_("No Aakash SMS provider is configured for %s", company.name))
+                            reason=self.env._("No Aakash SMS provider is configured for %s", company.name))
             vals_list.append(vals)
         return vals_list
 
@@ -227,7 +227,8 @@ class AakashSmsMessage(models.Model):
         self = self.sudo()
         Cron = self.env["ir.cron"]
         self._mark_interrupted()
-        batch_size = max(self.env["aakash.sms.provider"].search([]).mapped("batch_size") or [100])
+        [[batch_size]] = self.env["aakash.sms.provider"]._read_group([], aggregates=["batch_size:max"])
+        batch_size = batch_size or 100
         done = self.browse()
         time_left = float("inf")
         conflicts = 0
@@ -263,7 +264,7 @@ class AakashSmsMessage(models.Model):
             ("state", "=", "sending"),
             ("write_date", "<", fields.Datetime.subtract(fields.Datetime.now(), minutes=SENDING_STALE_MINUTES)),
         ])
-        stale.write({"state": "uncertain", "reason": _(
+        stale.write({"state": "uncertain", "reason": self.env._(
             "The sending was interrupted after the request left; the SMS may have been sent.")})
         return stale
 
@@ -282,8 +283,8 @@ class AakashSmsMessage(models.Model):
             states = dict(self._fields["state"]._description_selection(self.env))
             summary = ", ".join("%s %s" % (count, states[state]) for state, count in sorted(counts.items()))
             messages[:1].user_id._bus_send("simple_notification", {
-                "title": _("Bulk SMS finished"),
-                "message": _("%(count)s recipients: %(summary)s", count=len(messages), summary=summary),
+                "title": self.env._("Bulk SMS finished"),
+                "message": self.env._("%(count)s recipients: %(summary)s", count=len(messages), summary=summary),
                 "sticky": True,
                 "type": "success" if counts.keys() <= {"queued", "delivered"} else "warning",
             })
@@ -358,9 +359,9 @@ class AakashSmsMessage(models.Model):
         rows.partner_id.mapped("display_name")  # prefetch once for all notes
         labels = {
             "states": dict(self._fields["state"]._description_selection(self.env)),
-            "credits": _("%s credit(s)"),
-            "no_number": _("no number"),
-            "title": _("SMS via Aakash:"),
+            "credits": self.env._("%s credit(s)"),
+            "no_number": self.env._("no number"),
+            "title": self.env._("SMS via Aakash:"),
         }
         by_model = defaultdict(lambda: defaultdict(list))
         for message in rows:
@@ -408,7 +409,7 @@ class AakashSmsMessage(models.Model):
         """
         to_resend = self.filtered(lambda m: m.state in RESENDABLE_STATES and not m.resend_id)
         if not to_resend:
-            raise UserError(_("Only rejected or failed messages that were not resent yet can be resent."))
+            raise UserError(self.env._("Only rejected or failed messages that were not resent yet can be resent."))
         vals_list = []
         for message in to_resend:
             record = self.env[message.res_model].browse(message.res_id).exists() if message.res_model else None
@@ -432,11 +433,11 @@ class AakashSmsMessage(models.Model):
         problems = self.filtered(lambda m: m.state not in ("queued", "delivered", "pending", "sending"))
         reasons = sorted(set(problems.mapped("reason")) - {False})
         if problems:
-            title = _("SMS: some recipients were not reached")
+            title = self.env._("SMS: some recipients were not reached")
         elif counts.get("pending"):
-            title = _("SMS queued: you will be notified when they are sent")
+            title = self.env._("SMS queued: you will be notified when they are sent")
         else:
-            title = _("SMS sent")
+            title = self.env._("SMS sent")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import errors
@@ -27,7 +27,7 @@ class AakashSmsProvider(models.Model):
         help="Used whenever a send does not name a provider, for records of this company.",
     )
     auth_token = fields.Char(
-        "Auth Token", groups="base.group_system", copy=False,
+        groups="base.group_system", copy=False,
         help="Created on sms.aakashsms.com under API Service > Token. Only system administrators "
         "can read or change it.",
     )
@@ -73,7 +73,7 @@ class AakashSmsProvider(models.Model):
     def _check_base_url(self):
         for provider in self:
             if not provider.base_url.startswith(("https://", "http://")):
-                raise ValidationError(_("The gateway URL must start with https://"))
+                raise ValidationError(self.env._("The gateway URL must start with https://"))
 
     @api.model
     def _get_default(self, company=None):
@@ -88,7 +88,7 @@ class AakashSmsProvider(models.Model):
         self.ensure_one()
         token = self.sudo().auth_token
         if not token:
-            raise UserError(_("The Aakash SMS provider %s has no auth token.", self.name))
+            raise UserError(self.env._("The Aakash SMS provider %s has no auth token.", self.name))
         return AakashClient(
             token, base_url=self.base_url, timeout=(min(10, self.timeout), self.timeout),
             batch_size=self.batch_size,
@@ -100,16 +100,16 @@ class AakashSmsProvider(models.Model):
         try:
             credit = self._get_client().credit()
         except errors.IpNotAllowedError as exc:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "Aakash SMS refused this server's IP address (%(reason)s). On sms.aakashsms.com, "
                 "open API Service > Token and put this Odoo server's public IP in \"Allowed Ip\".",
                 reason=exc.message)) from None
         except errors.AuthenticationError as exc:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "The auth token is not accepted (%(reason)s). Check it is copied whole and its "
                 "status is Active under API Service > Token.", reason=exc.message)) from None
         except errors.AakashError as exc:
-            raise UserError(_("Could not reach Aakash SMS: %(reason)s", reason=exc.message)) from None
+            raise UserError(self.env._("Could not reach Aakash SMS: %(reason)s", reason=exc.message)) from None
         self.sudo().write({
             "balance": credit.available, "total_sent": credit.total_sent, "balance_date": fields.Datetime.now(),
         })
@@ -118,13 +118,13 @@ class AakashSmsProvider(models.Model):
     def action_test_connection(self):
         self.ensure_one()
         credit = self._read_credit()
-        return self._notify(_("Connection works"), _(
+        return self._notify(self.env._("Connection works"), self.env._(
             "The token is valid: %(credit)s credits available.", credit=credit.available), "success")
 
     def action_refresh_balance(self):
         for provider in self:
             provider._read_credit()
-        return self._notify(_("Balance refreshed"), _("Available credit: %s", self[:1].balance), "info")
+        return self._notify(self.env._("Balance refreshed"), self.env._("Available credit: %s", self[:1].balance), "info")
 
     def _notify(self, title, message, kind):
         return {
@@ -145,9 +145,7 @@ class AakashSmsProvider(models.Model):
     @api.model
     def _cron_refresh_balance(self):
         """Read every provider's balance; warn managers when it runs low."""
-        for provider in self.sudo().search([]):
-            if not provider.auth_token:
-                continue
+        for provider in self.sudo().search([("auth_token", "!=", False)]):
             try:
                 provider._read_credit()
             except UserError as exc:
@@ -168,7 +166,7 @@ class AakashSmsProvider(models.Model):
         for manager in managers - already:
             self.activity_schedule(
                 "aakash_sms.mail_activity_type_low_balance", user_id=manager.id,
-                note=_("Only %(balance)s credits are left on %(name)s (warning below %(threshold)s). "
+                note=self.env._("Only %(balance)s credits are left on %(name)s (warning below %(threshold)s). "
                        "Top up the Aakash SMS account.", balance=self.balance, name=self.name,
                        threshold=self.low_balance_threshold),
             )

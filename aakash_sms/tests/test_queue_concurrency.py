@@ -36,7 +36,8 @@ class TestTwoWorkers(AakashSmsCase):
                 "provider_id": provider.id, "company_id": env.company.id,
             } for i in range(count)])
             provider_id, message_ids = provider.id, messages.ids
-            cr.commit()
+            # other connections must see the rows
+            cr.commit()  # pylint: disable=invalid-commit
 
         def cleanup():
             with closing(sql_db.db_connect(dbname).cursor()) as cr:
@@ -44,7 +45,8 @@ class TestTwoWorkers(AakashSmsCase):
                 cr.execute("DELETE FROM mail_message WHERE model = 'aakash.sms.provider' AND res_id = %s",
                            [provider_id])
                 cr.execute("DELETE FROM aakash_sms_provider WHERE id = %s", [provider_id])
-                cr.commit()
+                # cleans up the committed rows
+                cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(cleanup)
 
         self.gateway.latency = 0.05  # let the two workers overlap
@@ -57,7 +59,8 @@ class TestTwoWorkers(AakashSmsCase):
                 with closing(sql_db.db_connect(dbname).cursor()) as cr:
                     start.wait()
                     self._real_env(cr)["aakash.sms.message"]._cron_send()
-                    cr.commit()
+                    # a worker's own connection
+                    cr.commit()  # pylint: disable=invalid-commit
             except Exception as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
 

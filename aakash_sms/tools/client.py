@@ -175,10 +175,10 @@ class AakashClient:
     def check_text(self, text):
         """Raise :class:`errors.ValidationError` if ``text`` cannot be sent."""
         if not text or not text.strip():
-            raise errors.ValidationError("The SMS text is empty.")
+            raise errors.ValidationError("The SMS text is empty.")  # pylint: disable=translation-required
         info = measure(text)
         if self.max_segments and info.segments > self.max_segments:
-            raise errors.ValidationError(
+            raise errors.ValidationError(  # pylint: disable=translation-required
                 "The SMS text is too long: %d parts, at most %d are allowed."
                 % (info.segments, self.max_segments))
         return info

@@ -14,9 +14,11 @@ In tests::
 From the command line: ``./sandbox --port 8765 --token demo --credit 1000``.
 """
 import argparse
+import contextlib
 import itertools
 import json
 import socket
+import sys
 import threading
 import time
 from datetime import datetime, timezone
@@ -249,10 +251,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fault.seconds or 30)
         if kind == "drop":
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):  # already closed by the client
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return None
         return self._reply(status, json.dumps(reply), "application/json")
 
@@ -278,11 +278,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     tokens = {token: args.credit for token in (args.token or ["sandbox-token"])}
     gateway = SandboxGateway(tokens=tokens, host=args.host, port=args.port, latency_ms=args.latency_ms)
-    print("Aakash SMS sandbox listening on %s (tokens: %d)" % (gateway.base_url, len(tokens)), flush=True)
+    sys.stdout.write("Aakash SMS sandbox listening on %s (tokens: %d)\n" % (gateway.base_url, len(tokens)))
+    sys.stdout.flush()
     try:
         gateway._server.serve_forever()
     except KeyboardInterrupt:
-        pass
+        sys.stdout.write("stopped\n")
     finally:
         gateway._server.server_close()
 

@@ -1,7 +1,7 @@
 from ast import literal_eval
 from uuid import uuid4
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.numbers import check_number
@@ -25,7 +25,7 @@ class AakashSmsComposer(models.TransientModel):
     res_ids = fields.Char("Document IDs", required=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     provider_id = fields.Many2one(
-        "aakash.sms.provider", "Provider",
+        "aakash.sms.provider",
         help="Leave empty to use the default provider of each document's company.",
     )
     template_id = fields.Many2one("sms.template", "Use Template", domain="[('model', '=', res_model)]")
@@ -100,9 +100,9 @@ class AakashSmsComposer(models.TransientModel):
     def action_send(self):
         self.ensure_one()
         if not (self.body or "").strip():
-            raise UserError(_("The message is empty: type a text or choose a template."))
+            raise UserError(self.env._("The message is empty: type a text or choose a template."))
         if not self.valid_count:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "None of the %s selected records has a usable Nepali mobile number. "
                 "Check the list of recipients.", self.recipient_count))
         records = self._get_records()
