@@ -2,11 +2,6 @@
 {
     "name": "Aakash SMS",
     "summary": "Send SMS to Nepali customers through the Aakash SMS gateway",
-    "description": """
-Send SMS through Aakash SMS (sms.aakashsms.com) from customers, invoices,
-automation rules and Odoo's own SMS features, with every recipient's outcome
-(queued, rejected and why, network, credits) in the chatter and an SMS log.
-""",
     "version": "19.0.1.0.0",
     "category": "Marketing/SMS Marketing",
     "website": "https://github.com/aakash-sms-odoo/aakash_sms",
@@ -20,6 +15,7 @@ automation rules and Odoo's own SMS features, with every recipient's outcome
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "data/sms_template_data.xml",
+        "data/res_lang_data.xml",
         "views/aakash_sms_provider_views.xml",
         "views/aakash_sms_message_views.xml",
         "wizard/aakash_sms_composer_views.xml",

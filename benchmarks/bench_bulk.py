@@ -87,9 +87,7 @@ def child(args):
             Sms = env["sms.sms"]
             while Sms.search_count([("state", "=", "outgoing"), ("to_delete", "!=", True)]):
                 Sms._process_queue()
-            result["outcomes"] = dict(env["sms.tracker"]._read_group([], ["sms_uuid:count"], [])
-                                      and env["mail.notification"]._read_group(
-                                          [("notification_type", "=", "sms")], ["notification_status"], ["__count"]))
+            result["outcomes"] = dict(env["aakash.sms.message"]._read_group([], ["state"], ["__count"]))
         cr.commit()
         result["seconds"] = time.perf_counter() - started
         result["queries"] = sql_db.sql_counter - queries_before

@@ -95,6 +95,8 @@ class AakashSmsComposer(models.TransientModel):
         """``{id: text}``, rendered per record (placeholders like ``{{ object.name }}``)."""
         if self.template_id and self.body == self.template_id.body:
             return self.template_id._render_field("body", records.ids, compute_lang=True)
+        if "{{" not in self.body:  # plain text: nothing to render
+            return dict.fromkeys(records.ids, self.body)
         return self.env["mail.render.mixin"]._render_template(self.body, records._name, records.ids)
 
     def action_send(self):
