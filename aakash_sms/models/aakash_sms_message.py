@@ -1,5 +1,6 @@
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2.errors
 from markupsafe import Markup, escape
@@ -192,25 +193,43 @@ class AakashSmsMessage(models.Model):
 
     def _send_rows(self):
         """Call the gateway for ``self`` (grouped by provider and text) and record outcomes."""
-        groups = defaultdict(lambda: self.browse())
+        jobs = self._gateway_jobs()
+        self._record_outcomes(jobs, _call_gateway(jobs))
+
+    def _gateway_jobs(self):
+        """Everything the gateway calls for ``self`` need, as plain data (no ORM).
+
+        ``[(message ids, client or the error preventing one, numbers, text)]``
+        """
+        groups = defaultdict(list)
         for message in self:
-            groups[message.provider_id, message.body] |= message
-        now = fields.Datetime.now()
+            groups[message.provider_id, message.body].append(message)
+        jobs = []
         for (provider, body), messages in groups.items():
             try:
                 client = provider._get_client()
-                results = client.send(messages.mapped("number"), body)
-            except (errors.AakashError, UserError) as exc:
-                reason = exc.message if isinstance(exc, errors.AakashError) else exc.args[0]
-                messages.write({"state": "failed", "reason": reason, "gateway_status": "not sent", "sent_date": now})
+            except UserError as exc:
+                client = errors.ValidationError(exc.args[0])
+            jobs.append(([m.id for m in messages], client, [m.number for m in messages], body))
+        return jobs
+
+    def _record_outcomes(self, jobs, outcomes):
+        """Write what :func:`_call_gateway` returned for ``jobs``."""
+        now = fields.Datetime.now()
+        queue = self.env.context.get("aakash_sms_queue")
+        for (ids, _client, _numbers, _body), outcome in zip(jobs, outcomes):
+            messages = self.browse(ids)
+            if isinstance(outcome, errors.AakashError):
+                messages.write({"state": "failed", "reason": outcome.message, "gateway_status": "not sent",
+                                "sent_date": now, "attempt_count": messages[:1].attempt_count + 1})
                 continue
-            for message, result in zip(messages, results):
+            for message, result in zip(messages, outcome):
                 vals = self._values_from_result(result, now)
-                if result.error_kind == "transport" and vals["state"] == "failed" and message.attempt_count + 1 < MAX_ATTEMPTS:
+                retry = result.error_kind == "transport" and vals["state"] == "failed"
+                if queue and retry and message.attempt_count + 1 < MAX_ATTEMPTS:
                     # provably never reached the gateway: the queue tries again later
-                    if self.env.context.get("aakash_sms_queue"):
-                        vals["state"] = "pending"
-                        vals["next_attempt_date"] = fields.Datetime.add(now, minutes=2 ** message.attempt_count)
+                    vals["state"] = "pending"
+                    vals["next_attempt_date"] = fields.Datetime.add(now, minutes=2 ** message.attempt_count)
                 vals["attempt_count"] = message.attempt_count + 1
                 message.write(vals)
 
@@ -218,13 +237,15 @@ class AakashSmsMessage(models.Model):
     def _cron_send(self):
         """Queue worker: send pending rows in batches, committing after each.
 
-        A batch is locked (``SKIP LOCKED``: two workers never take
-        the same rows), marked ``sending`` and committed *before* the gateway
-        is called; outcomes are committed right after.  A crash in between
-        leaves rows ``sending``, which the next run marks ``uncertain``
-        instead of sending them again.
+        A batch is locked (``SKIP LOCKED``: two workers never take the same
+        rows), marked ``sending`` and committed *before* the gateway is
+        called; outcomes are committed after.  A crash in between leaves
+        rows ``sending``, which the next run marks ``uncertain`` instead of
+        sending them again.  While one batch's request is on the network (in
+        a thread that only does HTTP), the previous batch's outcomes and
+        chatter notes are written, so database work overlaps network waits.
         """
-        self = self.sudo()
+        self = self.sudo().with_context(aakash_sms_queue=True)
         Cron = self.env["ir.cron"]
         self._mark_interrupted()
         [[batch_size]] = self.env["aakash.sms.provider"]._read_group([], aggregates=["batch_size:max"])
@@ -232,27 +253,37 @@ class AakashSmsMessage(models.Model):
         done = self.browse()
         time_left = float("inf")
         conflicts = 0
-        while time_left > 0:
-            # a fresh transaction, hence a fresh snapshot, for every batch
-            Cron._commit_progress()
-            try:
-                with mute_logger("odoo.sql_db"):
-                    batch = self._lock_pending(limit=batch_size)
-            except psycopg2.errors.SerializationFailure:
-                # another worker committed rows we were about to lock: look again
-                self.env.cr.rollback()
-                conflicts += 1
-                if conflicts > MAX_LOCK_CONFLICTS:
+        in_flight = None  # (batch, jobs, future)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aakash-sms") as executor:
+            while True:
+                # a fresh transaction, hence a fresh snapshot, for every batch
+                Cron._commit_progress()
+                batch = self.browse()
+                if time_left > 0:
+                    try:
+                        with mute_logger("odoo.sql_db"):
+                            batch = self._lock_pending(limit=batch_size)
+                    except psycopg2.errors.SerializationFailure:
+                        # another worker committed rows we were about to lock: look again
+                        self.env.cr.rollback()
+                        conflicts += 1
+                        if conflicts <= MAX_LOCK_CONFLICTS:
+                            continue
+                next_call = None
+                if batch:
+                    batch.write({"state": "sending"})
+                    Cron._commit_progress()
+                    jobs = batch._gateway_jobs()
+                    next_call = (batch, jobs, executor.submit(_call_gateway, jobs))
+                if in_flight:
+                    sent, jobs, future = in_flight
+                    sent._record_outcomes(jobs, future.result())
+                    sent._post_results(sent.filtered(lambda m: m.state != "pending"))
+                    time_left = Cron._commit_progress(len(sent))
+                    done |= sent
+                in_flight = next_call
+                if not in_flight:
                     break
-                continue
-            if not batch:
-                break
-            batch.write({"state": "sending"})
-            Cron._commit_progress()
-            batch.with_context(aakash_sms_queue=True)._send_rows()
-            batch._post_results(batch.filtered(lambda m: m.state != "pending"))
-            time_left = Cron._commit_progress(len(batch))
-            done |= batch
         done._notify_completed_sends()
         next_attempt = self.search([("state", "=", "pending")], order="next_attempt_date", limit=1)
         if next_attempt:
@@ -449,3 +480,20 @@ class AakashSmsMessage(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+
+def _call_gateway(jobs):
+    """Run the gateway calls of ``jobs``: plain Python, safe in a thread.
+
+    One entry per job: the client's results, or the error that stopped it.
+    """
+    outcomes = []
+    for _ids, client, numbers, body in jobs:
+        if isinstance(client, errors.AakashError):
+            outcomes.append(client)
+            continue
+        try:
+            outcomes.append(client.send(numbers, body))
+        except errors.AakashError as exc:
+            outcomes.append(exc)
+    return outcomes

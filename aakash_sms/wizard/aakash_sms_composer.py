@@ -70,9 +70,11 @@ class AakashSmsComposer(models.TransientModel):
             lines = []
             for record in records:
                 partner, raw = recipients[record.id]
+                check = check_number(raw)
                 lines.append(fields.Command.create({
-                    "res_id": record.id, "record_name": record.display_name,
-                    "partner_id": partner.id, "number_raw": raw or False,
+                    "res_id": record.id, "record_name": record.display_name, "partner_id": partner.id,
+                    "number_raw": raw or False, "number": check.number or False,
+                    "valid": check.valid, "reason": check.reason or False,
                 }))
             composer.line_ids = [fields.Command.clear()] + lines
 
@@ -110,7 +112,10 @@ class AakashSmsComposer(models.TransientModel):
         records = self._get_records()
         records.check_access("read")
         Message = self.env["aakash.sms.message"].sudo()
-        vals_list = Message._prepare_for_records(records, self._prepare_bodies(records), provider=self.provider_id)
+        previewed = {line.res_id: (line.partner_id, line.number_raw or "") for line in self.line_ids}
+        vals_list = Message._prepare_for_records(
+            records, self._prepare_bodies(records), provider=self.provider_id, recipients=previewed
+        )
         send_ref = uuid4().hex
         for vals in vals_list:
             vals["send_ref"] = send_ref
@@ -129,14 +134,6 @@ class AakashSmsComposerLine(models.TransientModel):
     record_name = fields.Char("Document")
     partner_id = fields.Many2one("res.partner", "Contact")
     number_raw = fields.Char("Number Found")
-    number = fields.Char("Number Used", compute="_compute_check", store=True)
-    valid = fields.Boolean(compute="_compute_check", store=True)
-    reason = fields.Char("Why Not", compute="_compute_check", store=True)
-
-    @api.depends("number_raw")
-    def _compute_check(self):
-        for line in self:
-            check = check_number(line.number_raw)
-            line.number = check.number
-            line.valid = check.valid
-            line.reason = check.reason
+    number = fields.Char("Number Used")
+    valid = fields.Boolean()
+    reason = fields.Char("Why Not")
