@@ -162,7 +162,7 @@ class AakashSmsMessage(models.Model):
         self.env.ref("aakash_sms.ir_cron_aakash_sms_send")._trigger()
         return True
 
-    def _send(self, post=True):
+    def _send(self):
         """Send the pending rows of ``self`` now, in the current transaction.
 
         Rows are locked first (``SKIP LOCKED``, see :meth:`_lock_pending`) so that a queue
@@ -170,8 +170,7 @@ class AakashSmsMessage(models.Model):
         nothing raises for a gateway problem.
         """
         self._lock_pending()._send_rows()
-        if post:
-            self._post_results()
+        self._post_results()
         return True
 
     def _lock_pending(self, limit=None):

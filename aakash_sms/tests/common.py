@@ -3,6 +3,8 @@ from urllib.parse import urlsplit
 
 from odoo.tests import common, new_test_user
 
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
 from ..tools.sandbox import SandboxGateway
 
 TOKEN = "test-token-5f1c2b9e8d7a"
@@ -64,3 +66,15 @@ class AakashSmsCase(AakashSmsMixin, common.TransactionCase):
 
 class AakashSmsHttpCase(AakashSmsMixin, common.HttpCase):
     pass
+
+
+class AakashSmsInvoicingCase(AakashSmsMixin, AccountTestInvoicingCommon):
+    """Invoices with the sandbox: partner_a has a mobile, partner_b no number."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # AccountTestInvoicingCommon runs as an invoicing user: let it send SMS
+        cls.env.user.group_ids += cls.env.ref("aakash_sms.group_aakash_sms_user")
+        cls.partner_a.phone = "9801234567"
+        cls.partner_b.phone = False

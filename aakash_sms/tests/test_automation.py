@@ -3,9 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
-from .common import TOKEN, AakashSmsCase
+from .common import TOKEN, AakashSmsCase, AakashSmsInvoicingCase
 
 
 @tagged("post_install", "-at_install")
@@ -173,13 +171,10 @@ class TestQueue(AakashSmsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestInvoiceConfirmation(AakashSmsCase, AccountTestInvoicingCommon):
+class TestInvoiceConfirmation(AakashSmsInvoicingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.user.group_ids += cls.env.ref("aakash_sms.group_aakash_sms_user")
-        cls.partner_a.phone = "9801234567"
-        cls.partner_b.phone = False
         cls.env.company.aakash_sms_invoice_confirm = True
 
     def confirm(self, move_type="out_invoice", partner=None):

@@ -1,19 +1,13 @@
 from odoo.tests import Form, tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
-from .common import AakashSmsCase
+from .common import AakashSmsCase, AakashSmsInvoicingCase
 
 
 @tagged("post_install", "-at_install")
-class TestInvoiceSms(AakashSmsCase, AccountTestInvoicingCommon):
+class TestInvoiceSms(AakashSmsInvoicingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # AccountTestInvoicingCommon runs as an invoicing user: let it send SMS
-        cls.env.user.group_ids += cls.env.ref("aakash_sms.group_aakash_sms_user")
-        cls.partner_a.phone = "9801234567"
-        cls.partner_b.phone = False
         cls.invoice = cls.init_invoice("out_invoice", partner=cls.partner_a, amounts=[1500], post=True)
         cls.invoice_nophone = cls.init_invoice("out_invoice", partner=cls.partner_b, amounts=[200], post=True)
 
