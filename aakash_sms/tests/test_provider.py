@@ -68,3 +68,10 @@ class TestProvider(AakashSmsCase):
         for model in ("aakash.sms.provider", "aakash.sms.message", "aakash.sms.composer"):
             with self.assertRaises(AccessError):
                 self.env[model].with_user(portal).search([])
+
+    def test_sms_users_find_the_log(self):
+        menu = self.env.ref("aakash_sms.menu_aakash_sms_discuss")
+        visible = self.env["ir.ui.menu"].with_user(self.sms_user)._visible_menu_ids()
+        self.assertIn(menu.id, visible)
+        plain = new_test_user(self.env, login="no_sms", groups="base.group_user")
+        self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(plain)._visible_menu_ids())
