@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
@@ -81,9 +82,15 @@ class TestServerAction(AakashSmsCase):
         cron = self.env.ref("aakash_sms.ir_cron_aakash_sms_send")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
 
-        self.run_cron("aakash.sms.message", "_cron_send")
+        BusBus = type(self.env["bus.bus"])
+        with patch.object(BusBus, "_sendone", autospec=True) as sendone:
+            self.run_cron("aakash.sms.message", "_cron_send")
         self.assertEqual(set(messages.mapped("state")), {"queued"})
         self.assertEqual(len(self.gateway.requests), 2, "150 recipients in batches of 100")
+        done = [call.args for call in sendone.call_args_list if call.args[2] == "simple_notification"]
+        self.assertEqual(len(done), 1, "the sender is told once, when the whole send is done")
+        self.assertEqual(done[0][1], self.env.user.partner_id)
+        self.assertIn("150 recipients: 150 Queued at Gateway", done[0][3]["message"])
         self.assertEqual(sorted(self.gateway.sent_numbers()), sorted(messages.mapped("number")))
         self.assertTrue(all(messages.mail_message_id))
 
