@@ -6,3 +6,4 @@ from . import test_automation
 from . import test_queue_concurrency
 from . import test_tours
 from . import test_native_bridge
+from . import test_i18n

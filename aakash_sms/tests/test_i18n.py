@@ -1,0 +1,16 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestNepali(TransactionCase):
+    def test_nepali_can_be_activated_and_translates_the_module(self):
+        lang = self.env.ref("aakash_sms.lang_ne_NP").with_context(active_test=False)
+        self.assertFalse(lang.active, "shipped inactive, activated by the admin")
+        self.env["res.lang"]._activate_lang("ne_NP")
+        self.env["ir.module.module"].search([("name", "=", "aakash_sms")])._update_translations(["ne_NP"])
+        Message = self.env["aakash.sms.message"].with_context(lang="ne_NP")
+        states = dict(Message.fields_get(["state"])["state"]["selection"])
+        self.assertEqual(states["queued"], "गेटवेमा लाममा")
+        self.assertEqual(states["uncertain"], "अनिश्चित")
+        template = self.env.ref("aakash_sms.sms_template_invoice_confirmed").with_context(lang="ne_NP")
+        self.assertIn("धन्यवाद", template.body)
