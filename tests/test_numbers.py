@@ -36,6 +36,12 @@ def test_rejects_with_a_reason(typed, reason):
     assert reason in check.reason
 
 
+def test_reason_codes():
+    assert [check_number(n).code for n in ("", "+1 555 0100", "98a", "123", "9871234567", "9812345678")] == [
+        "empty", "country", "characters", "length", "prefix", ""]
+    assert check_number("987-123-4567").prefix == "987"
+
+
 def test_networks():
     assert check_number("9841234567").network == "ntc"
     assert check_number("9761234567").network == "ntc"

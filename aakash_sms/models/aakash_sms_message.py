@@ -140,7 +140,7 @@ class AakashSmsMessage(models.Model):
                 "company_id": (record_provider.company_id or company).id,
             }
             if not check.valid:
-                vals.update(state="rejected", reason=check.reason, gateway_status="not sent")
+                vals.update(state="rejected", reason=self._aakash_sms_refusal(check), gateway_status="not sent")
             elif not record_provider:
                 vals.update(state="failed", gateway_status="not sent",
                             reason=self.env._("No Aakash SMS provider is configured for %s", company.name))

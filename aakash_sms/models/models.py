@@ -6,6 +6,19 @@ from ..tools.numbers import check_number
 class Base(models.AbstractModel):
     _inherit = "base"
 
+    def _aakash_sms_refusal(self, check):
+        """Why ``check`` (a :class:`NumberCheck`) was refused, in the user's language."""
+        if check.valid:
+            return ""
+        reasons = {
+            "empty": self.env._("no number"),
+            "country": self.env._("not a Nepali number (the country code is not +977)"),
+            "characters": self.env._("contains characters other than digits"),
+            "length": self.env._("a Nepali mobile number has 10 digits"),
+            "prefix": self.env._("%s is not a Nepali mobile prefix", check.prefix),
+        }
+        return reasons.get(check.code, check.reason)
+
     def _aakash_sms_get_recipients(self):
         """Pick the number to text for every record: ``{id: (partner, raw number)}``.
 

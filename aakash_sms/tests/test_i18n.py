@@ -14,3 +14,14 @@ class TestNepali(TransactionCase):
         self.assertEqual(states["uncertain"], "अनिश्चित")
         template = self.env.ref("aakash_sms.sms_template_invoice_confirmed").with_context(lang="ne_NP")
         self.assertIn("धन्यवाद", template.body)
+
+    def test_number_refusals_are_translated(self):
+        self.env["res.lang"]._activate_lang("ne_NP")
+        self.env["ir.module.module"].search([("name", "=", "aakash_sms")])._update_translations(["ne_NP"])
+        partner = self.env["res.partner"].create({"name": "Landline", "phone": "01-4412345"})
+        composer = self.env["aakash.sms.composer"].with_context(
+            lang="ne_NP", active_model="res.partner", active_ids=partner.ids).create({"body": "x"})
+        self.assertEqual(composer.line_ids.reason, "नेपाली मोबाइल नम्बरमा १० अङ्क हुन्छन्")
+        english = self.env["aakash.sms.composer"].with_context(
+            lang="en_US", active_model="res.partner", active_ids=partner.ids).create({"body": "x"})
+        self.assertEqual(english.line_ids.reason, "a Nepali mobile number has 10 digits")

@@ -30,6 +30,8 @@ class NumberCheck(NamedTuple):
     number: str  # normalised 10-digit form, '' when invalid
     reason: str  # why it is invalid, '' when valid
     network: str  # operator guessed from the prefix, '' when invalid
+    code: str = ""  # machine form of the reason: empty, country, characters, length, prefix
+    prefix: str = ""  # the refused prefix, for code "prefix"
 
     @property
     def valid(self):
@@ -40,25 +42,25 @@ def check_number(raw):
     """Normalise ``raw`` to Aakash's 10-digit form or say why it cannot be."""
     text = "" if raw is None or raw is False else str(raw).strip()
     if not text:
-        return NumberCheck(text, "", "no number", "")
+        return NumberCheck(text, "", "no number", "", "empty")
     compact = _SEPARATORS.sub("", text)
     if compact.startswith("+"):
         compact = compact[1:]
         if not compact.startswith("977"):
-            return NumberCheck(text, "", "not a Nepali number (country code is not +977)", "")
+            return NumberCheck(text, "", "not a Nepali number (country code is not +977)", "", "country")
     elif compact.startswith("00"):
         compact = compact[2:]
         if not compact.startswith("977"):
-            return NumberCheck(text, "", "not a Nepali number (country code is not 977)", "")
+            return NumberCheck(text, "", "not a Nepali number (country code is not 977)", "", "country")
     if not compact.isdigit():
-        return NumberCheck(text, "", "contains characters other than digits", "")
+        return NumberCheck(text, "", "contains characters other than digits", "", "characters")
     if len(compact) == 13 and compact.startswith("977"):
         compact = compact[3:]
     if len(compact) != 10:
-        return NumberCheck(text, "", "a Nepali mobile number has 10 digits", "")
+        return NumberCheck(text, "", "a Nepali mobile number has 10 digits", "", "length")
     network = _PREFIX_NETWORK.get(compact[:3])
     if not network:
-        return NumberCheck(text, "", "%s is not a Nepali mobile prefix" % compact[:3], "")
+        return NumberCheck(text, "", "%s is not a Nepali mobile prefix" % compact[:3], "", "prefix", compact[:3])
     return NumberCheck(text, compact, "", network)
 
 

@@ -74,7 +74,7 @@ class AakashSmsComposer(models.TransientModel):
                 lines.append(fields.Command.create({
                     "res_id": record.id, "record_name": record.display_name, "partner_id": partner.id,
                     "number_raw": raw or False, "number": check.number or False,
-                    "valid": check.valid, "reason": check.reason or False,
+                    "valid": check.valid, "reason": self._aakash_sms_refusal(check) or False,
                 }))
             composer.line_ids = [fields.Command.clear()] + lines
 
