@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from ..tools.numbers import check_number
 from ..tools.text import measure
 
+
 class AakashSmsComposer(models.TransientModel):
     _name = "aakash.sms.composer"
     _description = "Send SMS through Aakash"
