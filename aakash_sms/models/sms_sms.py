@@ -21,3 +21,39 @@ class SmsSms(models.Model):
                 others |= company_sms
         if others:
             yield from super(SmsSms, others)._split_by_api()
+
+    def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
+        """Odoo's queue (``_process_queue``) sends a batch of SMS of any companies
+        at once, while ``_send`` needs one company to pick its service: split
+        such a batch by service first (as ``send`` does), so an Aakash company
+        and an IAP or Twilio company can share the queue."""
+        if self.env.context.get("sms_api") or len({sms._get_sms_company() for sms in self}) <= 1:
+            return super()._send(unlink_failed=unlink_failed, unlink_sent=unlink_sent,
+                                 raise_exception=raise_exception)
+        for sms_api, sms in self._split_by_api():
+            sms.with_context(sms_api=sms_api)._send(
+                unlink_failed=unlink_failed, unlink_sent=unlink_sent, raise_exception=raise_exception)
+        return None
+
+    def _aakash_maybe_sent(self):
+        """The SMS of ``self`` in error that Aakash may nevertheless have sent (uncertain)."""
+        in_error = self.filtered(lambda sms: sms.state == "error")
+        if not in_error:
+            return self.browse()
+        uuids = set(self.env["aakash.sms.message"].sudo().search([
+            ("sms_uuid", "in", in_error.mapped("uuid")), ("state", "=", "uncertain"),
+        ]).mapped("sms_uuid"))
+        return in_error.filtered(lambda sms: sms.uuid in uuids)
+
+    def resend_failed(self):
+        """Odoo's "Resend" leaves out the SMS that Aakash may have sent already."""
+        maybe_sent = self._aakash_maybe_sent()
+        action = super(SmsSms, self - maybe_sent).resend_failed()
+        if maybe_sent and isinstance(action, dict) and "params" in action:
+            params = action["params"]
+            params["message"] = "%s\n%s" % (params.get("message") or "", self.env._(
+                "%(count)s SMS were not resent: Aakash may already have sent them (no clear answer "
+                "came back). Check the Aakash SMS report, and send them again from the SMS composer "
+                "if they did not go out.", count=len(maybe_sent)))
+            params["sticky"] = True
+        return action

@@ -1,112 +1,346 @@
-from odoo.tests import Form, tagged
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.sms.tools.sms_api import SmsApi
 
 from ..models.sms_api import SmsApiAakash
+from ..tools import client as gateway
+from ..tools.numbers import check_number
 from .common import TOKEN, AakashSmsCase
+
+TOKEN_B = "test-token-company-b-0c4d"
 
 
 @tagged("post_install", "-at_install")
 class TestNativeBridge(AakashSmsCase):
+    """Odoo's own SMS features (sms module) sent through Aakash."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company.aakash_sms_native = True
         nepal = cls.env.ref("base.np")
-        cls.ram, cls.sita, cls.bad = cls.env["res.partner"].create([
+        cls.ram, cls.sita, cls.bad, cls.nobody = cls.env["res.partner"].create([
             {"name": "Ram", "phone": "+977 981-2345678", "country_id": nepal.id},
             {"name": "Sita", "phone": "+977 984 111 2222", "country_id": nepal.id},
             {"name": "Landline", "phone": "+977 1-4412345", "country_id": nepal.id},
+            {"name": "No Number", "country_id": nepal.id},
         ])
+        cls.template = cls.env["sms.template"].create({
+            "name": "Namaste", "model_id": cls.env["ir.model"]._get_id("res.partner"),
+            "body": "Namaste {{ object.name }}",
+        })
 
-    def notifications(self, partners):
-        return self.env["mail.notification"].search([
-            ("notification_type", "=", "sms"), ("res_partner_id", "in", partners.ids)])
+    # ------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------
+    def sent(self):
+        """``[(number, text)]`` of every send request the sandbox received."""
+        return sorted(
+            (number, r.form["text"])
+            for r in self.gateway.requests if r.path.endswith("/v3/send")
+            for number in r.form["to"].split(",")
+        )
 
+    def notification(self, partner):
+        return self.env["mail.notification"].search(
+            [("notification_type", "=", "sms"), ("res_partner_id", "=", partner.id)], order="id desc", limit=1)
+
+    def sms_of(self, partner):
+        return self.env["sms.sms"].search([("partner_id", "=", partner.id)], order="id desc", limit=1)
+
+    def native_log(self):
+        return self.env["aakash.sms.message"].search([("sms_uuid", "!=", False)], order="id")
+
+    def compose(self, partner, body):
+        """The standard "Send SMS" of a contact (comment mode): a note with SMS notifications."""
+        composer = Form(self.env["sms.composer"].with_context(active_model="res.partner", active_id=partner.id))
+        composer.body = body
+        return composer.save().action_send_sms()
+
+    def assertNotified(self, partner, status, failure_type=False, reason=None):
+        notification = self.notification(partner)
+        self.assertEqual((notification.notification_status, notification.failure_type), (status, failure_type))
+        if reason is not None:
+            self.assertIn(reason, notification.failure_reason or "")
+
+    # ------------------------------------------------------------------
+    # setting
+    # ------------------------------------------------------------------
     def test_setting_switches_the_api_class(self):
         self.assertIs(self.company._get_sms_api_class(), SmsApiAakash)
         self.company.aakash_sms_native = False
-        self.assertIs(self.company._get_sms_api_class(), SmsApi)
+        self.assertIs(self.company._get_sms_api_class(), SmsApi, "off: Odoo's own (IAP) service")
         self.assertFalse(self.gateway.requests)
 
     def test_twilio_and_aakash_are_exclusive(self):
         if "sms_provider" not in self.company._fields:
             self.skipTest("sms_twilio is not installed")
-        self.company.sms_provider = "twilio"
-        self.assertFalse(self.company.aakash_sms_native)
-        self.company.aakash_sms_native = True
         self.assertEqual(self.company.sms_provider, "iap")
+        self.company.sms_provider = "twilio"
+        self.assertFalse(self.company.aakash_sms_native, "choosing Twilio turns Aakash off")
+        self.assertNotEqual(self.company._get_sms_api_class(), SmsApiAakash)
+        self.company.aakash_sms_native = True
+        self.assertEqual(self.company.sms_provider, "iap", "turning Aakash on turns Twilio off")
         self.assertIs(self.company._get_sms_api_class(), SmsApiAakash)
+        # both chosen at once in the settings: Aakash wins
+        self.company.write({"aakash_sms_native": False, "sms_provider": "iap"})
+        self.env["res.config.settings"].create({"aakash_sms_native": True, "sms_provider": "twilio"}).execute()
+        self.assertEqual((self.company.aakash_sms_native, self.company.sms_provider), (True, "iap"))
+        self.env["res.config.settings"].create({"aakash_sms_native": True, "sms_provider": "twilio"}).execute()
+        self.assertEqual((self.company.aakash_sms_native, self.company.sms_provider), (False, "twilio"),
+                         "Aakash on, then Twilio chosen: Twilio")
 
-    def test_native_composer_single(self):
-        composer = Form(self.env["sms.composer"].with_context(
-            active_model="res.partner", active_id=self.ram.id, default_composition_mode="comment"))
-        composer.body = "Namaste from Odoo's composer"
-        composer.save().action_send_sms()
-        self.assertEqual([(r.form["to"], r.form["text"]) for r in self.gateway.requests],
-                         [("9812345678", "Namaste from Odoo's composer")])
-        self.assertEqual(self.notifications(self.ram).notification_status, "pending")
-        log = self.env["aakash.sms.message"].search([("sms_uuid", "!=", False)])
-        self.assertRecordValues(log, [{"state": "queued", "number": "9812345678", "res_model": "res.partner",
-                                       "res_id": self.ram.id, "partner_id": self.ram.id}])
+    # ------------------------------------------------------------------
+    # the standard SMS composer, templates, server actions
+    # ------------------------------------------------------------------
+    def test_composer_single(self):
+        messages_before = self.ram.message_ids
+        self.compose(self.ram, "Namaste from Odoo's composer")
+        self.assertEqual(self.sent(), [("9812345678", "Namaste from Odoo's composer")])
+        self.assertNotified(self.ram, "pending")
+        sms = self.sms_of(self.ram)
+        self.assertEqual((sms.state, sms.failure_type, sms.to_delete), ("pending", False, True))
+        log = self.native_log()
+        self.assertRecordValues(log, [{
+            "state": "queued", "number": "9812345678", "number_raw": sms.number, "res_model": "res.partner",
+            "res_id": self.ram.id, "partner_id": self.ram.id, "sms_uuid": sms.uuid, "provider_id": self.provider.id,
+            "body": "Namaste from Odoo's composer", "credits": 1, "mail_message_id": False,
+        }])
+        self.assertTrue(log.gateway_id)
+        new_messages = self.ram.message_ids - messages_before
+        self.assertEqual(new_messages.mapped("message_type"), ["sms"], "Odoo's SMS message only, no Aakash note")
 
-    def test_native_composer_mass_and_wrong_number(self):
-        partners = self.ram | self.sita | self.bad
+    def test_composer_mass(self):
+        partners = self.ram | self.sita | self.bad | self.nobody
         composer = self.env["sms.composer"].with_context(
             default_composition_mode="mass", default_res_model="res.partner",
             default_res_ids=repr(partners.ids), default_mass_force_send=True,
         ).create({"body": "Dashain sale"})
         composer.action_send_sms()
-        self.assertEqual(sorted(self.gateway.sent_numbers()), ["9812345678", "9841112222"])
+        self.assertEqual(self.sent(), [("9812345678", "Dashain sale"), ("9841112222", "Dashain sale")])
         self.assertEqual(len(self.gateway.requests), 1, "one request for one text")
-        sms = self.env["sms.sms"].with_context(active_test=False).search([("partner_id", "=", self.bad.id)])
-        self.assertEqual((sms.state, sms.failure_type), ("error", "sms_number_format"))
-        states = {s.partner_id: s.state for s in self.env["aakash.sms.message"].search([("sms_uuid", "!=", False)])}
-        self.assertEqual(states, {self.ram: "queued", self.sita: "queued", self.bad: "rejected"})
+        states = {p.name: (self.sms_of(p).state, self.sms_of(p).failure_type) for p in partners}
+        self.assertEqual(states, {
+            "Ram": ("pending", False), "Sita": ("pending", False),
+            "Landline": ("error", "sms_number_format"),
+            "No Number": ("canceled", "sms_number_missing"),  # Odoo's own check, never sent
+        })
+        log = {m.partner_id.name: (m.state, m.res_model, m.res_id) for m in self.native_log()}
+        self.assertEqual(log, {
+            "Ram": ("queued", "res.partner", self.ram.id), "Sita": ("queued", "res.partner", self.sita.id),
+            "Landline": ("rejected", "res.partner", self.bad.id),
+        })
+        self.assertIn("10 digits", self.native_log().filtered(
+            lambda m: m.partner_id == self.bad).reason)
 
-    def _send_to_ram(self, body="x"):
+    def test_template(self):
+        """An sms.template sent the way other apps do (stock, sale...)."""
+        self.ram._message_sms_with_template(template=self.template)
+        self.assertEqual(self.sent(), [("9812345678", "Namaste Ram")])
+        self.assertNotified(self.ram, "pending")
+        # and from the composer with the template, in mass mode
+        self.gateway.clear()
         composer = self.env["sms.composer"].with_context(
             default_composition_mode="mass", default_res_model="res.partner",
-            default_res_ids=repr(self.ram.ids), default_mass_force_send=True,
-        ).create({"body": body})
+            default_res_ids=repr((self.ram | self.sita).ids), default_mass_force_send=True,
+            default_template_id=self.template.id,
+        ).create({})
         composer.action_send_sms()
-        return self.env["sms.sms"].with_context(active_test=False).search([("partner_id", "=", self.ram.id)])
+        self.assertEqual(self.sent(), [("9812345678", "Namaste Ram"), ("9841112222", "Namaste Sita")])
+        self.assertEqual(len(self.gateway.requests), 2, "a text per request: personalised texts cost one each")
+        self.assertEqual(self.native_log().mapped("state"), ["queued"] * 3)
 
-    def test_failures_map_to_native_failure_types(self):
-        self.provider.auth_token = "wrong"
-        self.assertEqual(self._send_to_ram().failure_type, "sms_acc")
-        self.provider.auth_token = TOKEN
-        self.gateway.credits[TOKEN] = 0
-        self.assertEqual(self._send_to_ram().sorted("id")[-1:].failure_type, "sms_credit")
-        self.gateway.credits[TOKEN] = 100
-        self.gateway.inject("500")
-        self.assertEqual(self._send_to_ram().sorted("id")[-1:].failure_type, False,
-                         "a reply that may hide a send is not an error: it stays processing")
-        log = self.env["aakash.sms.message"].search([("sms_uuid", "!=", False)], order="id")
-        self.assertEqual(log.mapped("state"), ["failed", "failed", "uncertain"])
-
-    def test_native_server_action_and_template(self):
-        template = self.env["sms.template"].create({
-            "name": "Hello", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "body": "Hello {{ object.name }}",
-        })
+    def test_server_action(self):
         action = self.env["ir.actions.server"].create({
             "name": "Native SMS", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "state": "sms", "sms_template_id": template.id, "sms_method": "sms",
+            "state": "sms", "sms_template_id": self.template.id, "sms_method": "sms",
         })
-        action.with_context(active_model="res.partner", active_ids=(self.ram | self.sita).ids).run()
+        action.with_context(active_model="res.partner", active_ids=(self.ram | self.sita | self.bad).ids).run()
+        self.assertFalse(self.gateway.requests, "queued: sent by Odoo's SMS queue")
         self.run_cron("sms.sms", "_process_queue")
-        self.assertEqual(sorted((r.form["to"], r.form["text"]) for r in self.gateway.requests),
-                         [("9812345678", "Hello Ram"), ("9841112222", "Hello Sita")])
+        self.assertEqual(self.sent(), [("9812345678", "Namaste Ram"), ("9841112222", "Namaste Sita")])
+        self.assertEqual(
+            [(self.sms_of(p).state, self.sms_of(p).failure_type) for p in (self.ram, self.sita, self.bad)],
+            [("pending", False), ("pending", False), ("error", "sms_number_format")])
+        self.assertEqual(sorted(self.native_log().mapped("state")), ["queued", "queued", "rejected"])
 
+    def test_server_action_post_as_message(self):
+        action = self.env["ir.actions.server"].create({
+            "name": "Native SMS as message", "model_id": self.env["ir.model"]._get_id("res.partner"),
+            "state": "sms", "sms_template_id": self.template.id, "sms_method": "comment",
+        })
+        action.with_context(active_model="res.partner", active_id=self.sita.id, active_ids=self.sita.ids).run()
+        self.assertEqual(self.sent(), [("9841112222", "Namaste Sita")])
+        self.assertNotified(self.sita, "pending")
+
+    def test_plain_employee(self):
+        """Anyone may send Odoo's SMS: no Aakash group is needed."""
+        employee = new_test_user(
+            self.env, login="plain_employee", groups="base.group_user,base.group_partner_manager")
+        self.ram.with_user(employee)._message_sms("From an employee")
+        self.assertEqual(self.sent(), [("9812345678", "From an employee")])
+        self.assertNotified(self.ram, "pending")
+        self.assertEqual(self.native_log().user_id, employee)
+
+    def test_same_number_twice_is_sent_once(self):
+        twin = self.env["res.partner"].create({"name": "Ram's twin", "phone": "9812345678"})
+        self.ram._message_sms("Once", partner_ids=(self.ram | twin).ids)
+        self.assertEqual(self.sent(), [("9812345678", "Once")])
+        notifications = self.notification(self.ram) | self.notification(twin)
+        self.assertEqual(sorted(notifications.mapped("notification_status")), ["exception", "pending"])
+        duplicate = notifications.filtered(lambda n: n.notification_status == "exception")
+        self.assertEqual(duplicate.failure_type, "unknown", "as Odoo's IAP for a duplicate")
+        self.assertIn("number was already used", duplicate.failure_reason)
+        self.assertEqual(sorted(self.native_log().mapped("state")), ["queued", "rejected"])
+
+    # ------------------------------------------------------------------
+    # failures
+    # ------------------------------------------------------------------
+    def test_wrong_number(self):
+        self.compose(self.bad, "To a landline")
+        self.assertFalse(self.gateway.requests)
+        self.assertNotified(self.bad, "exception", "sms_number_format", "10 digits")
+        self.assertEqual((self.sms_of(self.bad).state, self.sms_of(self.bad).failure_type),
+                         ("error", "sms_number_format"))
+        self.assertRecordValues(self.native_log(), [{"state": "rejected", "number": False}])
+
+    def test_bad_token(self):
+        self.provider.sudo().auth_token = "wrong"
+        self.compose(self.ram, "x")
+        self.assertNotified(self.ram, "exception", "sms_acc", "Auth Token is not valid")
+        self.assertEqual(self.sms_of(self.ram).state, "error")
+        self.assertRecordValues(self.native_log(), [{"state": "failed", "gateway_status": "not sent"}])
+
+    def test_ip_not_allowed(self):
+        self.gateway.ip_blocked.add(TOKEN)
+        self.compose(self.ram, "x")
+        self.assertNotified(self.ram, "exception", "sms_acc", "IP address is not allowed")
+
+    def test_no_balance(self):
+        self.gateway.credits[TOKEN] = 0
+        self.compose(self.ram, "x")
+        self.assertNotified(self.ram, "exception", "sms_credit", "enough balance")
+        self.assertEqual(self.native_log().state, "failed")
+
+    def test_no_provider(self):
+        self.provider.sudo().active = False
+        self.compose(self.ram, "x")
+        self.assertFalse(self.gateway.requests)
+        self.assertNotified(self.ram, "exception", "sms_acc", "No Aakash SMS provider is configured")
+        self.assertRecordValues(self.native_log(), [{"state": "failed", "provider_id": False}])
+
+    def test_gateway_html_page_may_have_sent(self):
+        self.gateway.inject("html")
+        self.compose(self.ram, "x")
+        self.assertEqual(len(self.gateway.requests), 1)
+        self.assertNotified(self.ram, "exception", "sms_server", "May have been sent")
+        self.assertEqual((self.sms_of(self.ram).state, self.sms_of(self.ram).failure_type), ("error", "sms_server"))
+        self.assertEqual(self.native_log().state, "uncertain")
+
+    def test_gateway_unreachable(self):
+        self.provider.sudo().base_url = "http://127.0.0.1:9/sms"  # discard port: connection refused
+        self.compose(self.ram, "x")
+        self.assertNotified(self.ram, "exception", "sms_server", "cannot be reached")
+        self.assertEqual(self.native_log().state, "failed", "provably not sent")
+
+    def test_text_too_long(self):
+        self.compose(self.ram, "x" * 2000)
+        self.assertFalse(self.gateway.requests)
+        self.assertNotified(self.ram, "exception", "sms_server", "too long")
+
+    def test_gateway_states_map(self):
+        """Aakash outcomes the sandbox cannot produce on demand."""
+        result = gateway.RecipientResult
+        self.assertEqual(SmsApiAakash._state_of(result("1", "1", gateway.REJECTED)), "wrong_number_format")
+        self.assertEqual(SmsApiAakash._state_of(result("1", "1", gateway.UNKNOWN)), "server_error")
+        self.assertEqual(SmsApiAakash._state_of(result("1", "1", gateway.FAILED, error_kind="ip")), "unregistered")
+        self.assertEqual(SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE["unregistered"], "sms_acc")
+        self.assertEqual(SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE["insufficient_credit"], "sms_credit")
+
+    # ------------------------------------------------------------------
+    # resending
+    # ------------------------------------------------------------------
+    def test_resend_failed_but_not_maybe_sent(self):
+        self.provider.sudo().auth_token = "wrong"
+        self.compose(self.ram, "failed first")
+        self.provider.sudo().auth_token = TOKEN
+        self.gateway.inject("html")
+        self.compose(self.sita, "maybe sent")
+        self.gateway.clear()
+        failed, maybe_sent = self.sms_of(self.ram), self.sms_of(self.sita)
+        self.assertEqual((failed | maybe_sent).mapped("state"), ["error", "error"])
+        action = (failed | maybe_sent).resend_failed()
+        self.assertEqual(self.sent(), [("9812345678", "failed first")], "only the SMS that provably failed")
+        self.assertIn("1 SMS were not resent", action["params"]["message"])
+        self.assertNotified(self.ram, "pending")
+        self.assertEqual(maybe_sent.state, "error")
+        with self.assertRaises(UserError):
+            self.native_log().action_resend()  # resent from Odoo's SMS, not from the Aakash log
+
+    # ------------------------------------------------------------------
+    # delivery reports
+    # ------------------------------------------------------------------
     def test_delivery_report_updates_native_tracker(self):
-        composer = Form(self.env["sms.composer"].with_context(
-            active_model="res.partner", active_id=self.ram.id, default_composition_mode="comment"))
-        composer.body = "tracked"
-        composer.save().action_send_sms()
-        self.assertEqual(self.notifications(self.ram).notification_status, "pending")
-        log = self.env["aakash.sms.message"].search([("sms_uuid", "!=", False)])
-        self.gateway.set_status(int(log.gateway_id), "delivered")
+        self.compose(self.ram, "tracked")
+        self.compose(self.sita, "tracked")
+        ram_log, sita_log = self.native_log()
+        self.gateway.set_status(int(ram_log.gateway_id), "delivered")
+        self.gateway.set_status(int(sita_log.gateway_id), "failed")
         self.run_cron("aakash.sms.message", "_cron_sync_reports")
-        self.assertEqual(log.state, "delivered")
-        self.assertEqual(self.notifications(self.ram).notification_status, "sent")
+        self.assertEqual((ram_log.state, sita_log.state), ("delivered", "undelivered"))
+        self.assertNotified(self.ram, "sent")
+        self.assertNotified(self.sita, "exception", "sms_not_delivered", "failed")
+        # a later report changes nothing more
+        self.assertEqual(ram_log._aakash_update_native_trackers().sms_uuid, ram_log.sms_uuid)
+        self.assertNotified(self.ram, "sent")
+
+    def test_delivery_report_expired(self):
+        self.compose(self.ram, "tracked")
+        self.gateway.set_status(int(self.native_log().gateway_id), "expired")
+        self.run_cron("aakash.sms.message", "_cron_sync_reports")
+        self.assertNotified(self.ram, "exception", "sms_expired", "expired")
+
+    # ------------------------------------------------------------------
+    # several companies
+    # ------------------------------------------------------------------
+    def test_each_company_its_own_service(self):
+        company_b, company_iap = self.env["res.company"].create([
+            {"name": "Pokhara Branch", "aakash_sms_native": True}, {"name": "Odoo IAP Co"}])
+        self.env["aakash.sms.provider"].sudo().create({
+            "name": "Pokhara", "company_id": company_b.id, "auth_token": TOKEN_B,
+            "base_url": self.gateway.base_url, "timeout": 2, "is_default": True,
+        })
+        self.gateway.credits[TOKEN_B] = 50
+        hari, gita = self.env["res.partner"].create([
+            {"name": "Hari", "phone": "9801234567", "company_id": company_b.id},
+            {"name": "Gita", "phone": "9861234567", "company_id": company_iap.id},
+        ])
+        iap_calls = []
+
+        def fake_iap(api, messages, delivery_reports_url=False):
+            iap_calls.append(messages)
+            return [{"uuid": n["uuid"], "state": "success"} for m in messages for n in m["numbers"]]
+
+        composer = self.env["sms.composer"].with_context(
+            default_composition_mode="mass", default_res_model="res.partner",
+            default_res_ids=repr((self.ram | hari | gita).ids),
+        ).create({"body": "Three companies"})
+        composer.action_send_sms()  # queued: sent by the cron, in the main company's environment
+        with patch.object(SmsApi, "_send_sms_batch", autospec=True, side_effect=fake_iap):
+            self.run_cron("sms.sms", "_process_queue")
+        tokens = {r.form["to"]: r.form["auth_token"] for r in self.gateway.requests}
+        self.assertEqual(tokens, {"9812345678": TOKEN, "9801234567": TOKEN_B})
+        self.assertEqual([check_number(n["number"]).number for call in iap_calls for m in call for n in m["numbers"]],
+                         ["9861234567"])
+        self.assertEqual(self.native_log().company_id, self.company | company_b)
+        # a batch of the other company only, sent by the queue from the main company
+        self.gateway.clear()
+        self.env["sms.composer"].with_context(
+            default_composition_mode="mass", default_res_model="res.partner", default_res_ids=repr(hari.ids),
+        ).create({"body": "Pokhara only"}).action_send_sms()
+        self.run_cron("sms.sms", "_process_queue")
+        self.assertEqual([(r.form["to"], r.form["auth_token"]) for r in self.gateway.requests],
+                         [("9801234567", TOKEN_B)])
