@@ -1,44 +1,27 @@
 import logging
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from uuid import uuid4
 
-import psycopg2.errors
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import mute_logger
 
-from ..tools import client as gateway
-from ..tools import errors
+from ..const import OUTCOMES, RESENDABLE_STATES
+from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
 from ..tools.numbers import check_number
+from ..tools.text import measure
 
 _logger = logging.getLogger(__name__)
 
-STATE_FROM_GATEWAY = {
-    gateway.QUEUED: "queued",
-    gateway.REJECTED: "rejected",
-    gateway.FAILED: "failed",
-    gateway.UNCERTAIN: "uncertain",
-    gateway.UNKNOWN: "uncertain",
-}
-RESENDABLE_STATES = ("rejected", "failed")
-REPORT_DELIVERED = ("delivered", "success", "sent")
-REPORT_UNDELIVERED = ("failed", "undelivered", "rejected", "expired", "aborted")
-# See _dispatch: sends up to this size happen inside the user's request.
-IMMEDIATE_SEND_LIMIT = 100
-# A row failing because the gateway could not be reached is retried this often by the queue.
-MAX_ATTEMPTS = 5
-# A worker looks at this many batches' worth of pending rows to find one not locked by another.
-LOCK_LOOKAHEAD = 4
-# How often a worker looks again after losing a race for rows to another worker.
-MAX_LOCK_CONFLICTS = 10
-# A row left "sending" this long was interrupted mid-send: it becomes uncertain.
-SENDING_STALE_MINUTES = 10
-
 
 class AakashSmsMessage(models.Model):
-    """One recipient of one send: what was asked, and what the gateway said."""
+    """One recipient of one send: what was asked, and what the gateway said.
+
+    Rows are written only by the front doors' shared preparation
+    (:meth:`_aakash_create_rows`) and by the engine (``aakash_sms_engine.py``);
+    users read them.
+    """
 
     _name = "aakash.sms.message"
     _description = "Aakash SMS Message"
@@ -56,7 +39,9 @@ class AakashSmsMessage(models.Model):
     number_raw = fields.Char("Number as Typed", readonly=True)
     number = fields.Char(index=True, readonly=True, help="Normalised 10-digit number sent to Aakash")
     body = fields.Text("Text", required=True, readonly=True)
-    provider_id = fields.Many2one("aakash.sms.provider", index=True, readonly=True, ondelete="restrict")
+    provider_id = fields.Many2one(
+        "aakash.sms.provider", index=True, readonly=True, ondelete="restrict", check_company=True
+    )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, readonly=True, default=lambda self: self.env.company
     )
@@ -64,7 +49,7 @@ class AakashSmsMessage(models.Model):
         [
             ("pending", "Waiting"),
             ("sending", "Sending"),
-            ("queued", "Queued at Gateway"),
+            ("queued", "Accepted by Aakash"),
             ("delivered", "Delivered"),
             ("undelivered", "Not Delivered"),
             ("rejected", "Rejected"),
@@ -72,21 +57,22 @@ class AakashSmsMessage(models.Model):
             ("uncertain", "Uncertain"),
         ],
         default="pending", required=True, index=True, readonly=True,
-        help="Queued: accepted by Aakash. Rejected: refused (invalid number...). Failed: never "
+        help="Accepted: Aakash took it for delivery. Rejected: refused (invalid number...). Failed: never "
         "reached the gateway, safe to resend. Uncertain: the gateway may have it (timeout, "
         "broken reply): never resent on its own, check the Aakash report first.",
     )
+    error_kind = fields.Char(readonly=True, help="Machine form of the reason (see const.OUTCOMES).")
     gateway_id = fields.Char("Gateway ID", index="btree_not_null", readonly=True)
     gateway_status = fields.Char(readonly=True)
     network = fields.Char(readonly=True)
-    credits = fields.Integer(readonly=True)
+    credits = fields.Float(readonly=True)
     reason = fields.Char(readonly=True)
     user_id = fields.Many2one("res.users", "Sent By", readonly=True, default=lambda self: self.env.user)
     sent_date = fields.Datetime("Sent On", readonly=True)
     mail_message_id = fields.Many2one("mail.message", "Chatter Note", readonly=True, index="btree_not_null")
     resend_id = fields.Many2one("aakash.sms.message", "Resent As", readonly=True)
     send_ref = fields.Char("Send", index="btree_not_null", readonly=True,
-                           help="Identifies the rows of one bulk send, to follow its progress.")
+                           help="Identifies the rows of one send, to follow its progress.")
     attempt_count = fields.Integer("Attempts", readonly=True)
     next_attempt_date = fields.Datetime("Next Attempt", readonly=True)
 
@@ -103,308 +89,194 @@ class AakashSmsMessage(models.Model):
                 message.record_ref = False
 
     # ------------------------------------------------------------------
-    # Creating and sending
+    # Front doors: what to send (rows), never how
     # ------------------------------------------------------------------
     @api.model
-    def _prepare_for_records(self, records, bodies, provider=None, recipients=None):
-        """Values of one log row per record of ``records``.
+    def _aakash_refusal_reason(self, kind, **params):
+        """The reason shown for a refusal decided before sending, in the user's language."""
+        reasons = {
+            "no_provider": self.env._("No Aakash SMS provider is configured for %(company)s."),
+            "opted_out": self.env._("opted out (the number is on the SMS blacklist)"),
+            "duplicate": self.env._("duplicate: this text goes to this number once in this send"),
+            "other_company": self.env._("the provider %(provider)s belongs to another company"),
+        }
+        return reasons[kind] % params if params else reasons[kind]
 
+    @api.model
+    def _aakash_create_rows(self, records, bodies, provider=None, recipients=None, send_ref=None):
+        """Create the log rows of one send: the only way front doors write rows.
+
+        :param records: the documents texted (the caller has read access to them)
         :param bodies: ``{record.id: text}``
         :param provider: forced provider, else each record's company default
         :param recipients: ``{record.id: (partner, number)}``, default
             :meth:`base._aakash_sms_get_recipients`
+        :return: the rows, as superuser: pending, or already final when refused before sending
+            (no number, landline, opted out, duplicate, bad text, document not to be texted,
+            no provider)
         """
+        Message = self.sudo()  # rows are the engine's: users never write them directly
+        vals_list = self._aakash_row_values(records, bodies, provider, recipients, send_ref or uuid4().hex)
+        return Message.create(Message._aakash_check_values(vals_list))
+
+    @api.model
+    def _aakash_preview(self, records, provider=None):
+        """What :meth:`_aakash_create_rows` would decide for ``records`` (one text for all).
+
+        :return: one dict per record, the values of a preview line
+        """
+        vals_list = self._aakash_row_values(records, dict.fromkeys(records.ids, "-"), provider, None, False)
+        return [{
+            "res_id": vals["res_id"],
+            "record_name": vals["record_name"],
+            "partner_id": vals["partner_id"],
+            "number_raw": vals["number_raw"],
+            "number": vals["number"],
+            "valid": not vals.get("state"),
+            "reason": vals.get("reason") or False,
+        } for vals in self.sudo()._aakash_check_values(vals_list)]
+
+    @api.model
+    def _aakash_row_values(self, records, bodies, provider, recipients, send_ref):
         recipients = recipients if recipients is not None else records._aakash_sms_get_recipients()
+        document_refusals = records._aakash_sms_document_refusals()
         has_company = "company_id" in records._fields
-        default_by_company = {}
         vals_list = []
         for record in records:
             company = (record.company_id if has_company else False) or self.env.company
-            if provider:
-                record_provider = provider
-            else:
-                if company not in default_by_company:
-                    default_by_company[company] = self.env["aakash.sms.provider"]._get_default(company)
-                record_provider = default_by_company[company]
             partner, raw = recipients.get(record.id) or (self.env["res.partner"], "")
-            check = check_number(raw)
-            vals = {
+            vals_list.append({
                 "res_model": records._name,
                 "res_id": record.id,
                 "record_name": record.display_name,
                 "partner_id": partner.id,
                 "number_raw": raw or False,
-                "number": check.number or False,
                 "body": bodies.get(record.id) or "",
-                "provider_id": record_provider.id,
-                "company_id": (record_provider.company_id or company).id,
-            }
-            if not check.valid:
-                vals.update(state="rejected", reason=self._aakash_sms_refusal(check), gateway_status="not sent")
-            elif not record_provider:
-                vals.update(state="failed", gateway_status="not sent",
-                            reason=self.env._("No Aakash SMS provider is configured for %s", company.name))
-            vals_list.append(vals)
+                "company_id": company.id,
+                "send_ref": send_ref,
+                "_refusal": document_refusals.get(record.id),
+                "_provider": provider,
+            })
         return vals_list
 
-    def _dispatch(self):
-        """Send small sends now, queue large ones for the cron.
+    @api.model
+    def _aakash_check_values(self, vals_list, providers=None):
+        """Decide, before anything is sent, which rows are refused, and why.
 
-        Up to :data:`IMMEDIATE_SEND_LIMIT` recipients (one gateway request at
-        the default batch size, well under a second) are sent inside the
-        user's transaction; larger sends are left pending and the queue cron
-        is triggered, so the user's request never waits on many round trips.
+        Every value dict gets its ``number``, ``provider_id``, and for a refusal
+        ``state``/``error_kind``/``reason``.  Private keys: ``_refusal`` (a reason why the
+        document must not be texted), ``_provider`` (a forced provider).
+        Within one call a text goes to a number once: later copies are refused.
         """
-        pending = self.filtered(lambda m: m.state == "pending")
-        if len(pending) <= IMMEDIATE_SEND_LIMIT:
-            return self._send()
-        self._post_results(self - pending)
-        self.env.ref("aakash_sms.ir_cron_aakash_sms_send")._trigger()
-        return True
-
-    def _send(self):
-        """Send the pending rows of ``self`` now, in the current transaction.
-
-        Rows are locked first (``SKIP LOCKED``, see :meth:`_lock_pending`) so that a queue
-        worker never sends them too.  Every row ends with an outcome;
-        nothing raises for a gateway problem.
-        """
-        self._lock_pending()._send_rows()
-        self._post_results()
-        return True
-
-    def _lock_pending(self, limit=None):
-        """Lock and return pending rows among ``self`` (among all rows if empty).
-
-        Rows locked by another transaction are skipped (``FOR NO KEY UPDATE
-        SKIP LOCKED`` through :meth:`try_lock_for_update`), so two workers
-        never take the same row.
-        """
-        domain = [
-            ("state", "=", "pending"),
-            "|", ("next_attempt_date", "=", False), ("next_attempt_date", "<=", fields.Datetime.now()),
-        ]
-        if self:
-            domain.append(("id", "in", self.ids))
-        # look past the rows other workers may hold, then lock at most ``limit``
-        candidates = self.search(domain, order="id", limit=limit and limit * LOCK_LOOKAHEAD)
-        return candidates.try_lock_for_update(allow_referencing=True, limit=limit)
-
-    def _send_rows(self):
-        """Call the gateway for ``self`` (grouped by provider and text) and record outcomes."""
-        jobs = self._gateway_jobs()
-        self._record_outcomes(jobs, _call_gateway(jobs))
-
-    def _gateway_jobs(self):
-        """Everything the gateway calls for ``self`` need, as plain data (no ORM).
-
-        ``[(message ids, client or the error preventing one, numbers, text)]``
-        """
-        groups = defaultdict(list)
-        for message in self:
-            groups[message.provider_id, message.body].append(message)
-        jobs = []
-        for (provider, body), messages in groups.items():
-            try:
-                client = provider._get_client()
-            except UserError as exc:
-                client = errors.ValidationError(exc.args[0])
-            jobs.append(([m.id for m in messages], client, [m.number for m in messages], body))
-        return jobs
-
-    def _record_outcomes(self, jobs, outcomes):
-        """Write what :func:`_call_gateway` returned for ``jobs``."""
-        now = fields.Datetime.now()
-        queue = self.env.context.get("aakash_sms_queue")
-        for (ids, _client, _numbers, _body), outcome in zip(jobs, outcomes):
-            messages = self.browse(ids)
-            if isinstance(outcome, errors.AakashError):
-                messages.write({"state": "failed", "reason": outcome.message, "gateway_status": "not sent",
-                                "sent_date": now, "attempt_count": messages[:1].attempt_count + 1})
-                continue
-            for message, result in zip(messages, outcome):
-                vals = self._values_from_result(result, now)
-                retry = result.error_kind == "transport" and vals["state"] == "failed"
-                if queue and retry and message.attempt_count + 1 < MAX_ATTEMPTS:
-                    # provably never reached the gateway: the queue tries again later
-                    vals["state"] = "pending"
-                    vals["next_attempt_date"] = fields.Datetime.add(now, minutes=2 ** message.attempt_count)
-                vals["attempt_count"] = message.attempt_count + 1
-                message.write(vals)
+        providers = {} if providers is None else providers
+        Provider = self.env["aakash.sms.provider"]
+        checks = [check_number(vals.get("number_raw")) for vals in vals_list]
+        opted_out = self._aakash_opted_out({check.number for check in checks if check.valid})
+        seen = set()
+        for vals, check in zip(vals_list, checks):
+            document_refusal = vals.pop("_refusal", None)
+            forced = vals.pop("_provider", None)
+            company = self.env["res.company"].browse(vals["company_id"])
+            if forced:
+                provider = forced
+            else:
+                if company not in providers:
+                    providers[company] = Provider._get_default(company).sudo()
+                provider = providers[company]
+            vals["number"] = check.number or False
+            vals["provider_id"] = provider.id or False
+            kind = reason = None
+            if document_refusal:
+                kind, reason = "document", document_refusal
+            elif not check.valid:
+                kind = "no_number" if check.code == "empty" else "number"
+                reason = self._aakash_sms_refusal(check)
+            elif check.number in opted_out:
+                kind, reason = "opted_out", self._aakash_refusal_reason("opted_out")
+            elif (check.number, vals["body"]) in seen:
+                kind, reason = "duplicate", self._aakash_refusal_reason("duplicate")
+            else:
+                text_problem = self._aakash_text_problem(vals["body"])
+                if text_problem:
+                    kind, reason = "text", text_problem
+                elif not provider:
+                    kind, reason = "no_provider", self._aakash_refusal_reason("no_provider", company=company.name)
+                elif provider.company_id != company:
+                    vals["provider_id"] = False
+                    kind, reason = "no_provider", self._aakash_refusal_reason(
+                        "other_company", provider=provider.name)
+            if check.valid:
+                seen.add((check.number, vals["body"]))
+            if kind:
+                vals.update(state=OUTCOMES[kind][0], error_kind=kind, reason=reason, gateway_status="not sent")
+        return vals_list
 
     @api.model
-    def _cron_send(self):
-        """Queue worker: send pending rows in batches, committing after each.
-
-        A batch is locked (``SKIP LOCKED``: two workers never take the same
-        rows), marked ``sending`` and committed *before* the gateway is
-        called; outcomes are committed after.  A crash in between leaves
-        rows ``sending``, which the next run marks ``uncertain`` instead of
-        sending them again.  While one batch's request is on the network (in
-        a thread that only does HTTP), the previous batch's outcomes and
-        chatter notes are written, so database work overlaps network waits.
-        """
-        self = self.sudo().with_context(aakash_sms_queue=True)
-        Cron = self.env["ir.cron"]
-        self._mark_interrupted()
-        [[batch_size]] = self.env["aakash.sms.provider"]._read_group([], aggregates=["batch_size:max"])
-        batch_size = batch_size or 100
-        done = self.browse()
-        time_left = float("inf")
-        conflicts = 0
-        in_flight = None  # (batch, jobs, future)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aakash-sms") as executor:
-            while True:
-                # a fresh transaction, hence a fresh snapshot, for every batch
-                Cron._commit_progress()
-                batch = self.browse()
-                if time_left > 0:
-                    try:
-                        with mute_logger("odoo.sql_db"):
-                            batch = self._lock_pending(limit=batch_size)
-                    except psycopg2.errors.SerializationFailure:
-                        # another worker committed rows we were about to lock: look again
-                        self.env.cr.rollback()
-                        conflicts += 1
-                        if conflicts <= MAX_LOCK_CONFLICTS:
-                            continue
-                next_call = None
-                if batch:
-                    batch.write({"state": "sending"})
-                    Cron._commit_progress()
-                    jobs = batch._gateway_jobs()
-                    next_call = (batch, jobs, executor.submit(_call_gateway, jobs))
-                if in_flight:
-                    sent, jobs, future = in_flight
-                    sent._record_outcomes(jobs, future.result())
-                    sent._post_results(sent.filtered(lambda m: m.state != "pending"))
-                    time_left = Cron._commit_progress(len(sent))
-                    done |= sent
-                in_flight = next_call
-                if not in_flight:
-                    break
-        done._notify_completed_sends()
-        next_attempt = self.search([("state", "=", "pending")], order="next_attempt_date", limit=1)
-        if next_attempt:
-            self.env.ref("aakash_sms.ir_cron_aakash_sms_send")._trigger(at=next_attempt.next_attempt_date)
+    def _aakash_text_problem(self, text):
+        """Why ``text`` cannot be sent ('' if it can), in the user's language."""
+        if not (text or "").strip():
+            return self.env._("the text is empty")
+        segments = measure(text).segments
+        if segments > MAX_SEGMENTS:
+            return self.env._("the text is too long: %(parts)s SMS parts, at most %(max)s are allowed",
+                              parts=segments, max=MAX_SEGMENTS)
+        return ""
 
     @api.model
-    def _mark_interrupted(self):
-        stale = self.search([
-            ("state", "=", "sending"),
-            ("write_date", "<", fields.Datetime.subtract(fields.Datetime.now(), minutes=SENDING_STALE_MINUTES)),
-        ])
-        stale.write({"state": "uncertain", "reason": self.env._(
-            "The sending was interrupted after the request left; the SMS may have been sent.")})
-        return stale
+    def _aakash_opted_out(self, numbers):
+        """The numbers of ``numbers`` (10-digit form) on Odoo's phone blacklist."""
+        if not numbers:
+            return set()
+        variants = {}
+        for number in numbers:
+            for variant in (number, "+977" + number, "977" + number, "+977 " + number):
+                variants[variant] = number
+        # the blacklist is a privacy list every send must honour, whoever sends
+        blacklist_sudo = self.env["phone.blacklist"].sudo()
+        found = blacklist_sudo.search([("number", "in", list(variants))])
+        return {variants[entry.number] for entry in found if entry.number in variants}
 
-    def _notify_completed_sends(self):
-        """Tell each user whose queued send has no pending row left."""
-        refs = set(self.filtered("send_ref").mapped("send_ref"))
-        if not refs:
-            return
-        open_refs = set(self.search([("send_ref", "in", list(refs)), ("state", "in", ("pending", "sending"))])
-                        .mapped("send_ref"))
-        for ref in refs - open_refs:
-            messages = self.search([("send_ref", "=", ref)])
-            counts = defaultdict(int)
-            for message in messages:
-                counts[message.state] += 1
-            states = dict(self._fields["state"]._description_selection(self.env))
-            summary = ", ".join("%s %s" % (count, states[state]) for state, count in sorted(counts.items()))
-            messages[:1].user_id._bus_send("simple_notification", {
-                "title": self.env._("Bulk SMS finished"),
-                "message": self.env._("%(count)s recipients: %(summary)s", count=len(messages), summary=summary),
-                "sticky": True,
-                "type": "success" if counts.keys() <= {"queued", "delivered"} else "warning",
-            })
-
-    @api.model
-    def _values_from_result(self, result, when):
-        return {
-            "state": STATE_FROM_GATEWAY[result.state],
-            "gateway_id": result.message_id or False,
-            "gateway_status": result.gateway_status or False,
-            "network": result.network or False,
-            "credits": result.credits,
-            "reason": result.reason or False,
-            "sent_date": when,
-        }
-
-    # ------------------------------------------------------------------
-    # Delivery reports
-    # ------------------------------------------------------------------
-    @api.model
-    def _cron_sync_reports(self, days=3, max_pages=20):
-        """Update queued rows from Aakash's report of sent messages (matched by gateway id)."""
-        self = self.sudo()
-        since = fields.Datetime.subtract(fields.Datetime.now(), days=days)
-        open_rows = self.search([("state", "=", "queued"), ("gateway_id", "!=", False), ("sent_date", ">=", since)])
-        updated = self.browse()
-        for provider, rows in open_rows.grouped("provider_id").items():
-            by_gateway_id = {row.gateway_id: row for row in rows}
-            try:
-                client = provider._get_client()
-                page, total_pages = 1, 1
-                while by_gateway_id and page <= min(total_pages, max_pages):
-                    report = client.report(page)
-                    total_pages = report.total_pages
-                    for entry in report.entries:
-                        row = by_gateway_id.pop(entry.message_id, None)
-                        if row and row._apply_report_entry(entry):
-                            updated |= row
-                    page += 1
-            except (errors.AakashError, UserError) as exc:
-                _logger.warning("Aakash SMS: reading the report of provider %s failed: %s", provider.id, exc)
-        updated._on_report_update()
-        return updated
-
-    def _apply_report_entry(self, entry):
-        """Write what the report says; return whether the state changed."""
-        self.ensure_one()
-        status = (entry.status or "").lower()
-        state = self.state
-        if status in REPORT_DELIVERED:
-            state = "delivered"
-        elif status in REPORT_UNDELIVERED:
-            state = "undelivered"
-        vals = {"gateway_status": entry.status, "state": state}
-        if entry.network:
-            vals["network"] = entry.network
-        if entry.credits:
-            vals["credits"] = entry.credits
-        self.write(vals)
-        return state != "queued"
-
-    def _on_report_update(self):
-        """Hook called with the rows whose state a delivery report changed."""
-        return True
+    def _aakash_queue(self):
+        """Leave the pending rows of ``self`` to the queue, which is woken at once."""
+        if self.filtered(lambda m: m.state == "pending"):
+            self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()._trigger()
+        self._post_results(self.filtered(lambda m: m.state not in ("pending", "sending")))
+        return self
 
     # ------------------------------------------------------------------
     # Chatter
     # ------------------------------------------------------------------
     def _post_results(self, messages=None):
-        """One chatter note per document listing its recipients' outcomes, posted in batch."""
-        rows = self if messages is None else messages
+        """One chatter note per document listing its recipients' outcomes, posted in batch.
+
+        Rows of Odoo's own SMS (``sms_uuid``) get none: Odoo's message shows them.
+        The note is authored by the user who sent.
+        """
+        rows = (self if messages is None else messages).filtered(lambda m: not m.sms_uuid)
+        if not rows:
+            return
         rows.partner_id.mapped("display_name")  # prefetch once for all notes
         labels = {
             "states": dict(self._fields["state"]._description_selection(self.env)),
-            "credits": self.env._("%s credit(s)"),
+            "credits": self.env._("%s credits"),
+            "credit": self.env._("1 credit"),
             "no_number": self.env._("no number"),
             "title": self.env._("SMS via Aakash:"),
         }
-        by_model = defaultdict(lambda: defaultdict(list))
+        by_key = defaultdict(lambda: defaultdict(list))
         for message in rows:
             if message.res_model and message.res_id:
-                by_model[message.res_model][message.res_id].append(message.id)
-        for model, by_record in by_model.items():
+                by_key[message.res_model, message.user_id][message.res_id].append(message.id)
+        for (model, user), by_record in by_key.items():
             Model = self.env[model]
             if not hasattr(Model, "_message_log_batch"):
                 continue
-            records = Model.browse(list(by_record)).exists()
+            # the note is the engine's record of what happened: written whatever the sender may edit
+            records_sudo = Model.sudo().browse(list(by_record)).exists()
             group = {res_id: rows.browse(ids).with_prefetch(rows._prefetch_ids) for res_id, ids in by_record.items()}
-            bodies = {record.id: group[record.id]._format_chatter_note(labels) for record in records}
-            notes = records._message_log_batch(bodies=bodies, partner_ids=False)
+            bodies = {record.id: group[record.id]._format_chatter_note(labels) for record in records_sudo}
+            notes = records_sudo._message_log_batch(
+                bodies=bodies, author_id=user.partner_id.id or False, partner_ids=False)
             for note in notes:
                 group[note.res_id].sudo().mail_message_id = note
 
@@ -414,8 +286,8 @@ class AakashSmsMessage(models.Model):
             details = [labels["states"][message.state]]
             if message.network:
                 details.append(message.network)
-            if message.state in ("queued", "delivered"):
-                details.append(labels["credits"] % message.credits)
+            if message.state in ("queued", "delivered") and message.credits:
+                details.append(labels["credit"] if message.credits == 1 else labels["credits"] % message.credits)
             if message.reason:
                 details.append(message.reason)
             lines.append(Markup('<li><a href="/odoo/aakash.sms.message/%s">%s</a>%s: %s</li>') % (
@@ -424,33 +296,55 @@ class AakashSmsMessage(models.Model):
                 Markup(" (%s)") % message.partner_id.display_name if message.partner_id else "",
                 ", ".join(details),
             ))
-        return Markup("<p>%s <i>%s</i></p><ul>%s</ul>") % (
-            labels["title"], escape(self[:1].body), Markup("").join(lines)
-        )
+        text = self[:1].body or ""
+        if len(text) > 160:
+            text = text[:159] + "…"
+        return Markup("<p>%s <i>%s</i></p><ul>%s</ul>") % (labels["title"], escape(text), Markup("").join(lines))
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def action_resend(self):
-        """Send again the rows that provably never reached a phone.
+        """Send again the rows that provably never reached a phone, through the queue.
 
-        Queued, delivered and uncertain rows are never resent.  The number
-        is looked up again on the document, so a corrected number is used.
+        Queued, delivered and uncertain rows are never resent.  The rows are locked
+        first, so two users resending the same row at once resend it once; the number
+        is looked up again on the document, so a corrected number is used.  Nothing
+        is sent inside this request: the new rows are queued.
         """
-        to_resend = self.filtered(lambda m: m.state in RESENDABLE_STATES and not m.resend_id)
+        self.check_access("read")
+        native = self.filtered("sms_uuid")
+        if native and native == self:
+            raise UserError(self.env._(
+                "These SMS were sent by Odoo's own SMS features: resend them from Odoo's SMS list "
+                "(Settings > Technical > Phone / SMS > SMS, action Resend)."))
+        candidates = (self - native).filtered(lambda m: m.state in RESENDABLE_STATES and not m.resend_id)
+        if candidates:
+            # wait for a concurrent resend of the same rows; it then wins (serialization failure here)
+            self.env.cr.execute(
+                "SELECT id FROM aakash_sms_message WHERE id IN %s FOR NO KEY UPDATE", [tuple(candidates.ids)])
+            candidates.invalidate_recordset(["state", "resend_id"])
+        to_resend = candidates.filtered(lambda m: m.state in RESENDABLE_STATES and not m.resend_id)
         if not to_resend:
             raise UserError(self.env._("Only rejected or failed messages that were not resent yet can be resent."))
-        vals_list = []
+        send_ref = uuid4().hex
+        new_messages = self.browse()
         for message in to_resend:
             record = self.env[message.res_model].browse(message.res_id).exists() if message.res_model else None
             if record:
-                vals_list += self._prepare_for_records(record, {record.id: message.body}, message.provider_id)
+                new = self._aakash_create_rows(
+                    record, {record.id: message.body}, provider=message.provider_id.sudo() or None, send_ref=send_ref)
             else:
-                vals_list.append(dict(message.copy_data()[0], state="pending"))
-        new_messages = self.sudo().create(vals_list)
-        for old, new in zip(to_resend, new_messages):
-            old.sudo().resend_id = new
-        new_messages._send()
+                vals = {
+                    "partner_id": message.partner_id.id, "number_raw": message.number_raw, "body": message.body,
+                    "company_id": message.company_id.id, "send_ref": send_ref,
+                    "_provider": message.provider_id.sudo() or None,
+                }
+                Message = self.sudo()  # rows are the engine's
+                new = Message.create(Message._aakash_check_values([vals]))
+            message.sudo().resend_id = new[:1]  # the engine's bookkeeping
+            new_messages |= new
+        new_messages._aakash_queue()
         return new_messages._action_notify_outcome()
 
     def _action_notify_outcome(self):
@@ -459,12 +353,12 @@ class AakashSmsMessage(models.Model):
         counts = defaultdict(int)
         for message in self:
             counts[message.state] += 1
-        summary = ", ".join("%s %s" % (count, states[state]) for state, count in counts.items())
+        summary = "\n".join("%s: %s" % (states[state], count) for state, count in counts.items())
         problems = self.filtered(lambda m: m.state not in ("queued", "delivered", "pending", "sending"))
         reasons = sorted(set(problems.mapped("reason")) - {False})
         if problems:
             title = self.env._("SMS: some recipients were not reached")
-        elif counts.get("pending"):
+        elif counts.get("pending") or counts.get("sending"):
             title = self.env._("SMS queued: you will be notified when they are sent")
         else:
             title = self.env._("SMS sent")
@@ -473,26 +367,10 @@ class AakashSmsMessage(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": title,
-                "message": summary + (("\n" + "\n".join(reasons[:5])) if reasons else ""),
+                "message": summary + (("\n" + "\n".join("- %s" % r for r in reasons[:5])) if reasons else ""),
                 "type": "success" if not problems else "warning",
                 "sticky": bool(problems),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
 
-
-def _call_gateway(jobs):
-    """Run the gateway calls of ``jobs``: plain Python, safe in a thread.
-
-    One entry per job: the client's results, or the error that stopped it.
-    """
-    outcomes = []
-    for _ids, client, numbers, body in jobs:
-        if isinstance(client, errors.AakashError):
-            outcomes.append(client)
-            continue
-        try:
-            outcomes.append(client.send(numbers, body))
-        except errors.AakashError as exc:
-            outcomes.append(exc)
-    return outcomes

@@ -1,5 +1,12 @@
+"""Log rows of Odoo's own SMS (``sms.sms``) sent through Aakash, and their way back.
+
+The bridge (``sms_api.py``) only creates rows; the engine sends them; here the final
+state of a row is written back onto Odoo's SMS, its notification and its marketing
+trace, after the table in ``const.py``.
+"""
 from odoo import fields, models
-from odoo.exceptions import UserError
+
+from ..const import OUTCOMES, SUCCESS_STATES
 
 # Aakash report status (lower case) -> provider error understood by
 # sms.tracker._action_update_from_provider_error (failure type 'sms_<error>')
@@ -9,18 +16,64 @@ REPORT_STATUS_TO_PROVIDER_ERROR = {
 }
 
 
-class AakashSmsMessage(models.Model):
-    """Link log rows to Odoo's native SMS (sent through the native bridge)."""
-
+class AakashSmsMessage(models.Model):  # pylint: disable=consider-merging-classes-inherited
     _inherit = "aakash.sms.message"
 
     sms_uuid = fields.Char("Odoo SMS UUID", index="btree_not_null", readonly=True, copy=False,
                            help="Set when Odoo's own SMS features sent this message through Aakash.")
 
-    def _on_report_update(self):
-        result = super()._on_report_update()
-        self._aakash_update_native_trackers()
-        return result
+    # One live row per Odoo SMS: a uuid is sent at most once, whoever asks again.  Only rows
+    # provably never sent (rejected, failed) leave room for another attempt.
+    _one_live_row_per_sms = models.UniqueIndex(
+        "(sms_uuid) WHERE sms_uuid IS NOT NULL AND state NOT IN ('rejected', 'failed')",
+        "This Odoo SMS is already being sent through Aakash.",
+    )
+
+    def _aakash_provider_state(self):
+        """``(provider state, failure reason)`` of this row for ``sms.sms._send_with_api``."""
+        self.ensure_one()
+        if self.state in ("pending", "sending"):
+            return "processing", False
+        if self.state in SUCCESS_STATES and self.state != "undelivered":
+            return SUCCESS_STATES[self.state], False
+        kind = self.error_kind if self.error_kind in OUTCOMES else "maybe_sent"
+        return OUTCOMES[kind][2], self.reason or False
+
+    def _aakash_update_native_sms(self):
+        """Write the final state of the bridged rows ``self`` onto Odoo's SMS and trackers."""
+        rows = self.filtered(lambda m: m.sms_uuid and m.state not in ("pending", "sending"))
+        if not rows:
+            return
+        from .sms_api import SmsApiAakash  # noqa: PLC0415 - avoids an import cycle
+
+        failure_types = SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE
+        # the bridge acts for whoever queued Odoo's SMS: their SMS and trackers are updated as the engine
+        sms_sudo = self.env["sms.sms"].sudo().search([("uuid", "in", rows.mapped("sms_uuid"))])
+        sms_by_uuid = {sms.uuid: sms for sms in sms_sudo}
+        trackers_sudo = self.env["sms.tracker"].sudo().search([("sms_uuid", "in", rows.mapped("sms_uuid"))])
+        tracker_by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
+        for row in rows:
+            provider_state, reason = row._aakash_provider_state()
+            sms = sms_by_uuid.get(row.sms_uuid)
+            tracker = tracker_by_uuid.get(row.sms_uuid)
+            if provider_state in ("success", "delivered"):
+                state = "pending" if provider_state == "success" else "sent"
+                if tracker:
+                    tracker._action_update_from_sms_state(state)
+                if sms:
+                    sms.write({"state": state, "failure_type": False, "to_delete": True})
+            else:
+                failure_type = failure_types.get(provider_state, "unknown")
+                if tracker:
+                    if failure_type != "unknown":
+                        tracker._action_update_from_sms_state("error", failure_type=failure_type,
+                                                              failure_reason=reason)
+                    else:
+                        tracker.with_context(sms_known_failure_reason=reason)\
+                            ._action_update_from_provider_error(provider_state)
+                if sms:
+                    sms.write({"state": "error", "failure_type": failure_type, "to_delete": False})
+        sms_sudo.mail_message_id._notify_message_notification_update()
 
     def _aakash_update_native_trackers(self):
         """Tell Odoo's SMS trackers what Aakash's delivery report says.
@@ -29,16 +82,16 @@ class AakashSmsMessage(models.Model):
         set): ``delivered`` makes the native notification / SMS marketing trace
         "Delivered", ``undelivered`` makes it an error ("Not Delivered",
         "Expired" or "Rejected" after Aakash's status, with that status as the
-        reason).  Other rows are ignored.  Call it with the rows whose state a
-        report changed; calling it twice is harmless.
+        reason).  Other rows are ignored.  Calling it twice is harmless.
 
         :return: the ``sms.tracker`` records updated
         """
         native = self.filtered(lambda m: m.sms_uuid and m.state in ("delivered", "undelivered"))
         if not native:
             return self.env["sms.tracker"]
-        trackers = self.env["sms.tracker"].sudo().search([("sms_uuid", "in", native.mapped("sms_uuid"))])
-        by_uuid = {tracker.sms_uuid: tracker for tracker in trackers}
+        # delivery reports come from a cron: it updates whoever's trackers
+        trackers_sudo = self.env["sms.tracker"].sudo().search([("sms_uuid", "in", native.mapped("sms_uuid"))])
+        by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
         updated = self.env["sms.tracker"].sudo()
         for message in native:
             tracker = by_uuid.get(message.sms_uuid)
@@ -56,15 +109,3 @@ class AakashSmsMessage(models.Model):
             ("uuid", "in", native.mapped("sms_uuid")), ("to_delete", "=", False),
         ]).to_delete = True
         return updated
-
-    def action_resend(self):
-        """Rows sent by Odoo's own SMS features are resent from Odoo, not from here.
-
-        Resending them here too would give the same SMS two ways to be sent again.
-        """
-        native = self.filtered("sms_uuid")
-        if native and native == self:
-            raise UserError(self.env._(
-                "These SMS were sent by Odoo's own SMS features: resend them from Odoo's SMS list "
-                "(Settings > Technical > Phone / SMS > SMS, action Resend)."))
-        return super(AakashSmsMessage, self - native).action_resend()

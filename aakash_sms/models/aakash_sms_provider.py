@@ -41,6 +41,10 @@ class AakashSmsProvider(models.Model):
     batch_size = fields.Integer(
         default=100, tracking=True, help="Recipients per request to the gateway."
     )
+    parallel_requests = fields.Integer(
+        default=4, tracking=True,
+        help="How many requests to the gateway may be in flight at once (1 sends one after the other).",
+    )
     balance = fields.Float("Available Credit", readonly=True, copy=False)
     balance_date = fields.Datetime("Credit Read On", readonly=True, copy=False)
     total_sent = fields.Integer("Total SMS Sent", readonly=True, copy=False)
@@ -52,6 +56,9 @@ class AakashSmsProvider(models.Model):
 
     _batch_size_positive = models.Constraint(
         "CHECK(batch_size > 0 AND batch_size <= 1000)", "The batch size must be between 1 and 1000."
+    )
+    _parallel_requests_positive = models.Constraint(
+        "CHECK(parallel_requests > 0 AND parallel_requests <= 16)", "Parallel requests must be between 1 and 16."
     )
     _timeout_positive = models.Constraint("CHECK(timeout > 0)", "The timeout must be positive.")
     _one_default_per_company = models.UniqueIndex(

@@ -1,5 +1,7 @@
 import logging
 
+from markupsafe import Markup
+
 from odoo import fields, models
 
 _logger = logging.getLogger(__name__)
@@ -14,6 +16,14 @@ class AccountMove(models.Model):
         "confirming it again after a reset to draft does not text again.",
     )
 
+    def _aakash_sms_document_refusals(self):
+        """Draft and cancelled entries are not texted: their amounts and numbers are not final."""
+        reasons = {
+            "draft": self.env._("the invoice is a draft: confirm it first"),
+            "cancel": self.env._("the invoice is cancelled"),
+        }
+        return {move.id: reasons[move.state] for move in self if move.state in reasons}
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._aakash_sms_queue_confirmation()
@@ -23,7 +33,8 @@ class AccountMove(models.Model):
         """Queue the confirmation SMS of newly posted customer invoices.
 
         Rule: customer invoices only (no credit notes, vendor bills or
-        entries), once per invoice, when the company turned it on.  Nothing
+        entries), once per invoice, when the company turned it on.  Anyone who
+        may post the invoice gets its SMS queued, SMS groups or not.  Nothing
         is sent inside the posting transaction: the rows are queued for the
         cron, and any error here is logged, never raised, so confirming an
         invoice cannot fail because of SMS.
@@ -38,15 +49,26 @@ class AccountMove(models.Model):
             return
         try:
             with self.env.cr.savepoint():
-                Message = self.env["aakash.sms.message"].sudo()
-                messages = Message
+                Message = self.env["aakash.sms.message"]
+                messages = Message.sudo()
                 for company, moves in to_text.grouped("company_id").items():
-                    template = company._aakash_sms_invoice_template()
-                    bodies = template._render_field("body", moves.ids, compute_lang=True)
-                    messages |= Message.create(Message._prepare_for_records(moves, bodies))
+                    # the template is the company's setting, rendered on documents the user just posted
+                    template_sudo = company.sudo()._aakash_sms_invoice_template()
+                    bodies = template_sudo._render_field("body", moves.ids, compute_lang=True)
+                    messages |= Message._aakash_create_rows(moves, bodies)
+                # the flag is the engine's bookkeeping, not a field the poster edits
                 to_text.sudo().aakash_sms_confirmation_sent = True
-                messages._post_results(messages.filtered(lambda m: m.state != "pending"))
-                if messages.filtered(lambda m: m.state == "pending"):
-                    self.env.ref("aakash_sms.ir_cron_aakash_sms_send")._trigger()
+                messages._aakash_queue()
+                to_text._aakash_sms_note_queued(messages)
         except Exception:  # noqa: BLE001 - an SMS problem must never block an invoice
             _logger.exception("Aakash SMS: could not queue the confirmation SMS of invoices %s", to_text.ids)
+
+    def _aakash_sms_note_queued(self, messages):
+        """A short line on each invoice, by the user who confirmed it: the SMS is on its way."""
+        by_move = messages.filtered(lambda m: m.state == "pending").grouped("res_id")
+        for move in self:
+            rows = by_move.get(move.id)
+            if rows:
+                move.message_post(body=Markup("<p>%s</p>") % self.env._(
+                    "SMS to %s queued", ", ".join(rows.mapped("number"))), message_type="notification",
+                    subtype_xmlid="mail.mt_note")

@@ -1,5 +1,3 @@
-from uuid import uuid4
-
 from odoo import api, fields, models
 
 
@@ -70,20 +68,19 @@ class IrActionsServer(models.Model):
         records = eval_context.get("records") or eval_context.get("record")
         if not records:
             return False
-        if self.aakash_sms_template_id:
-            bodies = self.aakash_sms_template_id._render_field("body", records.ids, compute_lang=True)
+        # the action's own settings: whoever triggers it may not read templates or providers
+        action_sudo = self.sudo()
+        if action_sudo.aakash_sms_template_id:
+            bodies = action_sudo.aakash_sms_template_id._render_field("body", records.ids, compute_lang=True)
         else:
-            bodies = self.env["mail.render.mixin"]._render_template(
-                self.aakash_sms_body or "", records._name, records.ids
+            bodies = self.env["mail.render.mixin"].sudo()._render_template(
+                action_sudo.aakash_sms_body or "", records._name, records.ids
             )
-        Message = self.env["aakash.sms.message"].sudo()
-        vals_list = Message._prepare_for_records(
-            records, bodies, provider=self.aakash_sms_provider_id, recipients=self._aakash_sms_recipients(records)
-        )
-        send_ref = uuid4().hex
-        for vals in vals_list:
-            vals["send_ref"] = send_ref
-        Message.create(vals_list)._dispatch()
+        # Never sent inside the transaction that fired the action (an import, a rule): queued
+        self.env["aakash.sms.message"]._aakash_create_rows(
+            records, bodies, provider=action_sudo.aakash_sms_provider_id or None,
+            recipients=action_sudo._aakash_sms_recipients(records),
+        )._aakash_queue()
         return False
 
     def _aakash_sms_recipients(self, records):

@@ -19,6 +19,10 @@ class Base(models.AbstractModel):
         }
         return reasons.get(check.code, check.reason)
 
+    def _aakash_sms_document_refusals(self):
+        """``{id: reason}`` of the records of ``self`` that must not be texted at all."""
+        return {}
+
     def _aakash_sms_get_recipients(self):
         """Pick the number to text for every record: ``{id: (partner, raw number)}``.
 

@@ -3,43 +3,30 @@
 ``res.company._get_sms_api_class()`` returns :class:`SmsApiAakash` when the
 company's "Send Odoo's SMS through Aakash" setting is on.  It is not a model:
 it is the object Odoo's ``sms.sms._send_with_api`` talks to.
+
+It is an adapter: it writes one Aakash log row per Odoo SMS (with its uuid,
+document and contact) and leaves the sending to the engine's queue, like every
+other front door; nothing is sent inside the transaction that asked.  Refusals
+known before sending (no number, invalid number, opted out, same number twice
+for one text, no provider) are answered at once; the others are "processing"
+until the engine has an outcome, which it writes back onto Odoo's SMS, its
+notification and its marketing trace (``aakash_sms_message_native.py``).  The
+states and failure types follow ``const.OUTCOMES``.
 """
 import logging
 
-from odoo import fields
-from odoo.exceptions import UserError
+import psycopg2
 
 from odoo.addons.sms.tools.sms_api import SmsApiBase
 
-from ..tools import client as gateway
-from ..tools import errors
-from ..tools.numbers import check_number
-
 _logger = logging.getLogger(__name__)
-
-# What SmsApiAakash returns per recipient ('state' of ``_send_sms_batch``), and
-# what ``sms.sms._send_with_api`` makes of it (sms state / failure type):
-#   queued at Aakash             -> 'success': sms 'pending' ("Sent"), notification
-#                                   'pending'; a delivery report later makes it 'sent'
-#   no number                    -> 'sms_number_missing': sms_number_missing
-#   invalid number (here or at Aakash) -> 'wrong_number_format': sms_number_format
-#   same number twice in one text-> 'duplicate_message' (as IAP): unknown, with the reason
-#   token or IP refused, no provider or no token -> 'unregistered': sms_acc
-#   no balance                   -> 'insufficient_credit': sms_credit
-#   Aakash may have it (timeout, dropped connection, HTML or broken reply, number not
-#   listed in the reply)         -> 'server_error': sms_server, reason "may have been sent"
-#   anything else (unreachable, text refused) -> 'server_error': sms_server
-ERROR_KIND_TO_STATE = {
-    "auth": "unregistered",
-    "ip": "unregistered",
-    "balance": "insufficient_credit",
-}
 
 
 class SmsApiAakash(SmsApiBase):
     PROVIDER_TO_SMS_FAILURE_TYPE = SmsApiBase.PROVIDER_TO_SMS_FAILURE_TYPE | {
         "unregistered": "sms_acc",
         "insufficient_credit": "sms_credit",
+        "blacklisted": "sms_blacklist",
     }
 
     def _get_sms_api_error_messages(self):
@@ -54,129 +41,88 @@ class SmsApiAakash(SmsApiBase):
         })
 
     def _send_sms_batch(self, messages, delivery_reports_url=False):
-        """Send Odoo's SMS through the default Aakash provider of their company.
+        """Queue Odoo's SMS for the engine; answer what is known now.
 
         See ``sms/tools/sms_api.py`` for the shape of ``messages`` and of the
-        result.  One gateway call per text and company (the client splits it
-        in requests of the provider's batch size).  Every recipient is also
-        written to the Aakash SMS log, with the native SMS uuid.
+        result.  A uuid that already has a live row is not queued again: its
+        row's state is answered instead.
         """
         env = self.env
-        uuids = [number["uuid"] for message in messages for number in message.get("numbers") or []]
+        Message = env["aakash.sms.message"].sudo()  # the bridge writes the engine's rows for any internal user
+        numbers = [(message.get("content") or "", number) for message in messages
+                   for number in message.get("numbers") or []]
+        uuids = [number["uuid"] for _content, number in numbers]
+        # Odoo's SMS of the batch, whoever queued them
         sms_by_uuid = {sms.uuid: sms for sms in env["sms.sms"].sudo().search([("uuid", "in", uuids)])}
-        providers = {}
-        results, log_vals = [], []
-        for message in messages:
-            content = message.get("content") or ""
-            by_company = {}
-            for number in message.get("numbers") or []:
-                company = self._company_of(sms_by_uuid.get(number["uuid"]))
-                by_company.setdefault(company, []).append(number)
-            for company, numbers in by_company.items():
-                if company not in providers:
-                    # any user may send Odoo's SMS, Aakash groups or not
-                    providers[company] = env["aakash.sms.provider"]._get_default(company).sudo()
-                provider = providers[company]
-                outcomes = self._send_one_text(provider, company, [n["number"] for n in numbers], content)
-                for number, (state, reason, result) in zip(numbers, outcomes):
-                    values = {"uuid": number["uuid"], "state": state, "failure_reason": reason or False}
-                    if result and result.credits:
-                        values["credit"] = result.credits
-                    results.append(values)
-                    log_vals.append(self._log_values(
-                        provider, company, sms_by_uuid.get(number["uuid"]), number, content, result))
+        live = {row.sms_uuid: row for row in Message.search(
+            [("sms_uuid", "in", uuids), ("state", "not in", ("rejected", "failed"))])}
+        earlier = {row.sms_uuid: row for row in Message.search(
+            [("sms_uuid", "in", uuids), ("state", "in", ("rejected", "failed")), ("resend_id", "=", False)])}
+        vals_list = []
+        for content, number in numbers:
+            if number["uuid"] in live:
+                continue
+            vals_list.append(self._row_values(sms_by_uuid.get(number["uuid"]), number, content))
+        vals_list = Message._aakash_check_values(vals_list)
+        for vals in vals_list:
+            if vals.get("error_kind") == "duplicate":  # as Odoo's IAP says it
+                vals["reason"] = self._get_sms_api_error_messages()["duplicate_message"]
         try:
             with env.cr.savepoint():
-                env["aakash.sms.message"].sudo().create(log_vals)
-        except Exception:  # pylint: disable=broad-except
-            # the SMS are sent: a failing log must not make Odoo report them failed (and resend them)
-            _logger.exception("Aakash SMS: could not log %d native SMS", len(log_vals))
+                rows = Message.create(vals_list)
+        except psycopg2.IntegrityError:
+            # another transaction is queuing some of these very SMS: it sends those; this one the others
+            rows = Message
+            for vals in vals_list:
+                try:
+                    with env.cr.savepoint():
+                        rows |= Message.create([dict(vals)])
+                except psycopg2.IntegrityError:
+                    _logger.info("Aakash SMS: SMS %s is already queued by another transaction", vals["sms_uuid"])
+        for row in rows:
+            if row.sms_uuid in earlier:
+                earlier[row.sms_uuid].resend_id = row
+        rows._aakash_queue()
+        by_uuid = dict(live, **{row.sms_uuid: row for row in rows})
+        results = []
+        for uuid in uuids:
+            if uuid not in by_uuid:
+                results.append({"uuid": uuid, "state": "processing"})
+                continue
+            state, reason = by_uuid[uuid]._aakash_provider_state()
+            values = {"uuid": uuid, "state": state}
+            if reason:
+                values["failure_reason"] = reason
+            results.append(values)
         return results
+
+    def _row_values(self, sms, number, content):
+        """Values of the log row of one Odoo SMS: its document, contact, company and number."""
+        company = self._company_of(sms)
+        document = sms.mail_message_id if sms else self.env["mail.message"]
+        res_model, res_id, record_name = document.model, document.res_id, document.record_name
+        if sms and not res_model and "mailing_trace_ids" in sms._fields and sms.mailing_trace_ids:
+            trace = sms.mailing_trace_ids[:1]  # SMS marketing: the contact texted
+            res_model, res_id = trace.model, trace.res_id
+        if res_model and res_id and not record_name and res_model in self.env:
+            record_name = self.env[res_model].sudo().browse(res_id).exists().display_name
+        user = (document.author_id.user_ids[:1] if document else False) or self.env.user
+        return {
+            "res_model": res_model or False,
+            "res_id": res_id or False,
+            "record_name": record_name or False,
+            "partner_id": sms.partner_id.id if sms else False,
+            "number_raw": number["number"] or False,
+            "body": content,
+            "company_id": company.id,
+            "sms_uuid": number["uuid"],
+            "user_id": user.id,
+            "send_ref": "sms:%s" % (sms.mailing_id.id if sms and "mailing_id" in sms._fields and sms.mailing_id
+                                    else number["uuid"]),
+        }
 
     def _company_of(self, sms):
         """The company whose provider sends ``sms`` (the record's, as Odoo splits by it)."""
         if sms:
             return sms._get_sms_company()
         return self.company or self.env.company
-
-    def _send_one_text(self, provider, company, numbers, content):
-        """``[(odoo state, reason, RecipientResult)]`` for ``numbers``, in order.
-
-        Missing, invalid and repeated numbers are answered here, the others
-        are sent in one client call.
-        """
-        outcomes = [None] * len(numbers)
-        to_send, seen = [], set()
-        for index, raw in enumerate(numbers):
-            check = check_number(raw)
-            if not check.valid:
-                state = "wrong_number_format" if (raw or "").strip() else "sms_number_missing"
-                reason = self.env["aakash.sms.message"]._aakash_sms_refusal(check)
-                outcomes[index] = (state, reason, gateway.RecipientResult(
-                    str(raw or ""), "", gateway.REJECTED, reason=reason, gateway_status="not sent"))
-            elif check.number in seen:
-                reason = self._get_sms_api_error_messages()["duplicate_message"]
-                outcomes[index] = ("duplicate_message", reason, gateway.RecipientResult(
-                    str(raw), check.number, gateway.REJECTED, reason=reason, gateway_status="not sent"))
-            else:
-                seen.add(check.number)
-                to_send.append(index)
-        if not to_send:
-            return outcomes
-        try:
-            if not provider:
-                raise UserError(self.env._("No Aakash SMS provider is configured for %s.", company.name))
-            client = provider._get_client()
-        except UserError as exc:
-            return self._fill(outcomes, numbers, to_send, "unregistered", exc.args[0])
-        try:
-            sent = client.send([numbers[index] for index in to_send], content)
-        except errors.AakashError as exc:  # the text itself was refused, nothing was sent
-            return self._fill(outcomes, numbers, to_send, ERROR_KIND_TO_STATE.get(exc.kind, "server_error"),
-                              exc.message)
-        for index, result in zip(to_send, sent):
-            outcomes[index] = (self._state_of(result), self._reason_of(result), result)
-        return outcomes
-
-    @staticmethod
-    def _fill(outcomes, numbers, indexes, state, reason):
-        for index in indexes:
-            outcomes[index] = (state, reason, gateway.RecipientResult(
-                str(numbers[index]), check_number(numbers[index]).number, gateway.FAILED,
-                reason=reason, gateway_status="not sent"))
-        return outcomes
-
-    @staticmethod
-    def _state_of(result):
-        if result.state == gateway.QUEUED:
-            return "success"
-        if result.state == gateway.REJECTED:
-            return "wrong_number_format"
-        if result.state == gateway.FAILED:
-            return ERROR_KIND_TO_STATE.get(result.error_kind, "server_error")
-        return "server_error"  # uncertain or not listed: Aakash may have it
-
-    def _reason_of(self, result):
-        if result.state in (gateway.UNCERTAIN, gateway.UNKNOWN):
-            return self.env._(
-                "May have been sent: %(reason)s Check the Aakash SMS report before sending it again.",
-                reason=result.reason or "")
-        return result.reason
-
-    def _log_values(self, provider, company, sms, number, content, result):
-        """Values of the Aakash SMS log row of one recipient."""
-        mail_message = sms.mail_message_id if sms else self.env["mail.message"]
-        vals = {
-            "res_model": mail_message.model or False,
-            "res_id": mail_message.res_id or False,
-            "record_name": mail_message.record_name or False,
-            "partner_id": sms.partner_id.id if sms else False,
-            "number_raw": number["number"] or False,
-            "number": result.number or False,
-            "body": content,
-            "provider_id": provider.id,
-            "company_id": (provider.company_id or company).id,
-            "sms_uuid": number["uuid"],
-        }
-        vals.update(self.env["aakash.sms.message"]._values_from_result(result, fields.Datetime.now()))
-        return vals

@@ -54,6 +54,10 @@ class AakashSmsMixin:
         with patch.object(self.env.cr, "commit", lambda: None):
             return getattr(self.env[model], method)()
 
+    def run_queue(self):
+        """Run the sending queue as its cron does (commits are no-ops in the test)."""
+        return self.run_cron("aakash.sms.message", "_cron_send")
+
     def messages_of(self, records):
         return self.env["aakash.sms.message"].search(
             [("res_model", "=", records._name), ("res_id", "in", records.ids)], order="id"

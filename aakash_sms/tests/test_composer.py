@@ -36,7 +36,7 @@ class TestComposerPartner(AakashSmsCase):
         message = self.messages_of(self.ram)
         self.assertRecordValues(message, [{
             "state": "queued", "number": "9812345678", "number_raw": "+977-981-2345678",
-            "network": "ncell", "credits": 1, "partner_id": self.ram.id, "user_id": self.sms_user.id,
+            "network": "ncell", "credits": 1.0, "partner_id": self.ram.id, "user_id": self.sms_user.id,
             "body": "Namaste Ram, your order is ready.", "provider_id": self.provider.id,
         }])
         self.assertTrue(message.gateway_id)
@@ -45,7 +45,7 @@ class TestComposerPartner(AakashSmsCase):
         self.assertEqual(note.res_id, self.ram.id)
         self.assertEqual(note.message_type, "notification")
         self.assertIn("9812345678", note.body)
-        self.assertIn("Queued at Gateway", note.body)
+        self.assertIn("Accepted by Aakash", note.body)
         self.assertIn("ncell", note.body)
         self.assertIn("/odoo/aakash.sms.message/%d" % message.id, note.body)
         self.assertTrue(note.is_internal)
@@ -88,6 +88,8 @@ class TestComposerPartner(AakashSmsCase):
         composer.template_id = template
         self.assertEqual(composer.body, template.body)
         composer.save().action_send()
+        self.assertFalse(self.gateway.requests, "two texts are two requests: queued, not sent in the request")
+        self.run_queue()
         texts = {r.form["to"]: r.form["text"] for r in self.gateway.requests}
         self.assertEqual(texts, {
             "9812345678": "Dear Ram Thapa, thank you.",
@@ -115,18 +117,16 @@ class TestComposerPartner(AakashSmsCase):
     def test_no_valid_recipient_refused(self):
         composer = self.open_composer(self.landline | self.nophone)
         composer.body = "hello"
-        with self.assertRaisesRegex(UserError, "usable Nepali mobile"):
+        with self.assertRaisesRegex(UserError, "can be texted"):
             composer.save().action_send()
         self.assertFalse(self.gateway.requests)
 
-    def test_over_long_text_recorded_as_failed(self):
+    def test_over_long_text_refused_before_sending(self):
         composer = self.open_composer(self.ram)
-        composer.body = "x" * 1600  # 11 parts, more than the client allows
+        composer.body = "x" * 1600  # 11 parts, more than Aakash allows
         self.assertEqual(composer.segment_count, 11)
-        composer.save().action_send()
-        message = self.messages_of(self.ram)
-        self.assertEqual(message.state, "failed")
-        self.assertIn("too long", message.reason)
+        with self.assertRaisesRegex(UserError, "too long"):
+            composer.save().action_send()
         self.assertFalse(self.gateway.requests)
 
 
@@ -202,6 +202,9 @@ class TestComposerFailures(AakashSmsCase):
         self.gateway.clear()
         failed.action_resend()
         resent = failed.mapped("resend_id")
+        self.assertEqual(set(resent.mapped("state")), {"pending"}, "resends go through the queue")
+        self.assertFalse(self.gateway.requests)
+        self.run_queue()
         self.assertEqual(set(resent.mapped("state")), {"queued"})
         self.assertEqual(sorted(self.gateway.sent_numbers()), ["9812345678", "9841112222"])
         self.gateway.clear()

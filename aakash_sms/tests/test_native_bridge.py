@@ -1,12 +1,14 @@
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.sms.tools.sms_api import SmsApi
 
+from ..const import OUTCOMES
 from ..models.sms_api import SmsApiAakash
-from ..tools import client as gateway
 from ..tools.numbers import check_number
 from .common import TOKEN, AakashSmsCase
 
@@ -99,6 +101,10 @@ class TestNativeBridge(AakashSmsCase):
     def test_composer_single(self):
         messages_before = self.ram.message_ids
         self.compose(self.ram, "Namaste from Odoo's composer")
+        self.assertFalse(self.gateway.requests, "never sent inside the user's transaction: queued")
+        self.assertEqual(self.sms_of(self.ram).state, "process")
+        self.assertEqual(self.native_log().state, "pending")
+        self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "Namaste from Odoo's composer")])
         self.assertNotified(self.ram, "pending")
         sms = self.sms_of(self.ram)
@@ -120,6 +126,7 @@ class TestNativeBridge(AakashSmsCase):
             default_res_ids=repr(partners.ids), default_mass_force_send=True,
         ).create({"body": "Dashain sale"})
         composer.action_send_sms()
+        self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "Dashain sale"), ("9841112222", "Dashain sale")])
         self.assertEqual(len(self.gateway.requests), 1, "one request for one text")
         states = {p.name: (self.sms_of(p).state, self.sms_of(p).failure_type) for p in partners}
@@ -139,6 +146,7 @@ class TestNativeBridge(AakashSmsCase):
     def test_template(self):
         """An sms.template sent the way other apps do (stock, sale...)."""
         self.ram._message_sms_with_template(template=self.template)
+        self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "Namaste Ram")])
         self.assertNotified(self.ram, "pending")
         # and from the composer with the template, in mass mode
@@ -149,6 +157,7 @@ class TestNativeBridge(AakashSmsCase):
             default_template_id=self.template.id,
         ).create({})
         composer.action_send_sms()
+        self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "Namaste Ram"), ("9841112222", "Namaste Sita")])
         self.assertEqual(len(self.gateway.requests), 2, "a text per request: personalised texts cost one each")
         self.assertEqual(self.native_log().mapped("state"), ["queued"] * 3)
@@ -161,6 +170,7 @@ class TestNativeBridge(AakashSmsCase):
         action.with_context(active_model="res.partner", active_ids=(self.ram | self.sita | self.bad).ids).run()
         self.assertFalse(self.gateway.requests, "queued: sent by Odoo's SMS queue")
         self.run_cron("sms.sms", "_process_queue")
+        self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "Namaste Ram"), ("9841112222", "Namaste Sita")])
         self.assertEqual(
             [(self.sms_of(p).state, self.sms_of(p).failure_type) for p in (self.ram, self.sita, self.bad)],
@@ -173,6 +183,7 @@ class TestNativeBridge(AakashSmsCase):
             "state": "sms", "sms_template_id": self.template.id, "sms_method": "comment",
         })
         action.with_context(active_model="res.partner", active_id=self.sita.id, active_ids=self.sita.ids).run()
+        self.run_queue()
         self.assertEqual(self.sent(), [("9841112222", "Namaste Sita")])
         self.assertNotified(self.sita, "pending")
 
@@ -181,6 +192,7 @@ class TestNativeBridge(AakashSmsCase):
         employee = new_test_user(
             self.env, login="plain_employee", groups="base.group_user,base.group_partner_manager")
         self.ram.with_user(employee)._message_sms("From an employee")
+        self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "From an employee")])
         self.assertNotified(self.ram, "pending")
         self.assertEqual(self.native_log().user_id, employee)
@@ -188,6 +200,7 @@ class TestNativeBridge(AakashSmsCase):
     def test_same_number_twice_is_sent_once(self):
         twin = self.env["res.partner"].create({"name": "Ram's twin", "phone": "9812345678"})
         self.ram._message_sms("Once", partner_ids=(self.ram | twin).ids)
+        self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "Once")])
         notifications = self.notification(self.ram) | self.notification(twin)
         self.assertEqual(sorted(notifications.mapped("notification_status")), ["exception", "pending"])
@@ -201,6 +214,7 @@ class TestNativeBridge(AakashSmsCase):
     # ------------------------------------------------------------------
     def test_wrong_number(self):
         self.compose(self.bad, "To a landline")
+        self.run_queue()
         self.assertFalse(self.gateway.requests)
         self.assertNotified(self.bad, "exception", "sms_number_format", "10 digits")
         self.assertEqual((self.sms_of(self.bad).state, self.sms_of(self.bad).failure_type),
@@ -210,6 +224,7 @@ class TestNativeBridge(AakashSmsCase):
     def test_bad_token(self):
         self.provider.sudo().auth_token = "wrong"
         self.compose(self.ram, "x")
+        self.run_queue()
         self.assertNotified(self.ram, "exception", "sms_acc", "Auth Token is not valid")
         self.assertEqual(self.sms_of(self.ram).state, "error")
         self.assertRecordValues(self.native_log(), [{"state": "failed", "gateway_status": "not sent"}])
@@ -217,17 +232,20 @@ class TestNativeBridge(AakashSmsCase):
     def test_ip_not_allowed(self):
         self.gateway.ip_blocked.add(TOKEN)
         self.compose(self.ram, "x")
+        self.run_queue()
         self.assertNotified(self.ram, "exception", "sms_acc", "IP address is not allowed")
 
     def test_no_balance(self):
         self.gateway.credits[TOKEN] = 0
         self.compose(self.ram, "x")
+        self.run_queue()
         self.assertNotified(self.ram, "exception", "sms_credit", "enough balance")
         self.assertEqual(self.native_log().state, "failed")
 
     def test_no_provider(self):
         self.provider.sudo().active = False
         self.compose(self.ram, "x")
+        self.run_queue()
         self.assertFalse(self.gateway.requests)
         self.assertNotified(self.ram, "exception", "sms_acc", "No Aakash SMS provider is configured")
         self.assertRecordValues(self.native_log(), [{"state": "failed", "provider_id": False}])
@@ -235,6 +253,7 @@ class TestNativeBridge(AakashSmsCase):
     def test_gateway_html_page_may_have_sent(self):
         self.gateway.inject("html")
         self.compose(self.ram, "x")
+        self.run_queue()
         self.assertEqual(len(self.gateway.requests), 1)
         self.assertNotified(self.ram, "exception", "sms_server", "May have been sent")
         self.assertEqual((self.sms_of(self.ram).state, self.sms_of(self.ram).failure_type), ("error", "sms_server"))
@@ -243,22 +262,47 @@ class TestNativeBridge(AakashSmsCase):
     def test_gateway_unreachable(self):
         self.provider.sudo().base_url = "http://127.0.0.1:9/sms"  # discard port: connection refused
         self.compose(self.ram, "x")
+        self.run_queue()
+        row = self.native_log()
+        self.assertRecordValues(row, [{"state": "pending", "attempt_count": 1}])  # provably not sent: retried
+        self.assertNotified(self.ram, "process")
+        for _attempt in range(4):
+            row.sudo().next_attempt_date = fields.Datetime.now() - timedelta(minutes=1)
+            self.run_queue()
+        self.assertRecordValues(row, [{"state": "failed", "attempt_count": 5}])
         self.assertNotified(self.ram, "exception", "sms_server", "cannot be reached")
-        self.assertEqual(self.native_log().state, "failed", "provably not sent")
+        self.assertEqual(self.sms_of(self.ram).state, "error")
 
     def test_text_too_long(self):
         self.compose(self.ram, "x" * 2000)
+        self.run_queue()
         self.assertFalse(self.gateway.requests)
         self.assertNotified(self.ram, "exception", "sms_server", "too long")
 
-    def test_gateway_states_map(self):
-        """Aakash outcomes the sandbox cannot produce on demand."""
-        result = gateway.RecipientResult
-        self.assertEqual(SmsApiAakash._state_of(result("1", "1", gateway.REJECTED)), "wrong_number_format")
-        self.assertEqual(SmsApiAakash._state_of(result("1", "1", gateway.UNKNOWN)), "server_error")
-        self.assertEqual(SmsApiAakash._state_of(result("1", "1", gateway.FAILED, error_kind="ip")), "unregistered")
-        self.assertEqual(SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE["unregistered"], "sms_acc")
-        self.assertEqual(SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE["insufficient_credit"], "sms_credit")
+    def test_every_outcome_reaches_odoos_sms(self):
+        """Each way a row can end shows on Odoo's SMS as the README's table says."""
+        expected = {  # error kind -> (sms state, failure type)
+            None: ("pending", False),
+            "no_number": ("error", "sms_number_missing"), "number": ("error", "sms_number_format"),
+            "refused": ("error", "sms_number_format"), "opted_out": ("error", "sms_blacklist"),
+            "duplicate": ("error", "unknown"), "text": ("error", "sms_server"), "document": ("error", "sms_server"),
+            "no_provider": ("error", "sms_acc"), "auth": ("error", "sms_acc"), "ip": ("error", "sms_acc"),
+            "balance": ("error", "sms_credit"), "validation": ("error", "sms_server"),
+            "transport": ("error", "sms_server"), "throttled": ("error", "sms_server"),
+            "maybe_sent": ("error", "sms_server"),
+        }
+        self.assertEqual(set(expected) - {None}, set(OUTCOMES), "every outcome is covered here")
+        Message = self.env["aakash.sms.message"].sudo()
+        for kind, (sms_state, failure_type) in expected.items():
+            with self.subTest(kind=kind):
+                sms = self.env["sms.sms"].sudo().create({"number": "9812345678", "body": kind or "ok"})
+                row = Message.create({
+                    "number": "9812345678", "body": sms.body, "sms_uuid": sms.uuid, "company_id": self.company.id,
+                    "state": OUTCOMES[kind][0] if kind else "queued", "error_kind": kind or False, "reason": "why",
+                })
+                row._aakash_update_native_sms()
+                self.assertEqual((sms.state, sms.failure_type), (sms_state, failure_type))
+                self.assertEqual(sms.to_delete, sms_state == "pending", "errors stay for Odoo's Resend")
 
     # ------------------------------------------------------------------
     # resending
@@ -266,13 +310,16 @@ class TestNativeBridge(AakashSmsCase):
     def test_resend_failed_but_not_maybe_sent(self):
         self.provider.sudo().auth_token = "wrong"
         self.compose(self.ram, "failed first")
+        self.run_queue()
         self.provider.sudo().auth_token = TOKEN
         self.gateway.inject("html")
         self.compose(self.sita, "maybe sent")
+        self.run_queue()
         self.gateway.clear()
         failed, maybe_sent = self.sms_of(self.ram), self.sms_of(self.sita)
         self.assertEqual((failed | maybe_sent).mapped("state"), ["error", "error"])
         action = (failed | maybe_sent).resend_failed()
+        self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "failed first")], "only the SMS that provably failed")
         self.assertIn("1 SMS were not resent", action["params"]["message"])
         self.assertNotified(self.ram, "pending")
@@ -285,7 +332,9 @@ class TestNativeBridge(AakashSmsCase):
     # ------------------------------------------------------------------
     def test_delivery_report_updates_native_tracker(self):
         self.compose(self.ram, "tracked")
+        self.run_queue()
         self.compose(self.sita, "tracked")
+        self.run_queue()
         ram_log, sita_log = self.native_log()
         self.gateway.set_status(int(ram_log.gateway_id), "delivered")
         self.gateway.set_status(int(sita_log.gateway_id), "failed")
@@ -299,6 +348,7 @@ class TestNativeBridge(AakashSmsCase):
 
     def test_delivery_report_expired(self):
         self.compose(self.ram, "tracked")
+        self.run_queue()
         self.gateway.set_status(int(self.native_log().gateway_id), "expired")
         self.run_cron("aakash.sms.message", "_cron_sync_reports")
         self.assertNotified(self.ram, "exception", "sms_expired", "expired")
@@ -329,8 +379,10 @@ class TestNativeBridge(AakashSmsCase):
             default_res_ids=repr((self.ram | hari | gita).ids),
         ).create({"body": "Three companies"})
         composer.action_send_sms()  # queued: sent by the cron, in the main company's environment
+        self.run_queue()
         with patch.object(SmsApi, "_send_sms_batch", autospec=True, side_effect=fake_iap):
             self.run_cron("sms.sms", "_process_queue")
+            self.run_queue()
         tokens = {r.form["to"]: r.form["auth_token"] for r in self.gateway.requests}
         self.assertEqual(tokens, {"9812345678": TOKEN, "9801234567": TOKEN_B})
         self.assertEqual([check_number(n["number"]).number for call in iap_calls for m in call for n in m["numbers"]],
@@ -341,6 +393,8 @@ class TestNativeBridge(AakashSmsCase):
         self.env["sms.composer"].with_context(
             default_composition_mode="mass", default_res_model="res.partner", default_res_ids=repr(hari.ids),
         ).create({"body": "Pokhara only"}).action_send_sms()
+        self.run_queue()
         self.run_cron("sms.sms", "_process_queue")
+        self.run_queue()
         self.assertEqual([(r.form["to"], r.form["auth_token"]) for r in self.gateway.requests],
                          [("9801234567", TOKEN_B)])

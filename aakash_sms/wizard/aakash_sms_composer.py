@@ -1,11 +1,13 @@
+import json
 from ast import literal_eval
-from uuid import uuid4
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.numbers import check_number
 from ..tools.text import measure
+
+# the preview lists at most this many recipients (those that will not be texted first)
+PREVIEW_LIMIT = 200
 
 
 class AakashSmsComposer(models.TransientModel):
@@ -19,11 +21,11 @@ class AakashSmsComposer(models.TransientModel):
         result["res_model"] = result.get("res_model") or context.get("active_model")
         if not result.get("res_ids"):
             ids = context.get("active_ids") or ([context["active_id"]] if context.get("active_id") else [])
-            result["res_ids"] = repr(ids)
+            result["res_ids"] = json.dumps(list(ids))
         return result
 
     res_model = fields.Char("Document Model", required=True)
-    res_ids = fields.Char("Document IDs", required=True)
+    res_ids = fields.Char("Document IDs", required=True, help="JSON list of the selected records' ids.")
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     provider_id = fields.Many2one(
         "aakash.sms.provider",
@@ -32,22 +34,31 @@ class AakashSmsComposer(models.TransientModel):
     template_id = fields.Many2one("sms.template", "Use Template", domain="[('model', '=', res_model)]")
     body = fields.Text("Message", compute="_compute_body", store=True, readonly=False)
     line_ids = fields.One2many(
-        "aakash.sms.composer.line", "composer_id", "Recipients", compute="_compute_line_ids", store=True
+        "aakash.sms.composer.line", "composer_id", "Recipients", compute="_compute_preview", store=True,
+        readonly=True,
     )
-    recipient_count = fields.Integer(compute="_compute_counts")
-    valid_count = fields.Integer("Valid Recipients", compute="_compute_counts")
-    invalid_count = fields.Integer("Recipients Without a Usable Number", compute="_compute_counts")
+    recipient_count = fields.Integer(compute="_compute_preview", store=True)
+    valid_count = fields.Integer("Valid Recipients", compute="_compute_preview", store=True)
+    invalid_count = fields.Integer("Recipients Not Texted", compute="_compute_preview", store=True)
     encoding = fields.Selection(
         [("gsm7", "GSM-7 (160 per SMS)"), ("unicode", "Unicode (70 per SMS)")], compute="_compute_text_info"
     )
     segment_count = fields.Integer("SMS Parts", compute="_compute_text_info")
     credit_estimate = fields.Integer("Estimated Credits", compute="_compute_text_info")
 
+    def _get_ids(self):
+        text = self.res_ids or "[]"
+        try:
+            ids = json.loads(text)
+        except ValueError:
+            ids = literal_eval(text)  # older wizards stored repr()
+        return [int(i) for i in ids]
+
     def _get_records(self):
         self.ensure_one()
         if not self.res_model or self.res_model not in self.env:
             return None
-        return self.env[self.res_model].browse(literal_eval(self.res_ids or "[]"))
+        return self.env[self.res_model].browse(self._get_ids())
 
     @api.depends("template_id", "res_ids")
     def _compute_body(self):
@@ -60,31 +71,26 @@ class AakashSmsComposer(models.TransientModel):
             else:
                 composer.body = composer.template_id.body
 
-    @api.depends("res_model", "res_ids")
-    def _compute_line_ids(self):
+    @api.depends("res_model", "res_ids", "provider_id")
+    def _compute_preview(self):
+        """Who will be texted, and why not the others: the rules of the send itself."""
+        Message = self.env["aakash.sms.message"]
         for composer in self:
             records = composer._get_records()
             if records is None:
-                composer.line_ids = [fields.Command.clear()]
+                composer.update({"line_ids": [fields.Command.clear()], "recipient_count": 0, "valid_count": 0,
+                                 "invalid_count": 0})
                 continue
-            recipients = records._aakash_sms_get_recipients()
-            lines = []
-            for record in records:
-                partner, raw = recipients[record.id]
-                check = check_number(raw)
-                lines.append(fields.Command.create({
-                    "res_id": record.id, "record_name": record.display_name, "partner_id": partner.id,
-                    "number_raw": raw or False, "number": check.number or False,
-                    "valid": check.valid, "reason": self._aakash_sms_refusal(check) or False,
-                }))
-            composer.line_ids = [fields.Command.clear()] + lines
-
-    @api.depends("line_ids.valid")
-    def _compute_counts(self):
-        for composer in self:
-            composer.recipient_count = len(composer.line_ids)
-            composer.valid_count = len(composer.line_ids.filtered("valid"))
-            composer.invalid_count = composer.recipient_count - composer.valid_count
+            records = records.exists()
+            preview = Message._aakash_preview(records, composer.provider_id.sudo() or None)
+            lines = sorted(preview, key=lambda line: line["valid"])[:PREVIEW_LIMIT]
+            valid = sum(1 for line in preview if line["valid"])
+            composer.update({
+                "line_ids": [fields.Command.clear()] + [fields.Command.create(line) for line in lines],
+                "recipient_count": len(preview),
+                "valid_count": valid,
+                "invalid_count": len(preview) - valid,
+            })
 
     @api.depends("body", "valid_count")
     def _compute_text_info(self):
@@ -103,25 +109,30 @@ class AakashSmsComposer(models.TransientModel):
         return self.env["mail.render.mixin"]._render_template(self.body, records._name, records.ids)
 
     def action_send(self):
+        """Create the rows of this send; send them at once if one request does it, else queue them.
+
+        Recipients are looked up again on the records now (the preview is only shown).
+        """
         self.ensure_one()
         if not (self.body or "").strip():
             raise UserError(self.env._("The message is empty: type a text or choose a template."))
-        if not self.valid_count:
-            raise UserError(self.env._(
-                "None of the %s selected records has a usable Nepali mobile number. "
-                "Check the list of recipients.", self.recipient_count))
-        records = self._get_records()
+        records = self._get_records().exists()
         records.check_access("read")
-        Message = self.env["aakash.sms.message"].sudo()
-        previewed = {line.res_id: (line.partner_id, line.number_raw or "") for line in self.line_ids}
-        vals_list = Message._prepare_for_records(
-            records, self._prepare_bodies(records), provider=self.provider_id, recipients=previewed
-        )
-        send_ref = uuid4().hex
-        for vals in vals_list:
-            vals["send_ref"] = send_ref
-        messages = Message.create(vals_list)
-        messages._dispatch()
+        Message = self.env["aakash.sms.message"]
+        messages = Message._aakash_create_rows(
+            records, self._prepare_bodies(records), provider=self.provider_id.sudo() or None)
+        pending = messages.filtered(lambda m: m.state == "pending")
+        if not pending:
+            problems = sorted(set(messages.mapped("reason")) - {False})
+            raise UserError(self.env._(
+                "None of the %(count)s selected records can be texted:\n%(reasons)s",
+                count=len(records), reasons="\n".join("- %s" % reason for reason in problems[:5])))
+        if len({(m.provider_id, m.body) for m in pending}) == 1 and len(pending) <= pending.provider_id.batch_size:
+            # one request does it: sent now, the outcome recorded in this transaction
+            messages._post_results(messages - pending)
+            pending._aakash_send_now()
+        else:
+            messages._aakash_queue()
         return messages._action_notify_outcome()
 
 
@@ -131,10 +142,10 @@ class AakashSmsComposerLine(models.TransientModel):
     _order = "valid, id"
 
     composer_id = fields.Many2one("aakash.sms.composer", required=True, ondelete="cascade", index=True)
-    res_id = fields.Integer("Document ID")
-    record_name = fields.Char("Document")
-    partner_id = fields.Many2one("res.partner", "Contact")
-    number_raw = fields.Char("Number Found")
-    number = fields.Char("Number Used")
-    valid = fields.Boolean()
-    reason = fields.Char("Why Not")
+    res_id = fields.Integer("Document ID", readonly=True)
+    record_name = fields.Char("Document", readonly=True)
+    partner_id = fields.Many2one("res.partner", "Contact", readonly=True)
+    number_raw = fields.Char("Number Found", readonly=True)
+    number = fields.Char("Number Used", readonly=True)
+    valid = fields.Boolean("Will Be Texted", readonly=True)
+    reason = fields.Char("Why Not Texted", readonly=True)

@@ -23,7 +23,7 @@ function sendSmsSteps(text) {
         },
         {
             content: "The per-recipient result is in the chatter",
-            trigger: `.o-mail-Message:contains('SMS via Aakash'):contains('${text}'):contains('Queued at Gateway')`,
+            trigger: `.o-mail-Message:contains('SMS via Aakash'):contains('${text}'):contains('Accepted by Aakash')`,
         },
     ];
 }

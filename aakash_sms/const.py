@@ -1,0 +1,51 @@
+"""The outcome table: what each way an SMS can end means, for the log and for Odoo's SMS.
+
+One table read by the engine (row state, automatic retry), by the native bridge
+(Odoo's SMS state and failure type) and checked against the README by a test.
+
+Keys are the ``error_kind`` stored on a log row: the gateway client's error kinds
+(``transport``, ``throttled``, ``auth``, ``ip``, ``balance``, ``validation``) and the
+refusals decided before sending.
+"""
+
+# error kind -> (log row state, retried automatically by the queue, Odoo provider state)
+# The Odoo provider state is what ``sms.sms._send_with_api`` understands: "success",
+# or a key of ``SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE``.
+OUTCOMES = {
+    # refused before sending: final
+    "no_number": ("rejected", False, "sms_number_missing"),
+    "number": ("rejected", False, "wrong_number_format"),
+    "opted_out": ("rejected", False, "blacklisted"),
+    "duplicate": ("rejected", False, "duplicate_message"),
+    "text": ("rejected", False, "server_error"),
+    "document": ("rejected", False, "server_error"),
+    # refused by Aakash for this number: final
+    "refused": ("rejected", False, "wrong_number_format"),
+    # provably not accepted: a person must act (token, IP, balance, provider)
+    "no_provider": ("failed", False, "unregistered"),
+    "auth": ("failed", False, "unregistered"),
+    "ip": ("failed", False, "unregistered"),
+    "balance": ("failed", False, "insufficient_credit"),
+    "validation": ("failed", False, "server_error"),
+    # provably not accepted, may pass later: retried by the queue with growing delays
+    "transport": ("failed", True, "server_error"),
+    "throttled": ("failed", True, "server_error"),
+    # may have reached Aakash: never resent on its own
+    "maybe_sent": ("uncertain", False, "server_error"),
+}
+
+# a row state that needs no error kind -> Odoo provider state
+SUCCESS_STATES = {"queued": "success", "delivered": "delivered", "undelivered": "server_error"}
+
+# Rows the engine still owns.
+OPEN_STATES = ("pending", "sending")
+# Rows a person may resend (provably never reached a phone).
+RESENDABLE_STATES = ("rejected", "failed")
+
+# queue: a transport failure is retried after 2, 4, 8 and 16 minutes (5 attempts in all)
+MAX_ATTEMPTS = 5
+
+
+def retry_delay_minutes(attempts_done):
+    """Minutes to wait before attempt number ``attempts_done + 1``."""
+    return 2 ** attempts_done

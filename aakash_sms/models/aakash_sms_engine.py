@@ -1,0 +1,360 @@
+"""The sending engine: the only code that sends rows to Aakash.
+
+pending --lock--> sending --reply--> queued | rejected | failed | uncertain
+
+- Rows are taken with ``FOR NO KEY UPDATE SKIP LOCKED``: two workers never take the
+  same row.
+- Each request's rows are marked ``sending`` (with the worker's key) and committed
+  just before the request leaves; the outcome is committed right after it.
+- A worker holds a PostgreSQL advisory lock on its key for as long as it runs: rows
+  left ``sending`` under a key nobody holds belong to a dead worker and become
+  ``uncertain`` (never sent again).
+- Up to ``parallel_requests`` requests per provider are in flight at once, each in a
+  thread that only does HTTP; the database work stays in the worker's thread.
+"""
+import logging
+import random
+from collections import Counter, defaultdict
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from typing import NamedTuple
+
+import psycopg2.errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..const import MAX_ATTEMPTS, OUTCOMES, retry_delay_minutes
+from ..tools import client as gateway
+from ..tools import errors
+
+_logger = logging.getLogger(__name__)
+
+# advisory lock namespace of the engine's workers ("AK")
+LOCK_NAMESPACE = 0x414B
+MAX_THREADS = 16
+# a worker locks at most this many candidate rows per look
+MAX_CANDIDATES = 4000
+
+RESULT_STATES = {
+    gateway.QUEUED: "queued",
+    gateway.REJECTED: "rejected",
+    gateway.FAILED: "failed",
+    gateway.UNCERTAIN: "uncertain",
+    getattr(gateway, "UNKNOWN", "unknown"): "uncertain",
+}
+
+
+class Flight(NamedTuple):
+    """One gateway request: its rows, and what the HTTP thread needs (no ORM)."""
+
+    ids: list
+    provider_id: int
+    client: object
+    numbers: list
+    text: str
+
+
+def _request(client, numbers, text):
+    """Run one request in an HTTP thread: the client's results, or what it raised."""
+    try:
+        return client.send(numbers, text)
+    except Exception as exc:  # noqa: BLE001 - recorded per row by the worker  # pylint: disable=broad-except
+        return exc
+
+
+class AakashSmsMessage(models.Model):  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "aakash.sms.message"
+
+    sending_key = fields.Integer(readonly=True, copy=False, help="The worker sending this row.")
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+    def _aakash_send_now(self):
+        """Send the pending rows of ``self`` now, inside the current transaction.
+
+        Only for the wizard's explicit send that needs a single gateway request: the
+        outcome is recorded in the same transaction.  Everything else is queued.
+        """
+        key = random.randrange(1, 2**31)
+        # held until the transaction ends; nobody else sees these rows before that anyway
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
+        return self.sudo()._aakash_engine(key, commit=False)
+
+    @api.model
+    def _cron_send(self):
+        """Queue worker: send every due pending row, committing around each request."""
+        engine = self.sudo().with_context(aakash_sms_queue=True)
+        cr = self.env.cr
+        key = random.randrange(1, 2**31)
+        cr.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, key])
+        try:
+            engine._mark_interrupted(key)
+            engine.browse()._aakash_engine(key, commit=True)
+        finally:
+            try:
+                cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, key])
+            except psycopg2.Error:
+                cr.rollback()
+                cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, key])
+        engine._schedule_next_run()
+
+    def _schedule_next_run(self):
+        """Wake the queue when its next row is due (rows waiting for a retry)."""
+        Cron = self.env.ref("aakash_sms.ir_cron_aakash_sms_send")
+        [[next_date]] = self._read_group(
+            [("state", "=", "pending"), ("next_attempt_date", "!=", False)], aggregates=["next_attempt_date:min"])
+        if self.search_count([("state", "=", "pending"), ("next_attempt_date", "=", False)], limit=1):
+            Cron._trigger()
+        elif next_date:
+            Cron._trigger(at=next_date)
+
+    # ------------------------------------------------------------------
+    # The loop
+    # ------------------------------------------------------------------
+    def _aakash_engine(self, key, commit):
+        """Send pending rows (those of ``self``, or all due ones if ``self`` is empty).
+
+        :param commit: commit before each request leaves and after each outcome
+            (the queue); without it everything happens in the caller's transaction
+        :return: the rows that got an outcome
+        """
+        Cron = self.env["ir.cron"]
+        scope = self.ids or None
+
+        def checkpoint(processed=0):
+            return Cron._commit_progress(processed) if commit else float("inf")
+
+        time_left = checkpoint()
+        in_flight = {}
+        busy = Counter()
+        done = self.browse()
+        clients = {}
+        with ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="aakash-sms") as pool:
+            exhausted = False
+            flights = refused = None
+            while True:
+                if not exhausted and time_left > 0:
+                    found, flights, refused = self._take_flights(scope, key, busy, clients)
+                    exhausted = not found
+                    if refused:
+                        refused._aakash_after_outcome()
+                        done |= refused
+                    if flights or refused:
+                        checkpoint()  # the rows are 'sending' for everyone before the requests leave
+                    for flight in flights:
+                        in_flight[pool.submit(_request, flight.client, flight.numbers, flight.text)] = flight
+                        busy[flight.provider_id] += 1
+                if not in_flight:
+                    if exhausted or time_left <= 0 or not (flights or refused):
+                        break
+                    continue
+                finished, _pending = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                recorded = self.browse()
+                for future in finished:
+                    flight = in_flight.pop(future)
+                    busy[flight.provider_id] -= 1
+                    rows = self.browse(flight.ids)
+                    rows._record_outcome(flight, future.result(), retry=commit)
+                    recorded |= rows
+                recorded._aakash_after_outcome()
+                done |= recorded
+                time_left = checkpoint(len(recorded))
+        done._notify_completed_sends()
+        return done
+
+    def _take_flights(self, scope, key, busy, clients):
+        """Lock due pending rows and make the next requests of them, marked ``sending``.
+
+        :return: ``(found, flights, refused)``: whether any due row was found, the
+            requests to make, and rows failed without a request (no active provider, no
+            token, provider of another company)
+        """
+        self.flush_model()
+        Provider = self.env["aakash.sms.provider"]
+        providers = Provider.search([("active", "=", True)])
+        slots = {p.id: max(1, p.parallel_requests) - busy[p.id] for p in providers}
+        free = sum(max(0, n) for n in slots.values())
+        if not free:
+            return True, [], self.browse()
+        limit = min(MAX_CANDIDATES, free * max([p.batch_size for p in providers] or [100]))
+        where = ["state = 'pending'", "(next_attempt_date IS NULL OR next_attempt_date <= (now() at time zone 'UTC'))"]
+        params = []
+        if scope is not None:
+            where.append("id IN %s")
+            params.append(tuple(scope))
+        query = "SELECT id, provider_id, company_id, body FROM aakash_sms_message WHERE %s ORDER BY id LIMIT %%s " \
+                "FOR NO KEY UPDATE SKIP LOCKED" % " AND ".join(where)
+        try:
+            with self.env.cr.savepoint(flush=False):
+                # a row another worker changed after our snapshot: theirs, skip it this time
+                self.env.cr.execute(query, [*params, limit], log_exceptions=False)
+                candidates = self.env.cr.fetchall()
+        except psycopg2.errors.SerializationFailure:
+            return False, [], self.browse()
+        groups = defaultdict(list)
+        refused = defaultdict(list)
+        by_id = providers.grouped("id")
+        for row_id, provider_id, company_id, body in candidates:
+            provider = by_id.get(provider_id, Provider)[:1]
+            if not provider:
+                refused["no_provider"].append(row_id)
+            elif provider.company_id.id != company_id:
+                refused["other_company"].append(row_id)
+            else:
+                groups[provider_id, body].append(row_id)
+        flights = []
+        taken = []
+        for (provider_id, body), ids in groups.items():
+            provider = by_id[provider_id]
+            if provider_id not in clients:
+                try:
+                    clients[provider_id] = provider._get_client()
+                except UserError as exc:
+                    clients[provider_id] = errors.AuthenticationError(exc.args[0])
+            client = clients[provider_id]
+            if isinstance(client, errors.AakashError):
+                refused["no_token:%s" % provider_id].extend(ids)
+                continue
+            size = max(1, provider.batch_size)
+            for start in range(0, len(ids), size):
+                if slots[provider_id] <= 0:
+                    break
+                slots[provider_id] -= 1
+                chunk = ids[start:start + size]
+                taken += chunk
+                flights.append(Flight(chunk, provider_id, client, None, body))
+        rows = self.browse(taken)
+        if rows:
+            rows.write({"state": "sending", "sending_key": key})
+            numbers = {row.id: row.number for row in rows}
+            flights = [flight._replace(numbers=[numbers[i] for i in flight.ids]) for flight in flights]
+        refused_rows = self.browse()
+        for what, ids in refused.items():
+            batch = self.browse(ids)
+            if what == "no_provider":
+                kind, reason = "no_provider", self.env._("No active Aakash SMS provider is set on this SMS.")
+            elif what == "other_company":
+                kind, reason = "no_provider", self.env._(
+                    "Refused: the provider belongs to another company than the SMS.")
+            else:
+                client = clients[int(what.split(":")[1])]
+                kind, reason = "no_provider", client.message
+            batch.write({"state": "failed", "error_kind": kind, "reason": reason, "gateway_status": "not sent",
+                         "sent_date": fields.Datetime.now()})
+            refused_rows |= batch
+        return bool(candidates), flights, refused_rows
+
+    def _record_outcome(self, flight, outcome, retry):
+        """Write what one request gave for its rows ``self`` (same order as ``flight.ids``)."""
+        now = fields.Datetime.now()
+        if isinstance(outcome, errors.AakashError) and not outcome.maybe_sent:
+            # raised before the request left (the text was refused): provably not sent
+            self._write_failure(outcome.kind if outcome.kind in OUTCOMES else "validation", outcome.message,
+                                now, retry)
+            return
+        if isinstance(outcome, BaseException) or not isinstance(outcome, list) or len(outcome) != len(self):
+            # anything unexpected once the request may have left: uncertain, never resent on its own
+            _logger.warning("Aakash SMS: unexpected result for rows %s: %r", self.ids, type(outcome).__name__)
+            self.write({
+                "state": "uncertain", "error_kind": "maybe_sent", "sent_date": now,
+                "attempt_count": self[:1].attempt_count + 1, "gateway_status": False,
+                "reason": self.env._(
+                    "May have been sent: the gateway's answer could not be read (%s). Check the Aakash "
+                    "report before sending it again.", type(outcome).__name__),
+            })
+            return
+        for message, result in zip(self, outcome):
+            state = RESULT_STATES.get(result.state, "uncertain")
+            kind = False
+            if state == "failed":
+                kind = result.error_kind if result.error_kind in OUTCOMES else "transport"
+            elif state == "rejected":
+                kind = "refused"
+            elif state == "uncertain":
+                kind = "maybe_sent"
+            vals = {
+                "state": state, "error_kind": kind, "gateway_id": result.message_id or False,
+                "gateway_status": result.gateway_status or False, "network": result.network or False,
+                "credits": result.credits or 0, "reason": result.reason or False, "sent_date": now,
+                "attempt_count": message.attempt_count + 1,
+            }
+            if state == "uncertain":
+                vals["reason"] = self.env._(
+                    "May have been sent: %(reason)s Check the Aakash report before sending it again.",
+                    reason=result.reason or "")
+            if state == "failed" and retry and OUTCOMES[kind][1] and message.attempt_count + 1 < MAX_ATTEMPTS:
+                # provably never reached Aakash: the queue tries again later
+                vals.update(state="pending", next_attempt_date=fields.Datetime.add(
+                    now, minutes=retry_delay_minutes(message.attempt_count + 1)))
+            message.write(vals)
+
+    def _write_failure(self, kind, reason, now, retry):
+        vals = {"state": "failed", "error_kind": kind, "reason": reason, "gateway_status": "not sent",
+                "sent_date": now}
+        attempts = self[:1].attempt_count + 1
+        if retry and OUTCOMES[kind][1] and attempts < MAX_ATTEMPTS:
+            vals.update(state="pending", next_attempt_date=fields.Datetime.add(
+                now, minutes=retry_delay_minutes(attempts)))
+        self.write(dict(vals, attempt_count=attempts))
+
+    def _aakash_after_outcome(self):
+        """What follows an outcome: the chatter note, and Odoo's SMS for bridged rows."""
+        final = self.filtered(lambda m: m.state not in ("pending", "sending"))
+        final._post_results()
+        final.filtered("sms_uuid")._aakash_update_native_sms()
+
+    @api.model
+    def _mark_interrupted(self, own_key=None):
+        """Rows left ``sending`` by a worker that is gone become uncertain (never sent again)."""
+        self.flush_model()
+        cr = self.env.cr
+        cr.execute("SELECT DISTINCT sending_key FROM aakash_sms_message WHERE state = 'sending'")
+        dead = []
+        for (key,) in cr.fetchall():
+            if key == own_key:
+                continue
+            if not key:
+                dead.append(key)
+                continue
+            cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, key])
+            if cr.fetchone()[0]:
+                cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, key])
+                dead.append(key)
+        if not dead:
+            return self.browse()
+        domain = [("state", "=", "sending")]
+        keys = [key for key in dead if key]
+        if None in dead or 0 in dead:
+            domain += ["|", ("sending_key", "in", keys), ("sending_key", "=", False)]
+        else:
+            domain.append(("sending_key", "in", keys))
+        stale = self.search(domain).try_lock_for_update(allow_referencing=True)
+        stale.write({"state": "uncertain", "error_kind": "maybe_sent", "reason": self.env._(
+            "May have been sent: the sending was interrupted after the request left. Check the Aakash "
+            "report before sending it again.")})
+        stale._aakash_after_outcome()
+        return stale
+
+    def _notify_completed_sends(self):
+        """Tell each user whose send has no open row left, once (queued sends only)."""
+        if not self.env.context.get("aakash_sms_queue"):
+            return
+        refs = set(self.filtered("send_ref").mapped("send_ref"))
+        if not refs:
+            return
+        open_refs = {ref for [ref] in self._read_group(
+            [("send_ref", "in", list(refs)), ("state", "in", ("pending", "sending"))], ["send_ref"])}
+        for ref in refs - open_refs:
+            messages = self.search([("send_ref", "=", ref)])
+            if messages.filtered("sms_uuid"):
+                continue
+            action = messages._action_notify_outcome()["params"]
+            messages[:1].user_id._bus_send("simple_notification", {
+                "title": self.env._("SMS send finished"),
+                "message": "%s\n%s" % (
+                    self.env._("%(count)s recipients:", count=len(messages)), action["message"]),
+                "sticky": True,
+                "type": action["type"],
+            })
+
