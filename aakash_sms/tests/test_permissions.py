@@ -6,10 +6,12 @@ sending engine (front doors, queue): they describe what the engine must do for
 plain users, opted-out numbers and cross-company rows.
 """
 from contextlib import suppress
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.modules import neutralize
 from odoo.tests import new_test_user, tagged
+from odoo.tools.translate import code_translations
 
 from ..tools.sandbox import SandboxGateway
 from .common import TOKEN, AakashSmsCase, AakashSmsInvoicingCase
@@ -169,6 +171,25 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
         # an administrator decides where the token goes
         self.provider.with_user(self.admin).base_url = "https://sms.example.com/sms"
         self.assertEqual(self.provider.sudo().base_url, "https://sms.example.com/sms")
+
+    def test_refusals_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("ne_NP")
+        url_refusal = ("Only system administrators can change where an Aakash SMS provider sends its "
+                       "auth token (the gateway URL).")
+        action_refusal = "Only Aakash SMS managers and system administrators can use Aakash SMS providers."
+        nepali = {
+            url_refusal: "गेटवे URL (टोकन पठाइने ठाउँ) प्रणाली प्रशासकले मात्र बदल्न सक्छन्।",
+            action_refusal: "Aakash SMS प्रदायक Aakash SMS व्यवस्थापक र प्रणाली प्रशासकले मात्र चलाउन सक्छन्।",
+        }
+        with patch.dict(code_translations.python_translations, {("aakash_sms", "ne_NP"): nepali}):
+            with self.assertRaises(AccessError) as caught:
+                self.provider.with_user(self.manager).with_context(lang="ne_NP").write(
+                    {"base_url": "https://thief.example.com/sms"})
+            self.assertEqual(caught.exception.args[0], nepali[url_refusal])
+            with self.assertRaises(AccessError) as caught:
+                self.provider.with_user(self.sms_user).with_context(lang="ne_NP").action_test_connection()
+            self.assertEqual(caught.exception.args[0], nepali[action_refusal])
+        self.assert_nothing_sent()
 
     def test_manager_creates_providers_on_the_official_gateway(self):
         Provider = self.env["aakash.sms.provider"].with_user(self.manager)
