@@ -1,12 +1,15 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import errors
 from ..tools.client import DEFAULT_BASE_URL, AakashClient
 
 _logger = logging.getLogger(__name__)
+
+# Fields deciding where the auth token is sent: only system administrators set them.
+TOKEN_DESTINATION_FIELDS = ("base_url",)
 
 
 class AakashSmsProvider(models.Model):
@@ -66,8 +69,11 @@ class AakashSmsProvider(models.Model):
     )
 
     def _compute_has_token(self):
-        for provider, sudo_provider in zip(self, self.sudo()):
-            provider.has_token = bool(sudo_provider.auth_token)
+        # whether a token is set, never its value: a search, which needs the elevated rights
+        ids = [provider._origin.id for provider in self if provider._origin.id]
+        with_token = set(self.sudo().search([("id", "in", ids), ("auth_token", "!=", False)]).ids)
+        for provider in self:
+            provider.has_token = provider._origin.id in with_token
 
     def _compute_message_count(self):
         counts = dict(self.env["aakash.sms.message"]._read_group(
@@ -82,23 +88,92 @@ class AakashSmsProvider(models.Model):
             if not provider.base_url.startswith(("https://", "http://")):
                 raise ValidationError(self.env._("The gateway URL must start with https://"))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("base_url", DEFAULT_BASE_URL) != DEFAULT_BASE_URL:
+                self._check_token_destination_access()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        changed = [name for name in TOKEN_DESTINATION_FIELDS if name in vals]
+        if changed and any(provider[name] != vals[name] for provider in self for name in changed):
+            self._check_token_destination_access()  # writing the same value again is harmless
+        return super().write(vals)
+
+    def _check_token_destination_access(self):
+        """Only system administrators decide where the auth token is sent.
+
+        A provider's gateway URL (:data:`TOKEN_DESTINATION_FIELDS`) receives the
+        token with every request: whoever could change it could send the token
+        to a server of theirs and read it there.
+        """
+        if self.env.su or self.env.user._is_system():
+            return
+        raise AccessError(self.env._(
+            "Only system administrators can change where an Aakash SMS provider sends its auth "
+            "token (the gateway URL)."))
+
+    def _check_provider_access(self):
+        """Raise AccessError unless the current user may run actions of the providers ``self``.
+
+        Allowed: the superuser (the engine and the crons), system administrators,
+        and SMS managers whose allowed companies include every provider's
+        company; the provider must also be readable (access rights and
+        record rules, hence one of the user's active companies).  Call it
+        before anything reads the token or any other field as superuser.
+        """
+        if self.env.su:
+            return
+        self.check_access("read")
+        user = self.env.user
+        if user._is_system():
+            return
+        if not user.has_group("aakash_sms.group_aakash_sms_manager"):
+            raise AccessError(self.env._(
+                "Only Aakash SMS managers and system administrators can use Aakash SMS providers."))
+        foreign = self.filtered(lambda provider: provider.company_id not in user.company_ids)
+        if foreign:
+            raise AccessError(self.env._(
+                "You are not an Aakash SMS manager of %(company)s.", company=foreign[0].company_id.name))
+
     @api.model
     def _get_default(self, company=None):
-        """Default active provider of ``company`` (the current one if not given)."""
+        """Default active provider of ``company`` (the current one if not given), as superuser.
+
+        The recordset returned is **elevated** (``sudo()``), whoever the
+        caller: the engine writes its id on log rows and reads its settings
+        for any user whose business action sends an SMS (an accountant
+        confirming an invoice, an employee creating a contact under an
+        automation rule), users who cannot read providers themselves.  Never
+        hand it to users (no ``read``, no action result, no field value
+        shown as is): use ``.sudo(False)`` for that.  Empty if the company
+        has no active provider.
+        """
         company = company or self.env.company
-        return self.sudo().search(
+        # the engine needs the provider of any user's company, whatever the user's rights
+        provider_sudo = self.sudo().search(
             [("company_id", "=", company.id), ("active", "=", True)], order="is_default desc, sequence, id", limit=1
-        ).sudo(False)
+        )
+        return provider_sudo
 
     def _get_client(self):
-        """A gateway client for this provider; reads the token as superuser."""
+        """A gateway client for this provider: the only place the auth token is read.
+
+        Works for the superuser (the engine, the crons); any other caller must
+        pass :meth:`_check_provider_access` (checked here too), so the token
+        of a provider is only ever sent for someone entitled to it.
+        """
         self.ensure_one()
-        token = self.sudo().auth_token
+        self._check_provider_access()
+        provider_sudo = self.sudo()  # the token is read only to be sent
+        token = provider_sudo.auth_token
         if not token:
-            raise UserError(self.env._("The Aakash SMS provider %s has no auth token.", self.name))
+            raise UserError(self.env._("The Aakash SMS provider %s has no auth token.", provider_sudo.name))
         return AakashClient(
-            token, base_url=self.base_url, timeout=(min(10, self.timeout), self.timeout),
-            batch_size=self.batch_size,
+            token, base_url=provider_sudo.base_url,
+            timeout=(min(10, provider_sudo.timeout), provider_sudo.timeout),
+            batch_size=provider_sudo.batch_size,
         )
 
     def _read_credit(self):
@@ -117,18 +192,21 @@ class AakashSmsProvider(models.Model):
                 "status is Active under API Service > Token.", reason=exc.message)) from None
         except errors.AakashError as exc:
             raise UserError(self.env._("Could not reach Aakash SMS: %(reason)s", reason=exc.message)) from None
-        self.sudo().write({
+        provider_sudo = self.sudo()  # the balance fields are read-only for users; the gateway just gave them
+        provider_sudo.write({
             "balance": credit.available, "total_sent": credit.total_sent, "balance_date": fields.Datetime.now(),
         })
         return credit
 
     def action_test_connection(self):
         self.ensure_one()
+        self._check_provider_access()
         credit = self._read_credit()
         return self._notify(self.env._("Connection works"), self.env._(
             "The token is valid: %(credit)s credits available.", credit=credit.available), "success")
 
     def action_refresh_balance(self):
+        self._check_provider_access()
         for provider in self:
             provider._read_credit()
         return self._notify(self.env._("Balance refreshed"), self.env._("Available credit: %s", self[:1].balance), "info")
@@ -144,7 +222,9 @@ class AakashSmsProvider(models.Model):
         }
 
     def action_view_messages(self):
+        """The provider's SMS log (read-only navigation: the log shows what the user may read)."""
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_message")
         action["domain"] = [("provider_id", "=", self.id)]
         return action

@@ -7,3 +7,4 @@ from . import test_queue_concurrency
 from . import test_tours
 from . import test_native_bridge
 from . import test_i18n
+from . import test_permissions
