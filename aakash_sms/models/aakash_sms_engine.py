@@ -62,7 +62,8 @@ def _request(client, numbers, text):
         return exc
 
 
-class AakashSmsMessage(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class AakashSmsMessage(models.Model):
+    # pylint: disable=consider-merging-classes-inherited
     _inherit = "aakash.sms.message"
 
     sending_key = fields.Integer(readonly=True, copy=False, help="The worker sending this row.")
@@ -175,11 +176,12 @@ class AakashSmsMessage(models.Model):  # pylint: disable=consider-merging-classe
         providers = Provider.search([("active", "=", True)])
         slots = {p.id: max(1, p.parallel_requests) - busy[p.id] for p in providers}
         free = sum(max(0, n) for n in slots.values())
-        if not free:
-            return True, [], self.browse()
-        limit = min(MAX_CANDIDATES, free * max([p.batch_size for p in providers] or [100]))
-        where = ["state = 'pending'", "(next_attempt_date IS NULL OR next_attempt_date <= (now() at time zone 'UTC'))"]
-        params = []
+        if providers and not free:
+            return True, [], self.browse()  # every provider is busy: wait for a request to end
+        # with no active provider at all, the rows are still taken: to be refused
+        limit = min(MAX_CANDIDATES, max(1, free) * max([p.batch_size for p in providers] or [100]))
+        where = ["state = 'pending'", "(next_attempt_date IS NULL OR next_attempt_date <= %s)"]
+        params = [fields.Datetime.now()]
         if scope is not None:
             where.append("id IN %s")
             params.append(tuple(scope))

@@ -305,12 +305,14 @@ class AakashSmsMessage(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_resend(self):
-        """Send again the rows that provably never reached a phone, through the queue.
+        """Send again, through the queue, the rows that provably never reached a phone and
+        that can now succeed.
 
         Queued, delivered and uncertain rows are never resent.  The rows are locked
-        first, so two users resending the same row at once resend it once; the number
-        is looked up again on the document, so a corrected number is used.  Nothing
-        is sent inside this request: the new rows are queued.
+        first, so two users resending the same row at once resend it once.  The number
+        is looked up again on the document: a row refused for its number is resent only
+        once the number was corrected; a duplicate never (its text went to that number).
+        What is left out is listed in the notification, with the reason.
         """
         self.check_access("read")
         native = self.filtered("sms_uuid")
@@ -320,32 +322,47 @@ class AakashSmsMessage(models.Model):
                 "(Settings > Technical > Phone / SMS > SMS, action Resend)."))
         candidates = (self - native).filtered(lambda m: m.state in RESENDABLE_STATES and not m.resend_id)
         if candidates:
-            # wait for a concurrent resend of the same rows; it then wins (serialization failure here)
-            self.env.cr.execute(
-                "SELECT id FROM aakash_sms_message WHERE id IN %s FOR NO KEY UPDATE", [tuple(candidates.ids)])
+            # wait for a concurrent resend of the same rows: it wins, this one then fails to serialize
+            self.env.cr.execute("SELECT id FROM aakash_sms_message WHERE id IN %s FOR NO KEY UPDATE",
+                                [tuple(candidates.ids)], log_exceptions=False)
             candidates.invalidate_recordset(["state", "resend_id"])
         to_resend = candidates.filtered(lambda m: m.state in RESENDABLE_STATES and not m.resend_id)
         if not to_resend:
             raise UserError(self.env._("Only rejected or failed messages that were not resent yet can be resent."))
+        Message = self.sudo()  # rows are the engine's
         send_ref = uuid4().hex
-        new_messages = self.browse()
+        planned, skipped = [], []
         for message in to_resend:
+            if message.error_kind == "duplicate":
+                skipped.append((message, self.env._("its text was already sent to this number in the same send")))
+                continue
+            provider = message.provider_id.sudo() or None
             record = self.env[message.res_model].browse(message.res_id).exists() if message.res_model else None
             if record:
-                new = self._aakash_create_rows(
-                    record, {record.id: message.body}, provider=message.provider_id.sudo() or None, send_ref=send_ref)
+                [vals] = self._aakash_row_values(record, {record.id: message.body}, provider, None, send_ref)
             else:
-                vals = {
-                    "partner_id": message.partner_id.id, "number_raw": message.number_raw, "body": message.body,
-                    "company_id": message.company_id.id, "send_ref": send_ref,
-                    "_provider": message.provider_id.sudo() or None,
-                }
-                Message = self.sudo()  # rows are the engine's
-                new = Message.create(Message._aakash_check_values([vals]))
-            message.sudo().resend_id = new[:1]  # the engine's bookkeeping
-            new_messages |= new
+                vals = {"partner_id": message.partner_id.id, "number_raw": message.number_raw,
+                        "body": message.body, "company_id": message.company_id.id, "send_ref": send_ref,
+                        "_provider": provider}
+            [vals] = Message._aakash_check_values([vals])
+            if vals.get("state"):
+                skipped.append((message, vals["reason"]))
+            elif message.error_kind == "refused" and vals["number"] == message.number:
+                skipped.append((message, self.env._("Aakash refused this number and it was not corrected")))
+            else:
+                planned.append((message, vals))
+        if not planned:
+            raise UserError(self.env._("Nothing can be resent now:\n%s", "\n".join(
+                "- %s: %s" % (message.number or message.number_raw or "-", reason) for message, reason in skipped)))
+        new_messages = Message.create([vals for _message, vals in planned])
+        for (message, _vals), new in zip(planned, new_messages):
+            message.sudo().resend_id = new  # the engine's bookkeeping
         new_messages._aakash_queue()
-        return new_messages._action_notify_outcome()
+        action = new_messages._action_notify_outcome()
+        if skipped:
+            action["params"]["message"] += "\n" + self.env._("Not resent (%s):", len(skipped)) + "".join(
+                "\n- %s: %s" % (message.number or message.number_raw or "-", reason) for message, reason in skipped)
+        return action
 
     def _action_notify_outcome(self):
         """A notification summarising the outcome of ``self``."""

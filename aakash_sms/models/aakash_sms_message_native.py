@@ -16,7 +16,8 @@ REPORT_STATUS_TO_PROVIDER_ERROR = {
 }
 
 
-class AakashSmsMessage(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class AakashSmsMessage(models.Model):
+    # pylint: disable=consider-merging-classes-inherited
     _inherit = "aakash.sms.message"
 
     sms_uuid = fields.Char("Odoo SMS UUID", index="btree_not_null", readonly=True, copy=False,

@@ -25,7 +25,8 @@ class AakashSmsProvider(models.Model):
         help="Where the next reading of Aakash's report goes on (1: from the newest).")
 
 
-class AakashSmsMessage(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class AakashSmsMessage(models.Model):
+    # pylint: disable=consider-merging-classes-inherited
     _inherit = "aakash.sms.message"
 
     @api.model
