@@ -1,9 +1,17 @@
 """HTTP client of the Aakash SMS gateway (no Odoo import).
 
-Only this module knows URLs, form fields and reply shapes; callers get
-:class:`RecipientResult` objects and :mod:`.errors` exceptions.
+Only this module knows URLs, form fields and reply shapes.  ``send`` answers
+one gateway request with one :class:`RecipientResult` per number and never
+raises once the request may have left; ``credit`` and ``report`` raise
+:mod:`.errors` exceptions.
+
+The caller (the engine) checks, de-duplicates and batches numbers; ``send``
+may be called from several threads at once.
 """
 import logging
+import math
+import re
+import threading
 import time
 from typing import NamedTuple
 
@@ -11,20 +19,25 @@ import requests
 
 from . import errors
 from .numbers import check_number
-from .text import measure
+from .text import blank, control_chars, measure
 
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://sms.aakashsms.com/sms"
 DEFAULT_BATCH_SIZE = 100
 DEFAULT_MAX_SEGMENTS = 10
+MESSAGE_MAX = 200  # longest gateway message kept in a reason
 
 # Recipient outcomes
 QUEUED = "queued"  # accepted by the gateway for delivery
 REJECTED = "rejected"  # refused: invalid number here or at the gateway
-FAILED = "failed"  # not sent: the request provably never reached the gateway
+FAILED = "failed"  # not accepted: the request provably was not taken (see error_kind)
 UNCERTAIN = "uncertain"  # the gateway may have it: never resend on our own
-UNKNOWN = "unknown"  # the gateway answered but did not list this recipient
+UNKNOWN = UNCERTAIN  # former name of a recipient the reply did not list (now uncertain)
+
+NOT_REPORTED = "the gateway did not report on this number"
+THROTTLED = "Aakash is busy (too many requests); it will be tried again later."
+UNREADABLE = "Aakash's reply could not be read; the SMS may have been sent."
 
 
 class RecipientResult(NamedTuple):
@@ -32,10 +45,10 @@ class RecipientResult(NamedTuple):
 
     raw: str  # the number as requested
     number: str  # normalised 10-digit number ('' if invalid)
-    state: str  # QUEUED, REJECTED, FAILED, UNCERTAIN or UNKNOWN
+    state: str  # QUEUED, REJECTED, FAILED or UNCERTAIN
     message_id: str = ""
-    network: str = ""
-    credits: int = 0
+    network: str = ""  # as the gateway names it ("ncell", "ntc", ...)
+    credits: int = 0  # as billed by the gateway, rounded up to a whole credit
     gateway_status: str = ""
     reason: str = ""
     error_kind: str = ""  # errors.AakashError.kind when an error decided it
@@ -43,6 +56,10 @@ class RecipientResult(NamedTuple):
     @property
     def accepted(self):
         return self.state == QUEUED
+
+    @property
+    def maybe_sent(self):
+        return self.state in (QUEUED, UNCERTAIN)
 
 
 class Credit(NamedTuple):
@@ -69,7 +86,7 @@ class ReportPage(NamedTuple):
 def _classify_error_message(message):
     """Map a ``{"error": true, "message": ...}`` reply to an exception class."""
     low = (message or "").lower()
-    if "ip" in low.split() or "ip address" in low or "not allowed" in low:
+    if "ip" in re.findall(r"[a-z]+", low) or "not allowed" in low:
         return errors.IpNotAllowedError
     if "token" in low:
         return errors.AuthenticationError
@@ -78,13 +95,57 @@ def _classify_error_message(message):
     return errors.ValidationError
 
 
+def _credits(value):
+    """Credits as billed (``1``, ``"1.5"``, ``2.0``), rounded up; 0 when unreadable."""
+    number = _number(value)
+    return int(math.ceil(number)) if number is not None and number > 0 else 0
+
+
+def _number(value):
+    """A finite float from a JSON value (``3``, ``"1,234.5"``), or ``None``."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _text(value):
+    """A JSON scalar as text: ids as ``"2673160"`` whether int, float or string."""
+    if value is None or isinstance(value, (bool, dict, list)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _reply_number(value):
+    """The 10-digit number a reply entry names (Aakash answers ``977...``)."""
+    text = _text(value)
+    return check_number(text).number or text
+
+
+def _error_flag(body):
+    """``True``/``False`` for the reply's ``error``, ``None`` when it is unreadable."""
+    flag = body.get("error", False)
+    if flag in (True, 1, "true", "1"):
+        return True
+    if flag in (False, 0, None, "false", "0", ""):
+        return False
+    return None
+
+
 class AakashClient:
     """Talks to one Aakash account.
 
     :param token: the account's auth token (kept out of every message and log)
     :param timeout: ``(connect, read)`` seconds, or one number for both
+    :param batch_size: most numbers one ``send`` takes (one gateway request)
     :param retries: how many times a request that provably never left
-        (connection refused, DNS failure, connect timeout) is tried again
+        (connection refused, DNS failure, connect timeout) is tried again,
+        after ``backoff``, then twice as long each time
     """
 
     def __init__(self, token, base_url=DEFAULT_BASE_URL, timeout=(5, 30),
@@ -92,7 +153,7 @@ class AakashClient:
                  max_segments=DEFAULT_MAX_SEGMENTS, session=None):
         if not token:
             raise errors.AuthenticationError("No Aakash SMS auth token is configured.")
-        self._token = token
+        self._token = str(token)
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         self.batch_size = max(1, int(batch_size or DEFAULT_BATCH_SIZE))
@@ -101,81 +162,119 @@ class AakashClient:
         self.max_segments = max_segments
         self.session = session or requests.Session()
         self.requests_made = 0
+        self._count_lock = threading.Lock()
 
     def __repr__(self):
         return "<AakashClient %s>" % self.base_url
 
     # ------------------------------------------------------------------
-    # HTTP
+    # Secrets
     # ------------------------------------------------------------------
     def _scrub(self, text):
-        return str(text).replace(self._token, "***")
+        """``text`` without the token, nor any 12+ character start or end of it."""
+        text = str(text).replace(self._token, "***")
+        for size in range(len(self._token) - 1, 11, -1):
+            text = text.replace(self._token[:size], "***").replace(self._token[-size:], "***")
+        return text
 
-    def _post(self, path, data):
-        """POST a form, return the decoded JSON payload of a success reply.
+    def _gateway_message(self, message):
+        """A gateway's message, scrubbed first, then on one line and cut."""
+        text = " ".join(self._scrub(message).split())
+        return text if len(text) <= MESSAGE_MAX else text[:MESSAGE_MAX - 3] + "..."
 
-        Raises :class:`errors.AakashError` subclasses for everything else.
+    # ------------------------------------------------------------------
+    # HTTP
+    # ------------------------------------------------------------------
+    def _request(self, path, data):
+        """POST a form; return the response, or raise :class:`errors.TransportError`.
+
+        Only failures that prove the request never left are retried.
         """
         url = self.base_url + path
         payload = dict(data, auth_token=self._token)
         attempt = 0
         while True:
             attempt += 1
-            try:
+            with self._count_lock:
                 self.requests_made += 1
-                response = self.session.post(url, data=payload, timeout=self.timeout)
-                break
-            except requests.exceptions.SSLError as exc:
+            try:
+                return self.session.post(url, data=payload, timeout=self.timeout)
+            except requests.exceptions.SSLError:
                 raise errors.TransportError(
-                    "Secure connection to the SMS gateway failed (%s)." % self._scrub(type(exc).__name__)
+                    "The secure connection to Aakash at %s failed; nothing was sent." % self.base_url
                 ) from None
             except (requests.exceptions.ConnectTimeout, requests.exceptions.ConnectionError) as exc:
                 never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or _is_connect_failure(exc)
                 if not never_sent:
                     raise errors.TransportError(
-                        "The SMS gateway closed the connection before answering; "
-                        "the message may have been sent.", maybe_sent=True) from None
+                        "Aakash closed the connection before answering; the SMS may have been sent.",
+                        maybe_sent=True) from None
                 if attempt > self.retries:
                     raise errors.TransportError(
-                        "The SMS gateway at %s cannot be reached (no network, DNS or "
-                        "connection refused)." % self.base_url) from None
+                        "Aakash cannot be reached at %s (no network, DNS or connection refused); "
+                        "nothing was sent." % self.base_url) from None
                 _logger.info("Aakash SMS: gateway unreachable, retry %d/%d", attempt, self.retries)
                 time.sleep(self.backoff * (2 ** (attempt - 1)))
             except requests.exceptions.Timeout:
                 raise errors.TransportError(
-                    "The SMS gateway did not answer within %s seconds; the message may "
-                    "have been sent." % self.timeout[1], maybe_sent=True) from None
+                    "Aakash did not answer within %s seconds; the SMS may have been sent."
+                    % self.timeout[1], maybe_sent=True) from None
             except requests.exceptions.RequestException as exc:
                 raise errors.TransportError(
-                    "Error talking to the SMS gateway: %s" % self._scrub(type(exc).__name__),
+                    "Error talking to Aakash (%s); the SMS may have been sent." % type(exc).__name__,
                     maybe_sent=True) from None
-        return self._decode(response)
 
     def _decode(self, response):
+        """The JSON object of a success reply; raise :mod:`.errors` for anything else."""
+        status = response.status_code
+        if status == 429:
+            raise errors.ThrottledError(THROTTLED)
         try:
             body = response.json()
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            snippet = " ".join(self._scrub(response.text[:80]).split())
-            raise errors.GatewayError(
-                "The SMS gateway answered with HTTP %s and a reply that is not JSON (%s...)."
-                % (response.status_code, snippet), maybe_sent=True)
-        if body.get("error"):
-            message = self._scrub(body.get("message") or "unknown error")
+            if status >= 400:
+                message = "Aakash answered with an error page (HTTP %s)." % status
+            elif body is None:
+                message = "Aakash answered with a reply that is not JSON (HTTP %s)." % status
+            else:
+                message = "Aakash answered with a reply of an unexpected shape (HTTP %s)." % status
+            raise errors.GatewayError(message, maybe_sent=True)
+        flag = _error_flag(body)
+        if flag:
+            message = self._gateway_message(body.get("message") or "unknown error")
             raise _classify_error_message(message)("Aakash SMS: %s" % message)
-        if response.status_code >= 400:
+        if flag is None or status >= 400:
             raise errors.GatewayError(
-                "The SMS gateway answered with HTTP %s." % response.status_code, maybe_sent=True)
+                "Aakash answered with HTTP %s and a reply it did not mark as an error or a success."
+                % status, maybe_sent=True)
         return body
+
+    def _post(self, path, data):
+        """Request and decode; any unexpected failure becomes a :class:`errors.GatewayError`."""
+        response = self._request(path, data)
+        try:
+            return self._decode(response)
+        except errors.AakashError:
+            raise
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception("Aakash SMS: unreadable reply")
+            raise errors.GatewayError(UNREADABLE, maybe_sent=True) from None
 
     # ------------------------------------------------------------------
     # API
     # ------------------------------------------------------------------
     def check_text(self, text):
-        """Raise :class:`errors.ValidationError` if ``text`` cannot be sent."""
-        if not text or not text.strip():
+        """Raise :class:`errors.ValidationError` if ``text`` cannot be sent; else measure it."""
+        if not isinstance(text, str) or blank(text):
             raise errors.ValidationError("The SMS text is empty.")  # pylint: disable=translation-required
+        bad = control_chars(text)
+        if bad:
+            raise errors.ValidationError(  # pylint: disable=translation-required
+                "The SMS text contains %s (%s) that cannot be sent; remove %s."
+                % ("a control character" if len(bad) == 1 else "control characters",
+                   ", ".join("U+%04X" % ord(ch) for ch in bad), "it" if len(bad) == 1 else "them"))
         info = measure(text)
         if self.max_segments and info.segments > self.max_segments:
             raise errors.ValidationError(  # pylint: disable=translation-required
@@ -184,112 +283,142 @@ class AakashClient:
         return info
 
     def send(self, numbers, text):
-        """Send ``text`` to ``numbers``; return one result per requested number.
+        """Send ``text`` to ``numbers`` in one gateway request.
 
-        Invalid and duplicate numbers are rejected without being sent.  A batch
-        that fails is reported per recipient (FAILED if it provably never
-        reached the gateway, UNCERTAIN otherwise); an authentication or balance
-        error stops the batches after it (reported FAILED).  Only an unusable
-        text raises, before anything is sent.
+        ``numbers`` are distinct normalised numbers, at most ``batch_size``.
+        Returns one :class:`RecipientResult` per number, in order.  Raises
+        only before any request: :class:`errors.ValidationError` for an
+        unusable text, ``ValueError`` for too many or duplicate numbers.
         """
         self.check_text(text)
+        numbers = list(numbers)
+        if len(numbers) > self.batch_size:
+            raise ValueError("%d numbers given, at most %d (batch_size) per send"
+                             % (len(numbers), self.batch_size))
         results = [None] * len(numbers)
+        seen = {}
         to_send = []  # (index, normalised number)
-        first_index = {}
         for index, raw in enumerate(numbers):
+            raw = "" if raw is None or raw is False else str(raw)
             check = check_number(raw)
-            if not check.valid:
-                results[index] = RecipientResult(
-                    str(raw or ""), "", REJECTED, reason=check.reason, gateway_status="not sent")
-            elif check.number in first_index:
-                results[index] = RecipientResult(
-                    str(raw), check.number, REJECTED, gateway_status="not sent",
-                    reason="duplicate of another recipient of this send")
-            else:
-                first_index[check.number] = index
+            key = check.number or raw
+            if key in seen:
+                raise ValueError("number %r given twice (positions %d and %d)" % (raw, seen[key], index))
+            seen[key] = index
+            if check.valid:
                 to_send.append((index, check.number))
-        stop_error = None
-        for start in range(0, len(to_send), self.batch_size):
-            batch = to_send[start:start + self.batch_size]
-            if stop_error is not None:
-                self._fill(results, numbers, batch, FAILED, stop_error)
-                continue
-            try:
-                body = self._post("/v3/send", {"to": ",".join(n for _i, n in batch), "text": text})
-            except errors.AakashError as exc:
-                state = UNCERTAIN if exc.maybe_sent else FAILED
-                self._fill(results, numbers, batch, state, exc)
-                if isinstance(exc, (errors.AuthenticationError, errors.BalanceError,
-                                    errors.TransportError)) and not exc.maybe_sent:
-                    stop_error = exc
-                continue
-            self._match(results, numbers, batch, body)
+            else:
+                results[index] = RecipientResult(
+                    raw, "", REJECTED, gateway_status="not sent", reason=check.reason)
+        if to_send:
+            self._send_batch(results, numbers, to_send, text)
         return results
 
-    @staticmethod
-    def _fill(results, numbers, batch, state, exc):
-        for index, number in batch:
-            results[index] = RecipientResult(
-                str(numbers[index]), number, state, reason=exc.message, error_kind=exc.kind,
-                gateway_status="not sent" if state == FAILED else "")
+    def _send_batch(self, results, numbers, batch, text):
+        try:
+            response = self._request("/v3/send", {"to": ",".join(n for _i, n in batch), "text": text})
+            body = self._decode(response)
+            self._match(results, numbers, batch, body)
+        except errors.AakashError as exc:
+            self._fill(results, numbers, batch, UNCERTAIN if exc.maybe_sent else FAILED, exc.message, exc.kind)
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception("Aakash SMS: unexpected error after the request may have left")
+            self._fill(results, numbers, batch, UNCERTAIN, UNREADABLE, "gateway")
 
     @staticmethod
-    def _match(results, numbers, batch, body):
-        data = body.get("data") or {}
-        listed = {}
-        for key, accepted in (("valid", True), ("invalid", False)):
-            for item in data.get(key) or []:
-                number = check_number(item.get("mobile")).number or str(item.get("mobile") or "")
-                listed.setdefault(number, []).append((accepted, item))
+    def _fill(results, numbers, batch, state, reason, kind):
+        """Give every recipient of ``batch`` not decided yet the same outcome."""
         for index, number in batch:
-            entries = listed.get(number)
-            if not entries:
+            if results[index] is None:
                 results[index] = RecipientResult(
-                    str(numbers[index]), number, UNKNOWN,
-                    reason="the gateway did not report on this number")
+                    str(numbers[index]), number, state, reason=reason, error_kind=kind,
+                    gateway_status="not sent" if state == FAILED else "")
+
+    def _match(self, results, numbers, batch, body):
+        """Read a success reply; recipients it does not list are UNCERTAIN."""
+        data = body.get("data")
+        listed = {}
+        if isinstance(data, dict):
+            for key, accepted in (("valid", True), ("invalid", False)):
+                items = data.get(key)
+                if isinstance(items, dict):
+                    items = list(items.values())
+                if not isinstance(items, (list, tuple)):
+                    continue
+                for item in items:
+                    self._list_entry(listed, item, accepted)
+        for index, number in batch:
+            entry = listed.get(number)
+            if entry is None:
                 continue
-            accepted, item = entries.pop(0)
-            status = str(item.get("status") or "")
+            accepted, item = entry
+            status = _text(item.get("status"))
             results[index] = RecipientResult(
                 str(numbers[index]), number, QUEUED if accepted else REJECTED,
-                message_id=str(item.get("id") or ""),
-                network=str(item.get("network") or ""),
-                credits=int(item.get("credit") or 0),
+                message_id=_text(item.get("id")),
+                network=_text(item.get("network")),
+                credits=_credits(item.get("credit")),
                 gateway_status=status,
-                reason="" if accepted else "rejected by the gateway (%s)" % (status or "invalid"),
+                reason="" if accepted else "rejected by the gateway (%s)" % (
+                    self._gateway_message(status) or "invalid"),
             )
+        reason = NOT_REPORTED if isinstance(data, dict) else UNREADABLE
+        self._fill(results, numbers, batch, UNCERTAIN, reason, "" if isinstance(data, dict) else "gateway")
+
+    @staticmethod
+    def _list_entry(listed, item, accepted):
+        if not isinstance(item, dict):
+            item = {"mobile": item}
+        number = _reply_number(item.get("mobile"))
+        if number and (number not in listed or accepted and not listed[number][0]):
+            listed[number] = (accepted, item)
 
     def credit(self):
         """Available credit and total SMS sent on the account."""
         body = self._post("/v1/credit", {})
         data = body.get("data") if isinstance(body.get("data"), dict) else body
-        try:
-            return Credit(float(data.get("available_credit") or 0), int(data.get("total_sms_sent") or 0))
-        except (TypeError, ValueError):
-            raise errors.GatewayError("The SMS gateway's credit reply could not be read.") from None
+        available = _number(data.get("available_credit"))
+        total = _number(data.get("total_sms_sent"))
+        if available is None:
+            raise errors.GatewayError("Aakash's credit reply could not be read (no available_credit).")
+        return Credit(available, int(total or 0))
 
     def report(self, page=1):
         """One page of the account's sent messages, newest first."""
+        page = int(page)
         body = self._post("/v1/report/api", {"page": page})
-        data = body.get("data") or []
-        total_pages = body.get("total_page") or body.get("last_page") or page
+        try:
+            return self._read_report(body, page)
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception("Aakash SMS: unreadable report")
+            raise errors.GatewayError("Aakash's report could not be read.") from None
+
+    @staticmethod
+    def _read_report(body, page):
+        data = body.get("data")
+        totals = [body]
         if isinstance(data, dict):
-            total_pages = data.get("total_page") or data.get("last_page") or total_pages
-            data = data.get("data") or data.get("messages") or []
+            totals.insert(0, data)
+            data = data.get("data", data.get("messages"))
+        total_pages = page
+        for source in totals:
+            value = _number(source.get("total_page", source.get("last_page")))
+            if value is not None:
+                total_pages = int(value)
+                break
         entries = [
             ReportEntry(
-                message_id=str(item.get("id") or ""),
-                number=check_number(item.get("mobile") or item.get("receiver")).number
-                or str(item.get("mobile") or ""),
-                text=str(item.get("text") or item.get("message") or ""),
-                network=str(item.get("network") or ""),
-                credits=int(item.get("credit") or 0),
-                status=str(item.get("status") or ""),
-                sent_at=str(item.get("created_at") or item.get("date") or ""),
+                message_id=_text(item.get("id")),
+                number=_reply_number(item.get("mobile", item.get("receiver"))),
+                text=_text(item.get("text", item.get("message"))),
+                network=_text(item.get("network")),
+                credits=_credits(item.get("credit")),
+                status=_text(item.get("status")),
+                sent_at=_text(item.get("created_at", item.get("date"))),
             )
-            for item in data if isinstance(item, dict)
+            for item in (data if isinstance(data, list) else []) if isinstance(item, dict)
         ]
-        return ReportPage(int(page), entries, int(total_pages))
+        return ReportPage(page, entries, total_pages)
 
 
 def _is_connect_failure(exc):
@@ -298,4 +427,4 @@ def _is_connect_failure(exc):
     reason = getattr(cause, "reason", cause)
     name = type(reason).__name__
     return name in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError") or isinstance(
-        reason, (ConnectionRefusedError,))
+        reason, ConnectionRefusedError)

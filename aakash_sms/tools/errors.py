@@ -46,6 +46,12 @@ class ValidationError(AakashError):
     kind = "validation"
 
 
+class ThrottledError(AakashError):
+    """The gateway refused the request for now (HTTP 429): nothing was accepted."""
+
+    kind = "throttled"
+
+
 class TransportError(AakashError):
     """The gateway could not be reached or did not answer in time."""
 

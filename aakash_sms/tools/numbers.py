@@ -1,26 +1,48 @@
 """Nepali mobile number normalisation (no Odoo import).
 
 Aakash SMS wants the 10-digit national form (``98XXXXXXXX``).  People type
-``+977-981-2345678``, ``977 9812345678``, ``00977 981.234.5678`` or just
-``9812345678``; all of them normalise to ``9812345678``.
+``+977-981-2345678``, ``977 9812345678``, ``00977 981.234.5678``,
+``(981) 234-5678`` or just ``9812345678``; all of them normalise to
+``9812345678``.
 
-Valid prefixes are the mobile ranges Nepal's operators use (as listed in
-libphonenumber's NP metadata): Nepal Telecom 974-976 and 984-986, Ncell
-970 and 980-982, Smart Telecom 961, 962 and 988, UTL 972, and the 960/963
-ranges.  Anything else is rejected before sending, with a reason.
+Which numbers are Nepali mobiles, which are landlines and which operator runs
+a range is decided by the ``phonenumbers`` library (Google's libphonenumber
+metadata, the library Odoo's ``phone_validation`` uses), including its carrier
+data for Nepal.  When ``phonenumbers`` is not importable, a prefix table kept
+from the same metadata is used instead: Nepal Telecom 974-976 and 984-986,
+Ncell 970, 971 and 980-982, Smart Telecom 961, 962 and 988, UTL 972, and the
+960/963 ranges (other operators).
 """
 import re
 from typing import NamedTuple
 
+try:
+    import phonenumbers
+    from phonenumbers import carrier as _carrier
+except ImportError:  # pragma: no cover - exercised by patching, see tests
+    phonenumbers = None
+    _carrier = None
+
 _SEPARATORS = re.compile(r"[\s\-./()]+")
+NTC, NCELL, SMART, UTL = "NTC", "Ncell", "Smart Telecom", "UTL"
+NETWORKS = (NTC, NCELL, SMART, UTL)
 _PREFIX_NETWORK = {
-    "960": "other", "961": "smart", "962": "smart", "963": "other",
-    "970": "ncell", "972": "utl",
-    "974": "ntc", "975": "ntc", "976": "ntc",
-    "980": "ncell", "981": "ncell", "982": "ncell",
-    "984": "ntc", "985": "ntc", "986": "ntc",
-    "988": "smart",
+    "960": "", "961": SMART, "962": SMART, "963": "",
+    "970": NCELL, "971": NCELL, "972": UTL,
+    "974": NTC, "975": NTC, "976": NTC,
+    "980": NCELL, "981": NCELL, "982": NCELL,
+    "984": NTC, "985": NTC, "986": NTC,
+    "988": SMART,
 }
+# libphonenumber's carrier names for Nepal -> the names Aakash's customers use
+# (NDCL, Nepal Doorsanchar Company, is Nepal Telecom's legal name).
+_CARRIER_NETWORK = {
+    "nepal telecom": NTC, "ndcl": NTC, "ntc": NTC,
+    "ncell": NCELL,
+    "smart telecom": SMART, "smart": SMART,
+    "utl": UTL,
+}
+LANDLINE_REASON = "landline: SMS needs a mobile number"
 
 
 class NumberCheck(NamedTuple):
@@ -29,8 +51,8 @@ class NumberCheck(NamedTuple):
     raw: str
     number: str  # normalised 10-digit form, '' when invalid
     reason: str  # why it is invalid, '' when valid
-    network: str  # operator guessed from the prefix, '' when invalid
-    code: str = ""  # machine form of the reason: empty, country, characters, length, prefix
+    network: str  # NTC, Ncell, Smart Telecom, UTL, or '' (unknown operator or invalid)
+    code: str = ""  # empty, country, characters, length, landline, prefix ('' when valid)
     prefix: str = ""  # the refused prefix, for code "prefix"
 
     @property
@@ -44,24 +66,62 @@ def check_number(raw):
     if not text:
         return NumberCheck(text, "", "no number", "", "empty")
     compact = _SEPARATORS.sub("", text)
+    international = False
     if compact.startswith("+"):
-        compact = compact[1:]
-        if not compact.startswith("977"):
-            return NumberCheck(text, "", "not a Nepali number (country code is not +977)", "", "country")
+        compact, international = compact[1:], True
     elif compact.startswith("00"):
-        compact = compact[2:]
-        if not compact.startswith("977"):
-            return NumberCheck(text, "", "not a Nepali number (country code is not 977)", "", "country")
+        compact, international = compact[2:], True
+    if international and compact.isdigit() and not compact.startswith("977"):
+        return NumberCheck(text, "", "not a Nepali number (country code is not 977)", "", "country")
     if not compact.isdigit():
         return NumberCheck(text, "", "contains characters other than digits", "", "characters")
-    if len(compact) == 13 and compact.startswith("977"):
+    if international or (len(compact) == 13 and compact.startswith("977")):
         compact = compact[3:]
-    if len(compact) != 10:
+    if phonenumbers is not None:
+        return _check_with_phonenumbers(text, compact)
+    return _check_with_prefixes(text, compact)
+
+
+def _check_with_phonenumbers(text, national):
+    """``national`` is all digits, without the country code."""
+    try:
+        parsed = phonenumbers.parse(national, "NP")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and phonenumbers.is_valid_number(parsed):
+        kind = phonenumbers.number_type(parsed)
+        significant = str(parsed.national_number)
+        if kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE) \
+                and len(significant) == 10 and national == significant:
+            return NumberCheck(text, significant, "", _network(parsed, significant))
+        if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
+            return NumberCheck(text, "", LANDLINE_REASON, "", "landline")
+    return _refuse(text, national)
+
+
+def _network(parsed, number):
+    name = _carrier.name_for_valid_number(parsed, "en") if _carrier is not None else ""
+    if name:
+        return _CARRIER_NETWORK.get(name.lower(), "")
+    return _PREFIX_NETWORK.get(number[:3], "")
+
+
+def _check_with_prefixes(text, national):
+    if len(national) == 10 and national[:3] in _PREFIX_NETWORK:
+        return NumberCheck(text, national, "", _PREFIX_NETWORK[national[:3]])
+    # Nepali landlines: area code (1 to 2 digits, not 9) and 6 to 7 digits, 8 in all
+    # (9 with the trunk 0): 01-4412345, 061-523456.
+    landline = national[1:] if national.startswith("0") else national
+    if len(landline) == 8 and landline[0] not in "09":
+        return NumberCheck(text, "", LANDLINE_REASON, "", "landline")
+    return _refuse(text, national)
+
+
+def _refuse(text, national):
+    if len(national) != 10:
         return NumberCheck(text, "", "a Nepali mobile number has 10 digits", "", "length")
-    network = _PREFIX_NETWORK.get(compact[:3])
-    if not network:
-        return NumberCheck(text, "", "%s is not a Nepali mobile prefix" % compact[:3], "", "prefix", compact[:3])
-    return NumberCheck(text, compact, "", network)
+    prefix = national[:3]
+    return NumberCheck(text, "", "%s is not a Nepali mobile prefix" % prefix, "", "prefix", prefix)
 
 
 def normalize_number(raw):

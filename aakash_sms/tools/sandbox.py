@@ -3,7 +3,9 @@
 It answers ``/sms/v3/send``, ``/sms/v1/credit`` and ``/sms/v1/report/api``
 with the reply shapes Aakash documents, keeps a credit balance per token,
 records every request it received, and can be told to misbehave (delay, time
-out, HTTP 500, an HTML page, broken JSON, a dropped connection).
+out, HTTP 500 or 429, an HTML page, broken JSON, an odd success reply, a
+dropped connection, or any canned reply).  It serves requests concurrently and
+records the peak number in flight (``peak_concurrency``).
 
 In tests::
 
@@ -32,7 +34,8 @@ from .text import measure
 INVALID_TOKEN = "The provided Auth Token is not valid."
 IP_NOT_ALLOWED = "Your IP address is not allowed to use this Auth Token."
 NO_BALANCE = "You do not have enough balance to send this message."
-FAULTS = ("delay", "timeout", "500", "html", "badjson", "drop")
+FAULTS = ("delay", "timeout", "500", "429", "html", "badjson", "oddjson", "drop", "canned")
+NETWORK_NAMES = {"NTC": "ntc", "Ncell": "ncell", "Smart Telecom": "smart", "UTL": "utl"}
 REPORT_PAGE_SIZE = 20
 HTML_PAGE = (
     "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
@@ -51,6 +54,9 @@ class _Fault(NamedTuple):
     kind: str
     path: str
     seconds: float
+    status: int = 200
+    body: str = ""
+    process: bool = False
 
 
 class SandboxGateway:
@@ -67,6 +73,9 @@ class SandboxGateway:
         self.latency = latency_ms / 1000.0
         self.requests = []
         self.messages = []  # every accepted recipient, as the report lists them
+        self._by_id = {}
+        self.in_flight = 0
+        self.peak_concurrency = 0
         self.total_sent = {}
         self._faults = []
         self._ids = itertools.count(2673160)
@@ -103,23 +112,32 @@ class SandboxGateway:
         self.stop()
 
     # -- test helpers -------------------------------------------------------
-    def inject(self, kind, times=1, path="", seconds=0.0):
+    def inject(self, kind, times=1, path="", seconds=0.0, status=200, body="", process=False):
         """Make the next ``times`` requests (to ``path`` if given) misbehave.
 
         ``delay``: wait ``seconds`` then answer normally; ``timeout``: process
         the request, then hang ``seconds`` (default 30) before answering;
         ``drop``: process it, then close the connection without a reply;
-        ``500``, ``html``, ``badjson``: answer so without processing it.
+        ``500``, ``html``, ``badjson``, ``429``: answer so without processing it;
+        ``oddjson``: process it (the SMS go out), then answer HTTP 200 with a
+        success reply in odd shapes (credits as strings such as ``"1.5"``,
+        ids as strings, valid entries after the first as plain strings);
+        ``canned``: answer ``status`` with ``body`` (a string, or JSON-able),
+        after processing the request when ``process`` is true.
         """
         if kind not in FAULTS:
             raise ValueError("unknown fault %r, expected one of %s" % (kind, FAULTS))
+        if not isinstance(body, str):
+            body = json.dumps(body)
         with self._lock:
-            self._faults.extend([_Fault(kind, path, seconds)] * times)
+            self._faults.extend([_Fault(kind, path, seconds, status, body, process)] * times)
 
     def clear(self):
+        """Forget faults, recorded requests and the peak concurrency (not the messages)."""
         with self._lock:
             self._faults.clear()
             self.requests.clear()
+            self.peak_concurrency = self.in_flight
 
     def sent_numbers(self):
         """Every number a send request asked for, in order (duplicates kept)."""
@@ -130,10 +148,36 @@ class SandboxGateway:
         ]
 
     def set_status(self, message_id, status):
+        """Set the report status (``delivered``, ``failed``, ...) of one or more message ids."""
+        ids = message_id if isinstance(message_id, (list, tuple, set)) else [message_id]
         with self._lock:
-            for message in self.messages:
-                if message["id"] == message_id:
+            for one in ids:
+                message = self._by_id.get(int(one))
+                if message is not None:
                     message["status"] = status
+
+    def preload_report(self, count, status="delivered", text="Preloaded message", token=None):
+        """Add ``count`` already sent messages to the report (oldest first); return their ids.
+
+        Numbers cycle through ``980000000X``-style Ncell numbers; ``status`` may be
+        a string or a function of the position (0-based) returning one.
+        """
+        ids = []
+        with self._lock:
+            for position in range(count):
+                entry = {"id": next(self._ids), "mobile": "977%010d" % (9800000000 + position % 100000000),
+                         "text": text, "credit": 1, "network": "ncell",
+                         "status": status(position) if callable(status) else status,
+                         "created_at": "2026-11-%02d 10:00:00" % (1 + position * 20 // max(count, 1))}
+                self._record(entry)
+                ids.append(entry["id"])
+            if token is not None:
+                self.total_sent[token] = self.total_sent.get(token, 0) + count
+        return ids
+
+    def _record(self, entry):
+        self.messages.append(entry)
+        self._by_id[entry["id"]] = entry
 
     # -- the API ------------------------------------------------------------
     def _take_fault(self, path):
@@ -189,9 +233,10 @@ class SandboxGateway:
             for check in checks:
                 if check.valid:
                     entry = {"id": next(self._ids), "mobile": "977" + check.number, "text": text,
-                             "credit": info.segments, "network": check.network, "status": "queued"}
+                             "credit": info.segments, "network": NETWORK_NAMES.get(check.network, "other"),
+                             "status": "queued"}
                     valid.append(entry)
-                    self.messages.append(dict(entry, created_at=now))
+                    self._record(dict(entry, created_at=now))
                 else:
                     invalid.append({"mobile": check.raw, "text": text, "credit": 0,
                                     "network": "N/A", "status": "aborted"})
@@ -209,6 +254,18 @@ class SandboxGateway:
         chunk = newest_first[(page - 1) * REPORT_PAGE_SIZE:page * REPORT_PAGE_SIZE]
         return 200, {"error": False, "message": "Report fetched.", "total_page": total_pages,
                      "data": [dict(m) for m in chunk]}
+
+
+def _odd(reply):
+    """A success reply in the odd shapes real gateways send: strings for numbers, plain-string entries."""
+    data = reply.get("data")
+    if reply.get("error") or not isinstance(data, dict):
+        return reply
+    valid = [dict(entry, id=str(entry["id"]), credit="%d.5" % entry["credit"])
+             if position == 0 else entry["mobile"]
+             for position, entry in enumerate(data["valid"])]
+    invalid = [dict(entry, credit="0") for entry in data["invalid"]]
+    return dict(reply, data={"valid": valid, "invalid": invalid})
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -230,6 +287,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, form):
         gateway = self.server.gateway
+        with gateway._lock:
+            gateway.in_flight += 1
+            gateway.peak_concurrency = max(gateway.peak_concurrency, gateway.in_flight)
+        try:
+            return self._serve_one(gateway, form)
+        finally:
+            with gateway._lock:
+                gateway.in_flight -= 1
+
+    def _serve_one(self, gateway, form):
         path = urlsplit(self.path).path
         form = {k: v[0] for k, v in form.items()}
         with gateway._lock:
@@ -244,11 +311,19 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(200, HTML_PAGE, "text/html")
         if kind == "badjson":
             return self._reply(200, '{"error": false, "message": "1 messages has', "application/json")
+        if kind == "429":
+            return self._reply(429, json.dumps({"message": "Too Many Attempts."}), "application/json")
+        if kind == "canned":
+            if fault.process:
+                gateway.handle(path, form)
+            return self._reply(fault.status, fault.body, "application/json")
         if kind == "delay":
             time.sleep(fault.seconds)
         status, reply = gateway.handle(path, form)
         if kind == "timeout":
             time.sleep(fault.seconds or 30)
+        if kind == "oddjson":
+            reply = _odd(reply)
         if kind == "drop":
             self.close_connection = True
             with contextlib.suppress(OSError):  # already closed by the client
