@@ -26,6 +26,7 @@ from odoo.exceptions import UserError
 from ..const import MAX_ATTEMPTS, OUTCOMES, retry_delay_minutes
 from ..tools import client as gateway
 from ..tools import errors
+from ..tools.numbers import network_label
 
 _logger = logging.getLogger(__name__)
 
@@ -277,7 +278,7 @@ class AakashSmsMessage(models.Model):
                 kind = "maybe_sent"
             vals = {
                 "state": state, "error_kind": kind, "gateway_id": result.message_id or False,
-                "gateway_status": result.gateway_status or False, "network": result.network or False,
+                "gateway_status": result.gateway_status or False, "network": network_label(result.network) or False,
                 "credits": result.credits or 0, "reason": result.reason or False, "sent_date": now,
                 "attempt_count": message.attempt_count + 1,
             }

@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from ..const import OUTCOMES, RESENDABLE_STATES
 from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
 from ..tools.numbers import check_number
-from ..tools.text import measure
+from ..tools.text import blank, control_chars, gsm_safe, measure
 
 _logger = logging.getLogger(__name__)
 
@@ -185,6 +185,8 @@ class AakashSmsMessage(models.Model):
                 provider = providers[company]
             vals["number"] = check.number or False
             vals["provider_id"] = provider.id or False
+            if provider.gsm_safe and vals["body"]:
+                vals["body"] = gsm_safe(vals["body"])  # look-alikes that would make it Unicode
             kind = reason = None
             if document_refusal:
                 kind, reason = "document", document_refusal
@@ -214,8 +216,12 @@ class AakashSmsMessage(models.Model):
     @api.model
     def _aakash_text_problem(self, text):
         """Why ``text`` cannot be sent ('' if it can), in the user's language."""
-        if not (text or "").strip():
+        if blank(text or ""):
             return self.env._("the text is empty")
+        bad = control_chars(text)
+        if bad:
+            return self.env._("the text contains a control character (%s): remove it",
+                              ", ".join("U+%04X" % ord(char) for char in bad))
         segments = measure(text).segments
         if segments > MAX_SEGMENTS:
             return self.env._("the text is too long: %(parts)s SMS parts, at most %(max)s are allowed",

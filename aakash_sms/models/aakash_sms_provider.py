@@ -44,6 +44,11 @@ class AakashSmsProvider(models.Model):
     batch_size = fields.Integer(
         default=100, tracking=True, help="Recipients per request to the gateway."
     )
+    gsm_safe = fields.Boolean(
+        "GSM-Safe Text", default=True, tracking=True,
+        help="Replace characters that have a plain look-alike (no-break spaces, curly quotes, dashes, "
+        "the rupee sign...) so that an English text stays GSM-7: 160 characters per credit instead of 70.",
+    )
     parallel_requests = fields.Integer(
         default=4, tracking=True,
         help="How many requests to the gateway may be in flight at once (1 sends one after the other).",

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import errors
+from ..tools.numbers import network_label
 
 _logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class AakashSmsMessage(models.Model):
             state = "undelivered"
         vals = {"gateway_status": entry.status, "state": state}
         if entry.network:
-            vals["network"] = entry.network
+            vals["network"] = network_label(entry.network)
         if entry.credits:
             vals["credits"] = entry.credits
         self.write(vals)

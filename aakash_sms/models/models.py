@@ -15,6 +15,7 @@ class Base(models.AbstractModel):
             "country": self.env._("not a Nepali number (the country code is not +977)"),
             "characters": self.env._("contains characters other than digits"),
             "length": self.env._("a Nepali mobile number has 10 digits"),
+            "landline": self.env._("landline: SMS needs a mobile number"),
             "prefix": self.env._("%s is not a Nepali mobile prefix", check.prefix),
         }
         return reasons.get(check.code, check.reason)

@@ -36,7 +36,7 @@ class TestComposerPartner(AakashSmsCase):
         message = self.messages_of(self.ram)
         self.assertRecordValues(message, [{
             "state": "queued", "number": "9812345678", "number_raw": "+977-981-2345678",
-            "network": "ncell", "credits": 1.0, "partner_id": self.ram.id, "user_id": self.sms_user.id,
+            "network": "Ncell", "credits": 1.0, "partner_id": self.ram.id, "user_id": self.sms_user.id,
             "body": "Namaste Ram, your order is ready.", "provider_id": self.provider.id,
         }])
         self.assertTrue(message.gateway_id)
@@ -46,7 +46,7 @@ class TestComposerPartner(AakashSmsCase):
         self.assertEqual(note.message_type, "notification")
         self.assertIn("9812345678", note.body)
         self.assertIn("Accepted by Aakash", note.body)
-        self.assertIn("ncell", note.body)
+        self.assertIn("Ncell", note.body)
         self.assertIn("/odoo/aakash.sms.message/%d" % message.id, note.body)
         self.assertTrue(note.is_internal)
 
@@ -60,7 +60,7 @@ class TestComposerPartner(AakashSmsCase):
         lines = {line.partner_id: line for line in composer.save().line_ids}
         self.assertEqual(lines[self.sita].number, "9841112222")
         self.assertFalse(lines[self.landline].valid)
-        self.assertIn("10 digits", lines[self.landline].reason)
+        self.assertIn("landline", lines[self.landline].reason)
         self.assertEqual(lines[self.nophone].reason, "no number")
         self.assertEqual(composer.encoding, "unicode")
         self.assertEqual(composer.credit_estimate, 2)
@@ -73,7 +73,7 @@ class TestComposerPartner(AakashSmsCase):
         by_partner = {m.partner_id: m for m in messages}
         self.assertEqual(by_partner[self.landline].state, "rejected")
         self.assertEqual(by_partner[self.nophone].state, "rejected")
-        self.assertEqual(by_partner[self.sita].network, "ntc")
+        self.assertEqual(by_partner[self.sita].network, "NTC")
         for partner in partners:
             notes = partner.message_ids.filtered(lambda m: "SMS via Aakash" in (m.body or ""))
             self.assertEqual(len(notes), 1, partner.name)

@@ -18,7 +18,7 @@ class TestNepali(TransactionCase):
     def test_number_refusals_are_translated(self):
         self.env["res.lang"]._activate_lang("ne_NP")
         self.env["ir.module.module"].search([("name", "=", "aakash_sms")])._update_translations(["ne_NP"])
-        partner = self.env["res.partner"].create({"name": "Landline", "phone": "01-4412345"})
+        partner = self.env["res.partner"].create({"name": "Short", "phone": "981234567"})
         composer = self.env["aakash.sms.composer"].with_context(
             lang="ne_NP", active_model="res.partner", active_ids=partner.ids).create({"body": "x"})
         self.assertEqual(composer.line_ids.reason, "नेपाली मोबाइल नम्बरमा १० अङ्क हुन्छन्")

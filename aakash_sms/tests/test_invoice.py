@@ -25,7 +25,7 @@ class TestInvoiceSms(AakashSmsInvoicingCase):
         self.assertEqual(self.gateway.sent_numbers(), ["9801234567"])
         message = self.messages_of(self.invoice)
         self.assertRecordValues(message, [{
-            "state": "queued", "partner_id": self.partner_a.id, "network": "ncell",
+            "state": "queued", "partner_id": self.partner_a.id, "network": "Ncell",
             "company_id": self.invoice.company_id.id,
         }])
         self.assertEqual(message.mail_message_id.model, "account.move")

@@ -140,7 +140,7 @@ class TestNativeBridge(AakashSmsCase):
             "Ram": ("queued", "res.partner", self.ram.id), "Sita": ("queued", "res.partner", self.sita.id),
             "Landline": ("rejected", "res.partner", self.bad.id),
         })
-        self.assertIn("10 digits", self.native_log().filtered(
+        self.assertIn("landline", self.native_log().filtered(
             lambda m: m.partner_id == self.bad).reason)
 
     def test_template(self):
@@ -216,7 +216,7 @@ class TestNativeBridge(AakashSmsCase):
         self.compose(self.bad, "To a landline")
         self.run_queue()
         self.assertFalse(self.gateway.requests)
-        self.assertNotified(self.bad, "exception", "sms_number_format", "10 digits")
+        self.assertNotified(self.bad, "exception", "sms_number_format", "landline")
         self.assertEqual((self.sms_of(self.bad).state, self.sms_of(self.bad).failure_type),
                          ("error", "sms_number_format"))
         self.assertRecordValues(self.native_log(), [{"state": "rejected", "number": False}])

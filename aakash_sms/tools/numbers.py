@@ -144,3 +144,9 @@ def split_numbers(raws):
             seen.add(check.number)
             valid.append(check.number)
     return valid, invalid
+
+
+def network_label(name):
+    """The operator name as Aakash's customers know it, for a network name from Aakash's replies."""
+    text = str(name or "").strip()
+    return _CARRIER_NETWORK.get(text.lower(), text)
