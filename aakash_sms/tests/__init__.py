@@ -1,4 +1,3 @@
-from . import test_install
 from . import test_provider
 from . import test_composer
 from . import test_invoice

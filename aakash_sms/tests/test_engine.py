@@ -32,6 +32,20 @@ class TestEngine(AakashSmsCase):
     def rows(self, **domain):
         return self.env["aakash.sms.message"].search([(k, "=", v) for k, v in domain.items()], order="id")
 
+    def test_the_queue_cron_sends_what_a_server_action_queued(self):
+        action = self.env["ir.actions.server"].create({
+            "name": "Text", "model_id": self.env["ir.model"]._get_id("res.partner"), "state": "aakash_sms",
+            "aakash_sms_body": "Hello {{ object.name }}",
+        })
+        partners = self.partners(2)
+        action.with_context(active_model="res.partner", active_ids=partners.ids).run()
+        cron = self.env.ref("aakash_sms.ir_cron_aakash_sms_send")
+        self.assertTrue(cron.active)
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "woken at once")
+        with patch.object(self.env.cr, "commit", lambda: None):
+            cron.method_direct_trigger()
+        self.assertEqual(sorted(self.gateway.sent_numbers()), sorted(partners.mapped("phone")))
+
     def test_number_repeated_across_batches_is_sent_once(self):
         partners = self.partners(150, number=lambda i: "9800000000" if i in (0, 149) else "98%08d" % i)
         self.wizard_send(partners)
