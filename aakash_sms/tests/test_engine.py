@@ -43,7 +43,7 @@ class TestEngine(AakashSmsCase):
         self.assertTrue(cron.active)
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "woken at once")
         with patch.object(self.env.cr, "commit", lambda: None):
-            cron.method_direct_trigger()
+            cron.ir_actions_server_id.run()  # what the scheduler runs
         self.assertEqual(sorted(self.gateway.sent_numbers()), sorted(partners.mapped("phone")))
 
     def test_number_repeated_across_batches_is_sent_once(self):
@@ -70,7 +70,8 @@ class TestEngine(AakashSmsCase):
             real_send(client, numbers, text)
             raise AttributeError("'str' object has no attribute 'get'")  # a reply we could not read
 
-        with patch.object(AakashClient, "send", send_then_crash):
+        with patch.object(AakashClient, "send", send_then_crash), \
+                self.assertLogs("odoo.addons.aakash_sms.models.aakash_sms_engine", "WARNING"):
             self.wizard_send(partners)
         self.assertEqual(len(self.gateway.sent_numbers()), 3, "the gateway had them")
         rows = self.messages_of(partners)
@@ -195,6 +196,44 @@ class TestEngine(AakashSmsCase):
         self.run_cron("aakash.sms.message", "_cron_sync_reports")
         self.assertEqual(rows.mapped("state"), ["queued", "queued"], "not half-updated")
         self.assertTrue(all("duplicate gateway id" in row.gateway_status for row in rows))
+
+    def test_worker_killed_mid_send_texts_each_contact_at_most_once(self):
+        """Odoo's own personalised SMS (as SMS marketing makes them), the worker dies after two requests."""
+        self.company.aakash_sms_native = True
+        self.provider.parallel_requests = 1
+        partners = self.partners(6)
+        for partner in partners:
+            partner._message_sms("Hello %s" % partner.name, put_in_queue=True)
+        self.run_cron("sms.sms", "_process_queue")  # Odoo's queue hands them to the Aakash queue
+        rows = self.env["aakash.sms.message"].search([("sms_uuid", "!=", False)])
+        self.assertEqual(len(rows), 6)
+        Message = self.env.registry["aakash.sms.message"]
+        real_record = Message._record_outcome
+        calls = []
+
+        def record_then_die(records, *args, **kwargs):
+            calls.append(records.ids)
+            if len(calls) == 3:
+                raise KeyboardInterrupt("the cron worker is killed")  # after its third request left
+            return real_record(records, *args, **kwargs)
+
+        # not assertRaises: it would roll back what the dead worker had committed
+        with patch.object(Message, "_record_outcome", record_then_die):
+            try:
+                self.run_queue()
+            except KeyboardInterrupt:
+                pass
+            else:
+                self.fail("the worker should have died")
+        self.assertEqual(len(self.gateway.requests), 3)
+        self.run_queue()  # the next run: the dead worker's request is uncertain, the rest is sent
+        sent = self.gateway.sent_numbers()
+        self.assertEqual(sorted(sent), sorted(partners.mapped("phone")), "each contact texted once")
+        self.assertEqual(sorted(rows.mapped("state")), ["queued"] * 5 + ["uncertain"])
+        lost = rows.filtered(lambda m: m.state == "uncertain")
+        self.assertEqual(lost.ids, calls[2])
+        sms = self.env["sms.sms"].search([("uuid", "=", lost.sms_uuid)])
+        self.assertEqual((sms.state, sms.failure_type), ("error", "sms_server"))
 
     def test_odoo_sms_uuid_sent_once_whoever_asks_again(self):
         self.company.aakash_sms_native = True
