@@ -103,7 +103,23 @@ class AakashSmsMessage(models.Model):
         return reasons[kind] % params if params else reasons[kind]
 
     @api.model
-    def _aakash_create_rows(self, records, bodies, provider=None, recipients=None, send_ref=None):
+    def _aakash_render(self, render, records):
+        """``(bodies, problem)``: the texts ``render(records)`` gives, or why it could not render them.
+
+        A broken template never stops the business action that sends: its rows are
+        recorded as refused, with the reason.
+        """
+        try:
+            with self.env.cr.savepoint():
+                return render(records), ""
+        except Exception as exc:  # noqa: BLE001 - any rendering error is the template's  # pylint: disable=broad-except
+            _logger.info("Aakash SMS: the text of %s %s could not be rendered: %s", records._name, records.ids, exc)
+            return dict.fromkeys(records.ids, "-"), self.env._("the SMS template could not be rendered (%s)",
+                                                              str(exc)[:200])
+
+    @api.model
+    def _aakash_create_rows(self, records, bodies, provider=None, recipients=None, send_ref=None,
+                            text_problem=""):
         """Create the log rows of one send: the only way front doors write rows.
 
         :param records: the documents texted (the caller has read access to them)
@@ -117,6 +133,8 @@ class AakashSmsMessage(models.Model):
         """
         Message = self.sudo()  # rows are the engine's: users never write them directly
         vals_list = self._aakash_row_values(records, bodies, provider, recipients, send_ref or uuid4().hex)
+        for vals in vals_list:
+            vals["_text_problem"] = text_problem
         return Message.create(Message._aakash_check_values(vals_list))
 
     @api.model
@@ -176,6 +194,7 @@ class AakashSmsMessage(models.Model):
         for vals, check in zip(vals_list, checks):
             document_refusal = vals.pop("_refusal", None)
             forced = vals.pop("_provider", None)
+            render_problem = vals.pop("_text_problem", "")
             company = self.env["res.company"].browse(vals["company_id"])
             if forced:
                 provider = forced
@@ -190,6 +209,8 @@ class AakashSmsMessage(models.Model):
             kind = reason = None
             if document_refusal:
                 kind, reason = "document", document_refusal
+            elif render_problem:
+                kind, reason = "text", render_problem
             elif not check.valid:
                 kind = "no_number" if check.code == "empty" else "number"
                 reason = self._aakash_sms_refusal(check)

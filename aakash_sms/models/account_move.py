@@ -54,8 +54,10 @@ class AccountMove(models.Model):
                 for company, moves in to_text.grouped("company_id").items():
                     # the template is the company's setting, rendered on documents the user just posted
                     template_sudo = company.sudo()._aakash_sms_invoice_template()
-                    bodies = template_sudo._render_field("body", moves.ids, compute_lang=True)
-                    messages |= Message._aakash_create_rows(moves, bodies)
+                    bodies, problem = Message._aakash_render(
+                        lambda recs, template=template_sudo: template._render_field(
+                            "body", recs.ids, compute_lang=True), moves)
+                    messages |= Message._aakash_create_rows(moves, bodies, text_problem=problem)
                 # the flag is the engine's bookkeeping, not a field the poster edits
                 to_text.sudo().aakash_sms_confirmation_sent = True
                 messages._aakash_queue()

@@ -70,16 +70,20 @@ class IrActionsServer(models.Model):
             return False
         # the action's own settings: whoever triggers it may not read templates or providers
         action_sudo = self.sudo()
+        Message = self.env["aakash.sms.message"]
         if action_sudo.aakash_sms_template_id:
-            bodies = action_sudo.aakash_sms_template_id._render_field("body", records.ids, compute_lang=True)
+            bodies, problem = Message._aakash_render(
+                lambda recs: action_sudo.aakash_sms_template_id._render_field("body", recs.ids, compute_lang=True),
+                records)
         else:
-            bodies = self.env["mail.render.mixin"].sudo()._render_template(
-                action_sudo.aakash_sms_body or "", records._name, records.ids
-            )
+            bodies, problem = Message._aakash_render(
+                lambda recs: self.env["mail.render.mixin"].sudo()._render_template(
+                    action_sudo.aakash_sms_body or "", recs._name, recs.ids),
+                records)
         # Never sent inside the transaction that fired the action (an import, a rule): queued
-        self.env["aakash.sms.message"]._aakash_create_rows(
+        Message._aakash_create_rows(
             records, bodies, provider=action_sudo.aakash_sms_provider_id or None,
-            recipients=action_sudo._aakash_sms_recipients(records),
+            recipients=action_sudo._aakash_sms_recipients(records), text_problem=problem,
         )._aakash_queue()
         return False
 

@@ -45,6 +45,19 @@ class TestServerAction(AakashSmsCase):
         self.assertEqual(self.gateway.sent_numbers(), ["9851000000"])
         self.assertEqual(self.messages_of(self.ram).partner_id, self.company_contact)
 
+    def test_broken_template_never_blocks_the_rule(self):
+        self.action.aakash_sms_body = "Hi {{ object.no_such_field }}"
+        automation = self.env["base.automation"].create({
+            "name": "Welcome SMS", "model_id": self.env["ir.model"]._get_id("res.partner"),
+            "trigger": "on_create",
+        })
+        self.action.base_automation_id = automation
+        sita = self.env["res.partner"].create({"name": "Sita", "phone": "9841112222"})
+        self.assertTrue(sita.exists(), "the contact is created")
+        message = self.messages_of(sita)
+        self.assertEqual((message.state, message.error_kind), ("rejected", "text"))
+        self.assertIn("could not be rendered", message.mail_message_id.body)
+
     def test_template_and_warnings(self):
         self.action.aakash_sms_body = False
         self.assertIn("template", self.action.warning)
@@ -239,10 +252,14 @@ class TestInvoiceConfirmation(AakashSmsInvoicingCase):
             "name": "Broken", "model_id": self.env["ir.model"]._get_id("account.move"),
             "body": "{{ object.no_such_field }}",
         })
-        with self.assertLogs("odoo.addons.aakash_sms.models.account_move", "ERROR"):
-            invoice = self.confirm()
+        invoice = self.confirm()
         self.assertEqual(invoice.state, "posted")
-        self.assertFalse(self.messages_of(invoice))
+        message = self.messages_of(invoice)
+        self.assertEqual((message.state, message.error_kind), ("rejected", "text"))
+        self.assertIn("could not be rendered", message.reason)
+        self.assertIn("could not be rendered", message.mail_message_id.body, "visible on the invoice")
+        self.run_queue()
+        self.assertFalse(self.gateway.requests)
 
     def test_customer_without_number(self):
         invoice = self.confirm(partner=self.partner_b)
