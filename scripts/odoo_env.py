@@ -218,6 +218,14 @@ def ensure_python():
     return str(venv_python())
 
 
+def ensure_python_locked():
+    """ensure_python() under the clone's set-up lock (two commands set up one after the other)."""
+    STATE.mkdir(exist_ok=True)
+    with open(STATE / "setup.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return ensure_python()
+
+
 def main(argv):
     if not argv or argv[0] not in ("python", "apt"):
         print(__doc__, file=sys.stderr)

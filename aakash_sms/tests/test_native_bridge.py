@@ -307,8 +307,11 @@ class TestNativeBridge(AakashSmsCase):
     # several companies
     # ------------------------------------------------------------------
     def test_each_company_its_own_service(self):
+        # a Nepali company has country Nepal: with phonenumbers installed (as on Odoo's images and
+        # hosted Odoo), Odoo formats a national number by the company's country before sending
         company_b, company_iap = self.env["res.company"].create([
-            {"name": "Pokhara Branch", "aakash_sms_native": True}, {"name": "Odoo IAP Co"}])
+            {"name": "Pokhara Branch", "aakash_sms_native": True, "country_id": self.env.ref("base.np").id},
+            {"name": "Odoo IAP Co"}])
         self.env["aakash.sms.provider"].sudo().create({
             "name": "Pokhara", "company_id": company_b.id, "auth_token": TOKEN_B,
             "base_url": self.gateway.base_url, "timeout": 2, "is_default": True,
