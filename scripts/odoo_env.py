@@ -110,12 +110,16 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def resolve_source(source):
-    """``(root, identity)``: the Odoo tree named by ``source`` and what identifies it."""
+def resolve_path(source):
     path = Path(source).expanduser()
     if not path.is_absolute():
-        path = (Path(os.environ.get("AAKASH_CALLER_CWD", os.getcwd())) / path)
-    path = path.resolve()
+        path = Path(os.environ.get("AAKASH_CALLER_CWD", os.getcwd())) / path
+    return path.resolve()
+
+
+def resolve_source(source):
+    """``(root, identity)``: the Odoo tree named by ``source`` and what identifies it."""
+    path = resolve_path(source)
     if path.is_dir():
         root = find_root(path)
         if not root:
@@ -205,6 +209,10 @@ def ensure_python():
     if importable_odoo19(python):
         return shutil.which(python) or python
     source = os.environ.get("ODOO_SOURCE")
+    remembered = STATE / "odoo-source"
+    if not source and remembered.exists() and venv_python().exists():
+        source = remembered.read_text().strip()  # the one .venv was built from: reuse it
+        log("ODOO_SOURCE not set: using %s, which .venv was built from" % source)
     if not source:
         raise SetupError("Odoo 19 is not importable by %s and ODOO_SOURCE is not set" % python)
     root, identity = resolve_source(source)
@@ -212,9 +220,11 @@ def ensure_python():
         raise SetupError("ODOO_SOURCE=%s is Odoo %s, not 19" % (source, source_version(root)))
     key = venv_key(root, identity)
     key_file = VENV / ".aakash-key"
-    if venv_python().exists() and key_file.exists() and key_file.read_text().strip() == key:
-        return str(venv_python())
-    build_venv(root, key)
+    if not (venv_python().exists() and key_file.exists() and key_file.read_text().strip() == key):
+        build_venv(root, key)
+    named = str(resolve_path(source))
+    if not remembered.exists() or remembered.read_text().strip() != named:
+        remembered.write_text(named + "\n")
     return str(venv_python())
 
 
