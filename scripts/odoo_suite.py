@@ -105,16 +105,16 @@ def create_database(name, modules=None):
     command = [sys.executable, "-c", "from click_odoo_contrib.initdb import main; main()",
                "--config", str(config_file()), "--new-database", name, "--modules", ",".join(modules),
                "--no-demo", "--cache-prefix", CACHE_PREFIX, "--cache-max-size", str(CACHE_MAX_SIZE),
-               "--log-level", "warn"]
+               "--log-level", "info"]
     print("odoo suite: creating %s from click-odoo-initdb's template cache (built once: under a minute)"
           % name, flush=True)
     proc = subprocess.run(command, env=psql_env(), capture_output=True, text=True)
     if proc.returncode:
         sys.stdout.write(proc.stdout[-5000:] + proc.stderr[-5000:])
         raise SystemExit("odoo suite: click-odoo-initdb could not create %s" % name)
-    for line in proc.stderr.splitlines():
-        if "template" in line.lower() and "click_odoo_contrib" in line:
-            print("  " + re.sub(r"\x1b\[[0-9;]*m", "", line.split(": ", 1)[-1]).strip())
+    for line in proc.stderr.splitlines():  # what click-odoo-initdb did with its cache
+        if "click_odoo_contrib.initdb:" in line:
+            print("  click-odoo-initdb: " + re.sub(r"\x1b\[[0-9;]*m", "", line.split("initdb: ", 1)[-1]).strip())
 
 
 def wrap_coverage(command):
