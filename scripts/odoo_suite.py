@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import odoo.release
@@ -108,6 +109,7 @@ def create_database(name, modules=None):
                "--log-level", "info"]
     print("odoo suite: creating %s from click-odoo-initdb's template cache (built once: under a minute)"
           % name, flush=True)
+    started = time.time()
     proc = subprocess.run(command, env=psql_env(), capture_output=True, text=True)
     if proc.returncode:
         sys.stdout.write(proc.stdout[-5000:] + proc.stderr[-5000:])
@@ -115,6 +117,7 @@ def create_database(name, modules=None):
     for line in proc.stderr.splitlines():  # what click-odoo-initdb did with its cache
         if "click_odoo_contrib.initdb:" in line:
             print("  click-odoo-initdb: " + re.sub(r"\x1b\[[0-9;]*m", "", line.split("initdb: ", 1)[-1]).strip())
+    print("odoo suite: database %s ready in %.1f s" % (name, time.time() - started), flush=True)
 
 
 def wrap_coverage(command):
