@@ -93,11 +93,15 @@ def importable_odoo19(python):
 
 
 def find_root(folder):
-    """The Odoo tree in ``folder`` (itself or one level down): has odoo-bin and odoo/release.py."""
+    """The Odoo tree in ``folder`` (itself or one level down): has odoo/release.py and odoo/cli.
+
+    A git clone has ``odoo-bin`` and ``addons/``; Odoo's official source archive (an sdist)
+    has the addons inside ``odoo/addons`` and its launcher in ``setup/odoo``.
+    """
     folder = Path(folder)
     candidates = [folder] + sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
     for candidate in candidates:
-        if (candidate / "odoo-bin").is_file() and (candidate / "odoo" / "release.py").is_file():
+        if (candidate / "odoo" / "release.py").is_file() and (candidate / "odoo" / "cli").is_dir():
             return candidate.resolve()
     return None
 
@@ -123,8 +127,7 @@ def resolve_source(source):
     if path.is_dir():
         root = find_root(path)
         if not root:
-            raise SetupError("ODOO_SOURCE=%s holds no Odoo tree (no odoo-bin and odoo/release.py in it "
-                             "or one level down)" % source)
+            raise SetupError("ODOO_SOURCE=%s holds no Odoo tree (no odoo/release.py in it or one level down)" % source)
         return root, "dir:%s" % root
     if not path.is_file():
         raise SetupError("ODOO_SOURCE=%s does not exist" % source)
@@ -149,7 +152,7 @@ def resolve_source(source):
                 shutil.rmtree(tmp, ignore_errors=True)
     root = find_root(dest)
     if not root:
-        raise SetupError("the archive %s holds no Odoo tree (no odoo-bin and odoo/release.py)" % path)
+        raise SetupError("the archive %s holds no Odoo tree (no odoo/release.py)" % path)
     return root, "archive:%s" % sha
 
 

@@ -30,6 +30,8 @@ import odoo.release
 
 REPO = Path(__file__).resolve().parent.parent
 ODOO_ROOT = Path(odoo.release.__file__).resolve().parent.parent
+# odoo-bin in a git clone; setup/odoo (the same launcher) in Odoo's official source archive
+ODOO_BIN = next((p for p in (ODOO_ROOT / "odoo-bin", ODOO_ROOT / "setup" / "odoo") if p.is_file()), ODOO_ROOT / "odoo-bin")
 # What the test databases are made from; the demo adds DEMO_MODULES.
 TEMPLATE_MODULES = ["base", "mail", "sms", "account", "base_automation", "sms_twilio"]
 DEMO_MODULES = TEMPLATE_MODULES + ["contacts"]
@@ -71,7 +73,7 @@ def config_file():
 
 def odoo_command(database, *args):
     return [
-        sys.executable, str(ODOO_ROOT / "odoo-bin"),
+        sys.executable, str(ODOO_BIN),
         "--config", str(config_file()),
         "--database", database,
         "--db_host", DB["host"], "--db_port", DB["port"], "--db_user", DB["user"],
