@@ -80,8 +80,11 @@ def read_port():
 def running():
     """The port of the private cluster if it is running and answering."""
     port = read_port()
-    pid_file = data_dir() / "postmaster.pid"
-    if port and pid_file.exists() and answers("127.0.0.1", port):
+    try:
+        alive = (data_dir() / "postmaster.pid").exists()
+    except OSError:  # the data dir is the postgres user's: we are someone else
+        alive = True
+    if port and alive and answers("127.0.0.1", port):
         return port
     return None
 
@@ -185,6 +188,10 @@ def main(argv):
             return 2
     except SetupError as exc:
         print("pg: %s" % exc, file=sys.stderr)
+        return 3
+    except OSError as exc:
+        print("pg: nothing answers on %s:%s and no private PostgreSQL can be made here: %s"
+              % (os.environ.get("PGHOST", "127.0.0.1"), os.environ.get("PGPORT", "5432"), exc), file=sys.stderr)
         return 3
     return 0
 
