@@ -11,7 +11,7 @@ company.write({"name": "Himalayan Traders Pvt. Ltd.", "country_id": env.ref("bas
                "phone": "+977-1-4412345", "city": "Kathmandu"})
 company.aakash_sms_invoice_confirm = True
 
-env["aakash.sms.provider"].create({  # noqa: F821
+provider = env["aakash.sms.provider"].create({  # noqa: F821
     "name": "Aakash SMS (local sandbox)",
     "auth_token": token,
     "base_url": sandbox_url,
@@ -39,5 +39,6 @@ for customer, quantity in zip(customers[:4], (2, 5, 1, 3)):
     })
     invoice.action_post()
 env["aakash.sms.message"]._cron_send()  # noqa: F821 - sends the confirmation SMS queued above
+provider.action_refresh_balance()  # the Odoo server's crons refresh it from then on
 env.cr.commit()  # noqa: F821
 print("demo data: %d customers, 4 confirmed invoices" % len(customers))

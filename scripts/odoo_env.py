@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Find or build a Python that imports Odoo 19, for ./run-tests, ./demo and scripts/odoo-pytest.
+
+Standard library only: it runs with any python3 >= 3.10.
+
+    python3 scripts/odoo_env.py python       # prints the interpreter to use (stdout), or exits 3
+    python3 scripts/odoo_env.py apt PKG...   # installs the Debian packages that are missing
+
+If ``$PYTHON`` (default: the interpreter running this script) already imports Odoo 19,
+that is the answer. Otherwise ``ODOO_SOURCE`` must name an Odoo 19.0 source tree: a
+folder, or a ``.tar.gz`` / ``.tar.xz`` of one (extracted once into ``.odoo/src/``). A
+project-local virtualenv ``.venv/`` is then built with Odoo's ``requirements.txt``
+(pip constraint ``setuptools<81``), ``requirements-test.txt`` and
+``requirements-odoo.txt``, and the tree is put on its path with a ``.pth`` file. The
+venv is keyed on the content: the Python version, the source (path, and the archive's
+sha256), Odoo's ``requirements.txt`` and the project's requirements files. The same key
+reuses the venv (well under a second); a changed one rebuilds it.
+"""
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STATE = REPO / ".odoo"
+VENV = REPO / ".venv"
+PROJECT_REQUIREMENTS = ["requirements-test.txt", "requirements-odoo.txt"]
+# Debian packages needed to build Odoo's requirements from source on Python 3.11
+# (python-ldap and psycopg2 have no wheels): header file that proves each is there.
+BUILD_PACKAGES = {
+    "libldap2-dev": "/usr/include/ldap.h",
+    "libsasl2-dev": "/usr/include/sasl/sasl.h",
+    "libpq-dev": "/usr/include/postgresql/libpq-fe.h",
+}
+
+
+class SetupError(Exception):
+    """A one-line reason why no Odoo environment could be had."""
+
+
+def log(message):
+    print("odoo env: " + message, file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------
+# Debian packages
+# ----------------------------------------------------------------------
+def dpkg_installed(package):
+    proc = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+    return proc.returncode == 0 and proc.stdout.strip().endswith("install ok installed")
+
+
+def apt_install(packages, why):
+    """Install the Debian ``packages`` that are missing (root and apt-get needed)."""
+    missing = [p for p in packages if not (shutil.which("dpkg-query") and dpkg_installed(p))]
+    if not missing:
+        return
+    if not shutil.which("apt-get"):
+        raise SetupError("%s needs the Debian packages %s, and there is no apt-get here: install them"
+                         % (why, " ".join(missing)))
+    if os.geteuid() != 0:
+        raise SetupError("%s needs the Debian packages %s: run `sudo apt-get install -y %s` (not root here)"
+                         % (why, " ".join(missing), " ".join(missing)))
+    log("installing Debian packages %s (%s)" % (" ".join(missing), why))
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    # `apt-get update` once per run of the test command (AAKASH_APT_UPDATED is inherited)
+    if not os.environ.get("AAKASH_APT_UPDATED"):
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+        os.environ["AAKASH_APT_UPDATED"] = "1"
+    proc = subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+                          env=env, stdout=subprocess.DEVNULL)
+    if proc.returncode:
+        raise SetupError("apt-get install %s failed (exit %d)" % (" ".join(missing), proc.returncode))
+
+
+# ----------------------------------------------------------------------
+# Odoo source
+# ----------------------------------------------------------------------
+def importable_odoo19(python):
+    """True if ``python`` imports Odoo 19."""
+    try:
+        proc = subprocess.run(
+            [python, "-c", "import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 19)"],
+            capture_output=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0
+
+
+def find_root(folder):
+    """The Odoo tree in ``folder`` (itself or one level down): has odoo/release.py and odoo/cli.
+
+    A git clone has ``odoo-bin`` and ``addons/``; Odoo's official source archive (an sdist)
+    has the addons inside ``odoo/addons`` and its launcher in ``setup/odoo``.
+    """
+    folder = Path(folder)
+    candidates = [folder] + sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    for candidate in candidates:
+        if (candidate / "odoo" / "release.py").is_file() and (candidate / "odoo" / "cli").is_dir():
+            return candidate.resolve()
+    return None
+
+
+def file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def resolve_path(source):
+    path = Path(source).expanduser()
+    if not path.is_absolute():
+        path = Path(os.environ.get("AAKASH_CALLER_CWD", os.getcwd())) / path
+    return path.resolve()
+
+
+def resolve_source(source):
+    """``(root, identity)``: the Odoo tree named by ``source`` and what identifies it."""
+    path = resolve_path(source)
+    if path.is_dir():
+        root = find_root(path)
+        if not root:
+            raise SetupError("ODOO_SOURCE=%s holds no Odoo tree (no odoo/release.py in it or one level down)" % source)
+        return root, "dir:%s" % root
+    if not path.is_file():
+        raise SetupError("ODOO_SOURCE=%s does not exist" % source)
+    if not re.search(r"\.(tar\.gz|tgz|tar\.xz|txz)$", path.name):
+        raise SetupError("ODOO_SOURCE=%s is neither a folder nor a .tar.gz / .tar.xz archive" % source)
+    sha = file_sha256(path)
+    dest = STATE / "src" / ("odoo-" + sha[:16])
+    if not (dest / ".complete").exists():
+        log("extracting %s into %s" % (path, dest.relative_to(REPO)))
+        (STATE / "src").mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".extract-", dir=STATE / "src"))
+        try:
+            proc = subprocess.run(["tar", "-xf", str(path), "-C", str(tmp)], capture_output=True, text=True)
+            if proc.returncode:
+                raise SetupError("could not extract %s: %s" % (path, proc.stderr.strip()[-300:]))
+            (tmp / ".complete").write_text(sha + "\n")
+            if dest.exists():
+                shutil.rmtree(dest)
+            tmp.rename(dest)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    root = find_root(dest)
+    if not root:
+        raise SetupError("the archive %s holds no Odoo tree (no odoo/release.py)" % path)
+    return root, "archive:%s" % sha
+
+
+def source_version(root):
+    text = (root / "odoo" / "release.py").read_text()
+    match = re.search(r"^version_info\s*=\s*\((\d+)", text, re.M)
+    return int(match.group(1)) if match else None
+
+
+# ----------------------------------------------------------------------
+# the venv
+# ----------------------------------------------------------------------
+def venv_python():
+    return VENV / "bin" / "python"
+
+
+def venv_key(root, identity):
+    digest = hashlib.sha256()
+    digest.update(("python %s\n" % ".".join(map(str, sys.version_info[:3]))).encode())
+    digest.update(("source %s\n" % identity).encode())
+    for path in [root / "requirements.txt"] + [REPO / name for name in PROJECT_REQUIREMENTS]:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"(missing)")
+    return digest.hexdigest()
+
+
+def build_venv(root, key):
+    apt_install(sorted(p for p, header in BUILD_PACKAGES.items() if not Path(header).exists()),
+                "building Odoo's requirements (python-ldap, psycopg2)")
+    log("building %s (Odoo's requirements.txt and the project's; a few minutes, once)" % VENV.name)
+    if VENV.exists():
+        shutil.rmtree(VENV)
+    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    STATE.mkdir(exist_ok=True)
+    constraints = STATE / "pip-constraints.txt"
+    constraints.write_text("# Odoo 19's requirements build with setuptools before 81\nsetuptools<81\n")
+    command = [str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+               "-c", str(constraints), "-r", str(root / "requirements.txt")]
+    for name in PROJECT_REQUIREMENTS:
+        command += ["-r", str(REPO / name)]
+    proc = subprocess.run(command)
+    if proc.returncode:
+        raise SetupError("pip could not install Odoo's and the project's requirements into .venv (exit %d)"
+                         % proc.returncode)
+    site = subprocess.run([str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (Path(site) / "odoo-source.pth").write_text(str(root) + "\n")
+    if not importable_odoo19(str(venv_python())):
+        raise SetupError("%s was built but does not import Odoo 19 from %s" % (VENV, root))
+    (VENV / ".aakash-key").write_text(key + "\n")
+    log("%s ready (Odoo from %s)" % (VENV.name, root))
+
+
+def ensure_python():
+    """The interpreter that imports Odoo 19, building .venv if needed."""
+    python = os.environ.get("PYTHON") or sys.executable
+    if importable_odoo19(python):
+        return shutil.which(python) or python
+    source = os.environ.get("ODOO_SOURCE")
+    remembered = STATE / "odoo-source"
+    if not source and remembered.exists() and venv_python().exists():
+        source = remembered.read_text().strip()  # the one .venv was built from: reuse it
+        log("ODOO_SOURCE not set: using %s, which .venv was built from" % source)
+    if not source:
+        raise SetupError("Odoo 19 is not importable by %s and ODOO_SOURCE is not set" % python)
+    root, identity = resolve_source(source)
+    if source_version(root) != 19:
+        raise SetupError("ODOO_SOURCE=%s is Odoo %s, not 19" % (source, source_version(root)))
+    key = venv_key(root, identity)
+    key_file = VENV / ".aakash-key"
+    if not (venv_python().exists() and key_file.exists() and key_file.read_text().strip() == key):
+        build_venv(root, key)
+    named = str(resolve_path(source))
+    if not remembered.exists() or remembered.read_text().strip() != named:
+        remembered.write_text(named + "\n")
+    return str(venv_python())
+
+
+def ensure_python_locked():
+    """ensure_python() under the clone's set-up lock (two commands set up one after the other)."""
+    STATE.mkdir(exist_ok=True)
+    with open(STATE / "setup.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return ensure_python()
+
+
+def main(argv):
+    if not argv or argv[0] not in ("python", "apt"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    STATE.mkdir(exist_ok=True)
+    try:
+        with open(STATE / "setup.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # two commands in one clone set up one after the other
+            if argv[0] == "apt":
+                apt_install(argv[1:], "this command")
+                return 0
+            print(ensure_python())
+            return 0
+    except SetupError as exc:
+        print("odoo env: %s" % exc, file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
