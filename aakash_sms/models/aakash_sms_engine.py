@@ -343,15 +343,13 @@ class AakashSmsMessage(models.Model):
         """Tell each user whose send has no open row left, once (queued sends only)."""
         if not self.env.context.get("aakash_sms_queue"):
             return
-        refs = set(self.filtered("send_ref").mapped("send_ref"))
+        refs = set(self.filtered(lambda m: m.send_ref and m.notify_sender).mapped("send_ref"))
         if not refs:
             return
         open_refs = {ref for [ref] in self._read_group(
             [("send_ref", "in", list(refs)), ("state", "in", ("pending", "sending"))], ["send_ref"])}
         for ref in refs - open_refs:
             messages = self.search([("send_ref", "=", ref)])
-            if messages.filtered("sms_uuid"):
-                continue
             action = messages._action_notify_outcome()["params"]
             messages[:1].user_id._bus_send("simple_notification", {
                 "title": self.env._("SMS send finished"),

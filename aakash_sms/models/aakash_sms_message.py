@@ -73,6 +73,7 @@ class AakashSmsMessage(models.Model):
     resend_id = fields.Many2one("aakash.sms.message", "Resent As", readonly=True)
     send_ref = fields.Char("Send", index="btree_not_null", readonly=True,
                            help="Identifies the rows of one send, to follow its progress.")
+    notify_sender = fields.Boolean(readonly=True, help="Tell the sender when this send is done (wizard sends).")
     attempt_count = fields.Integer("Attempts", readonly=True)
     next_attempt_date = fields.Datetime("Next Attempt", readonly=True)
 
@@ -119,7 +120,7 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _aakash_create_rows(self, records, bodies, provider=None, recipients=None, send_ref=None,
-                            text_problem=""):
+                            text_problem="", notify_sender=False):
         """Create the log rows of one send: the only way front doors write rows.
 
         :param records: the documents texted (the caller has read access to them)
@@ -135,6 +136,7 @@ class AakashSmsMessage(models.Model):
         vals_list = self._aakash_row_values(records, bodies, provider, recipients, send_ref or uuid4().hex)
         for vals in vals_list:
             vals["_text_problem"] = text_problem
+            vals["notify_sender"] = notify_sender
         return Message.create(Message._aakash_check_values(vals_list))
 
     @api.model
@@ -372,6 +374,7 @@ class AakashSmsMessage(models.Model):
                         "body": message.body, "company_id": message.company_id.id, "send_ref": send_ref,
                         "_provider": provider}
             [vals] = Message._aakash_check_values([vals])
+            vals["notify_sender"] = True
             if vals.get("state"):
                 skipped.append((message, vals["reason"]))
             elif message.error_kind == "refused" and vals["number"] == message.number:

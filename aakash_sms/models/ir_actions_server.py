@@ -84,6 +84,8 @@ class IrActionsServer(models.Model):
         Message._aakash_create_rows(
             records, bodies, provider=action_sudo.aakash_sms_provider_id or None,
             recipients=action_sudo._aakash_sms_recipients(records), text_problem=problem,
+            # a person running the action is told when it is done; an automation rule's SMS are not announced
+            notify_sender="__action_done" not in self.env.context,
         )._aakash_queue()
         return False
 

@@ -120,7 +120,7 @@ class AakashSmsComposer(models.TransientModel):
         records.check_access("read")
         Message = self.env["aakash.sms.message"]
         messages = Message._aakash_create_rows(
-            records, self._prepare_bodies(records), provider=self.provider_id.sudo() or None)
+            records, self._prepare_bodies(records), provider=self.provider_id.sudo() or None, notify_sender=True)
         pending = messages.filtered(lambda m: m.state == "pending")
         if not pending:
             problems = sorted(set(messages.mapped("reason")) - {False})
