@@ -93,7 +93,7 @@ class AakashSmsMessage(models.Model):
         # delivery reports come from a cron: it updates whoever's trackers
         trackers_sudo = self.env["sms.tracker"].sudo().search([("sms_uuid", "in", native.mapped("sms_uuid"))])
         by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
-        updated = self.env["sms.tracker"].sudo()
+        updated = trackers_sudo.browse()
         for message in native:
             tracker = by_uuid.get(message.sms_uuid)
             if not tracker:
@@ -106,7 +106,8 @@ class AakashSmsMessage(models.Model):
                     ._action_update_from_provider_error(REPORT_STATUS_TO_PROVIDER_ERROR.get(status, "not_delivered"))
             updated |= tracker
         # as Odoo's own delivery report route does: a reported SMS is done
-        self.env["sms.sms"].sudo().search([
+        sms_sudo = self.env["sms.sms"].sudo()  # whoever's SMS: the report is about them all
+        sms_sudo.search([
             ("uuid", "in", native.mapped("sms_uuid")), ("to_delete", "=", False),
         ]).to_delete = True
         return updated

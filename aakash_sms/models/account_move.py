@@ -50,7 +50,7 @@ class AccountMove(models.Model):
         try:
             with self.env.cr.savepoint():
                 Message = self.env["aakash.sms.message"]
-                messages = Message.sudo()
+                messages = Message.sudo()  # an empty start: the rows are the engine's
                 for company, moves in to_text.grouped("company_id").items():
                     # the template is the company's setting, rendered on documents the user just posted
                     template_sudo = company.sudo()._aakash_sms_invoice_template()
@@ -58,8 +58,8 @@ class AccountMove(models.Model):
                         lambda recs, template=template_sudo: template._render_field(
                             "body", recs.ids, compute_lang=True), moves)
                     messages |= Message._aakash_create_rows(moves, bodies, text_problem=problem)
-                # the flag is the engine's bookkeeping, not a field the poster edits
-                to_text.sudo().aakash_sms_confirmation_sent = True
+                moves_sudo = to_text.sudo()  # the flag is the engine's bookkeeping, not a field the poster edits
+                moves_sudo.aakash_sms_confirmation_sent = True
                 messages._aakash_queue()
                 to_text._aakash_sms_note_queued(messages)
         except Exception:  # noqa: BLE001 - an SMS problem must never block an invoice

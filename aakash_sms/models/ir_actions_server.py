@@ -77,6 +77,7 @@ class IrActionsServer(models.Model):
                 records)
         else:
             bodies, problem = Message._aakash_render(
+                # an administrator's text, rendered whoever fires the action (as for the template)
                 lambda recs: self.env["mail.render.mixin"].sudo()._render_template(
                     action_sudo.aakash_sms_body or "", recs._name, recs.ids),
                 records)

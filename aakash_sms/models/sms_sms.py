@@ -40,7 +40,9 @@ class SmsSms(models.Model):
         in_error = self.filtered(lambda sms: sms.state == "error")
         if not in_error:
             return self.browse()
-        uuids = set(self.env["aakash.sms.message"].sudo().search([
+        # the log rows of these SMS, whoever may read the log: only their state is used
+        rows_sudo = self.env["aakash.sms.message"].sudo()
+        uuids = set(rows_sudo.search([
             ("sms_uuid", "in", in_error.mapped("uuid")), ("state", "=", "uncertain"),
         ]).mapped("sms_uuid"))
         return in_error.filtered(lambda sms: sms.uuid in uuids)
