@@ -7,6 +7,8 @@
     "website": "https://github.com/aakash-sms-odoo/aakash_sms",
     "author": "Aakash SMS for Odoo contributors",
     "license": "LGPL-3",
+    "maintainers": ["aakash-sms-odoo"],
+    "development_status": "Beta",
     "depends": ["mail", "sms", "account", "base_automation"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
