@@ -50,8 +50,9 @@ def test_send_returns_plain_named_tuples(client):
 
 
 def test_unusable_numbers_are_rejected_without_being_sent(client, gateway):
-    results = client.send(["123", A, "01-4412345", None], "hi")
-    assert [r.state for r in results] == [REJECTED, QUEUED, REJECTED, REJECTED]
+    results = client.send(["123", A, "01-4412345", None], "hi") + client.send([False], "hi")
+    assert [r.state for r in results] == [REJECTED, QUEUED, REJECTED, REJECTED, REJECTED]
+    assert (results[4].raw, results[4].reason) == ("", "no number")
     assert results[0] == RecipientResult("123", "", REJECTED, gateway_status="not sent",
                                          reason="a Nepali mobile number has 10 digits")
     assert results[2].reason == "landline: SMS needs a mobile number"
@@ -73,14 +74,15 @@ def test_a_not_normalised_number_is_sent_normalised(client, gateway):
 
 def test_too_many_numbers_is_a_programming_error(gateway):
     client = AakashClient(TOKEN, base_url=gateway.base_url, batch_size=3)
-    with pytest.raises(ValueError, match="4 numbers given, at most 3"):
+    with pytest.raises(ValueError, match=r"^4 numbers given, at most 3 \(batch_size\) per send$"):
         client.send(["98%08d" % i for i in range(4)], "x")
     assert len(client.send(["98%08d" % i for i in range(3)], "x")) == 3
     assert len(sends(gateway)) == 1
 
 
 @pytest.mark.parametrize("numbers, where", [
-    ([A, B, A], "positions 0 and 2"),
+    ([A, B, A], r"^number '9812345678' given twice \(positions 0 and 2\)$"),
+    ([B, A, C, A], r"^number '9812345678' given twice \(positions 1 and 3\)$"),
     ([A, "+977 " + A], "positions 0 and 1"),
     (["123", B, "123"], "positions 0 and 2"),
 ])
@@ -121,7 +123,7 @@ def test_control_characters_refused_before_sending(client, gateway):
 
 
 def test_over_long_text_refused_before_sending(client, gateway):
-    with pytest.raises(errors.ValidationError, match=r"too long: 11 parts, at most 10"):
+    with pytest.raises(errors.ValidationError, match=r"^The SMS text is too long: 11 parts, at most 10 are allowed\.$"):
         client.send([A], "x" * (153 * 10 + 1))
     assert client.check_text("x" * (153 * 10)).segments == 10
     assert not gateway.requests
@@ -168,6 +170,8 @@ def test_no_balance(gateway):
     ("The provided Auth Token is not valid.", "auth"),
     ("Your IP address is not allowed to use this Auth Token.", "ip"),
     ("IP 1.2.3.4 blocked", "ip"),
+    ("This Auth Token is Not Allowed here.", "ip"),
+    ("Tip: the token is wrong.", "auth"),
     ("Insufficient credit.", "balance"),
     ("You do not have enough balance to send this message.", "balance"),
     ("The text field is required.", "validation"),
@@ -185,6 +189,12 @@ def test_error_replies_are_failed_by_kind(client, gateway, message, kind, status
 def test_error_flag_spellings(client, gateway, flag):
     canned(gateway, {"error": flag, "message": "The provided Auth Token is not valid."}, process=False)
     assert client.send([A], "x")[0].error_kind == "auth"
+
+
+@pytest.mark.parametrize("flag", [False, 0, "false", "0", "", None])
+def test_success_flag_spellings(client, gateway, flag):
+    canned(gateway, {"error": flag, "message": "ok", "data": {"valid": [{"mobile": A, "id": 1}]}}, process=False)
+    assert client.send([A], "x")[0].state == QUEUED
 
 
 def test_http_429_is_throttled(client, gateway):
@@ -285,6 +295,13 @@ def test_gateway_invalid_entry_is_rejected(client, gateway):
     assert not results[0].maybe_sent
 
 
+def test_a_number_listed_twice_keeps_its_first_valid_entry(client, gateway):
+    canned(gateway, {"error": False, "data": {
+        "valid": [{"mobile": A, "id": 7}, {"mobile": A, "id": 8}, {"mobile": B, "id": 9}],
+        "invalid": [{"mobile": B}]}}, process=False)
+    assert [(r.state, r.message_id) for r in client.send([A, B], "x")] == [(QUEUED, "7"), (QUEUED, "9")]
+
+
 def test_a_number_listed_valid_and_invalid_counts_as_queued(client, gateway):
     canned(gateway, {"error": False, "data": {
         "valid": [{"mobile": "977" + A, "id": 7, "status": "queued"}, {"mobile": "977" + B, "id": 8}],
@@ -311,6 +328,7 @@ MALFORMED = [
     ({"error": False, "data": {}}, [UNCERTAIN, UNCERTAIN]),
     ({"error": False, "data": {"valid": "977" + A}}, [UNCERTAIN, UNCERTAIN]),
     ({"error": False, "data": {"valid": 3, "invalid": None}}, [UNCERTAIN, UNCERTAIN]),
+    ({"error": False, "data": {"valid": 3, "invalid": [{"mobile": B}]}}, [UNCERTAIN, REJECTED]),
     ({"error": False, "data": {"valid": ["977" + A, 9779841112222]}}, [QUEUED, QUEUED]),
     ({"error": False, "data": {"valid": {"a": {"mobile": A, "id": 5}}}}, [QUEUED, UNCERTAIN]),
     ({"error": False, "data": {"valid": [{"id": 5}, None, [A], {"mobile": None}, {"mobile": {"x": 1}}]}},
@@ -369,7 +387,7 @@ def test_any_exception_while_reading_a_reply_is_uncertain(client, gateway, monke
     results = client.send([A, B, "123"], "x")
     assert [(r.state, r.reason, r.error_kind) for r in results[:2]] == [(UNCERTAIN, UNREADABLE, "gateway")] * 2
     assert results[2].state == REJECTED
-    assert "unexpected error" in caplog.text
+    assert "Aakash SMS: unexpected error after the request may have left" in caplog.messages
 
 
 class FakeSession:
@@ -402,23 +420,44 @@ def refused():
 
 @pytest.mark.parametrize("exc, state, calls, words", [
     (requests.exceptions.ConnectTimeout("slow"), FAILED, 3, "cannot be reached"),
-    (requests.exceptions.SSLError("bad cert"), FAILED, 1, "secure connection"),
+    (requests.exceptions.SSLError("bad cert"), FAILED, 1,
+     "The secure connection to Aakash at http://aakash.invalid/sms failed; nothing was sent."),
     (requests.exceptions.ConnectionError("reset by peer"), UNCERTAIN, 1, "closed the connection"),
+    (requests.exceptions.ConnectionError(), UNCERTAIN, 1,
+     "Aakash closed the connection before answering; the SMS may have been sent."),
+    (requests.exceptions.ConnectionError(ConnectionRefusedError(111, "refused")), FAILED, 3, "cannot be reached"),
+    (requests.exceptions.ConnectionError(ConnectionResetError(104, "reset")), UNCERTAIN, 1, "closed the connection"),
     (requests.exceptions.ReadTimeout("slow"), UNCERTAIN, 1, "did not answer within 2 seconds"),
-    (requests.exceptions.ChunkedEncodingError("cut"), UNCERTAIN, 1, "(ChunkedEncodingError)"),
+    (requests.exceptions.ChunkedEncodingError("cut"), UNCERTAIN, 1,
+     "Error talking to Aakash (ChunkedEncodingError); the SMS may have been sent."),
     (RuntimeError("no idea"), UNCERTAIN, 1, UNREADABLE),
     (UnicodeEncodeError("ascii", "x", 0, 1, "no"), UNCERTAIN, 1, UNREADABLE),
 ])
-def test_transport_outcomes(exc, state, calls, words):
+def test_transport_outcomes(exc, state, calls, words, monkeypatch):
+    monkeypatch.setattr(client_module.time, "sleep", lambda _s: None)
     client = fake_client(exc)
     result = client.send([A], "x")[0]
     assert result.state == state
-    assert words in result.reason
+    assert result.reason == words if words.endswith(".") else words in result.reason
     assert client.session.calls == calls == client.requests_made
     assert result.error_kind == ("gateway" if words == UNREADABLE else "transport")
 
 
-def test_connect_failure_then_success_is_retried(monkeypatch):
+def connect_timeout_inside():
+    import urllib3  # pylint: disable=import-outside-toplevel
+    reason = urllib3.exceptions.ConnectTimeoutError(None, "slow")
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
+
+
+def test_connect_timeout_wrapped_in_a_connection_error_is_retried(monkeypatch):
+    monkeypatch.setattr(client_module.time, "sleep", lambda _s: None)
+    client = fake_client(connect_timeout_inside())
+    assert client.send([A], "x")[0].state == FAILED
+    assert client.requests_made == 3
+
+
+def test_connect_failure_then_success_is_retried(monkeypatch, caplog):
+    caplog.set_level(logging.INFO)
     sleeps = []
     monkeypatch.setattr(client_module.time, "sleep", sleeps.append)
     ok = requests.Response()
@@ -429,6 +468,8 @@ def test_connect_failure_then_success_is_retried(monkeypatch):
     assert client.send([A], "x")[0].state == QUEUED
     assert sleeps == [0.5, 1.0]
     assert client.requests_made == 3
+    assert [m for m in caplog.messages if "unreachable" in m] == [
+        "Aakash SMS: gateway unreachable, retry 1/2", "Aakash SMS: gateway unreachable, retry 2/2"]
 
 
 def test_retries_zero_gives_up_at_once(monkeypatch):
@@ -508,6 +549,18 @@ def test_token_in_gateway_error_messages_is_scrubbed(long_client):
         with pytest.raises(errors.AakashError) as caught:
             client.credit()
         assert not leaks(str(caught.value))
+
+
+@pytest.mark.parametrize("piece, expected", [
+    (LONG_TOKEN[:-1], "Aakash SMS: Token *** is not valid."),
+    (LONG_TOKEN[1:], "Aakash SMS: Token *** is not valid."),
+    (LONG_TOKEN[:20] + "...", "Aakash SMS: Token ***... is not valid."),
+    ("..." + LONG_TOKEN[-12:], "Aakash SMS: Token ...*** is not valid."),
+])
+def test_token_pieces_are_replaced_exactly(long_client, piece, expected):
+    client, gateway = long_client
+    canned(gateway, {"error": True, "message": "Token %s is not valid." % piece}, process=False)
+    assert client.send([A], "x")[0].reason == expected
 
 
 def test_short_token_pieces_are_not_scrubbed(long_client):
@@ -605,7 +658,7 @@ def test_credit_broken_replies(client, gateway, fault, exc):
         client.credit()
 
 
-def test_credit_unexpected_exception_is_a_gateway_error(client, monkeypatch):
+def test_credit_unexpected_exception_is_a_gateway_error(client, monkeypatch, caplog):
     def broken(*_args):
         raise TypeError("boom")
 
@@ -613,6 +666,7 @@ def test_credit_unexpected_exception_is_a_gateway_error(client, monkeypatch):
     with pytest.raises(errors.GatewayError, match="could not be read") as caught:
         client.credit()
     assert caught.value.maybe_sent is True
+    assert "Aakash SMS: unreadable reply" in caplog.messages
 
 
 # -- report -----------------------------------------------------------------------
@@ -652,6 +706,7 @@ REPORT_SHAPES = [
     ({"error": False, "data": None}, 2, []),
     ({"error": False, "total_page": "x", "data": "nope"}, 2, []),
     ({"error": False, "total_page": 0, "data": []}, 0, []),
+    ({"error": False, "total_page": 9, "data": {"total_page": 4, "data": []}}, 4, []),
 ]
 
 
@@ -664,13 +719,14 @@ def test_report_shapes(client, gateway, body, total, entries):
     assert sends(gateway) == [] and gateway.requests[0].form["page"] == "2"
 
 
-def test_report_unexpected_exception_is_a_gateway_error(client, gateway, monkeypatch):
+def test_report_unexpected_exception_is_a_gateway_error(client, gateway, monkeypatch, caplog):
     def broken(*_args):
         raise AttributeError("boom")
 
     monkeypatch.setattr(AakashClient, "_read_report", staticmethod(broken))
     with pytest.raises(errors.GatewayError, match=r"^Aakash's report could not be read\.$"):
         client.report()
+    assert "Aakash SMS: unreadable report" in caplog.messages
 
 
 def test_report_broken_replies(client, gateway):
@@ -683,8 +739,13 @@ def test_report_broken_replies(client, gateway):
 
 
 def test_no_token():
-    with pytest.raises(errors.AuthenticationError):
+    with pytest.raises(errors.AuthenticationError, match=r"^No Aakash SMS auth token is configured\.$"):
         AakashClient("", base_url="http://127.0.0.1:1/sms")
+
+
+def test_report_defaults_to_page_one(client, gateway):
+    assert client.report().page == 1
+    assert gateway.requests[-1].form["page"] == "1"
 
 
 def test_repr_and_defaults():
@@ -694,3 +755,5 @@ def test_repr_and_defaults():
     assert AakashClient("t", timeout=7).timeout == (7, 7)
     assert AakashClient("t", base_url="").base_url == "https://sms.aakashsms.com/sms"
     assert AakashClient("t", retries=-3).retries == 0
+    assert client.backoff == 0.5 and AakashClient("t", batch_size=1).batch_size == 1
+    assert AakashClient("t", base_url="http://h/X/").base_url == "http://h/X"

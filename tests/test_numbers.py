@@ -26,7 +26,7 @@ def test_accepts_what_people_type(backend, typed):
     assert check.valid, check.reason
     assert check.number == "9812345678"
     assert check.network == "Ncell"
-    assert (check.code, check.prefix, check.raw) == ("", "", typed.strip())
+    assert (check.code, check.prefix, check.raw, check.reason) == ("", "", typed.strip(), "")
 
 
 @pytest.mark.parametrize("typed, reason, code", [
@@ -43,6 +43,8 @@ def test_accepts_what_people_type(backend, typed):
     ("98123456789", "a Nepali mobile number has 10 digits", "length"),
     ("9779812345", "977 is not a Nepali mobile prefix", "prefix"),
     ("123", "a Nepali mobile number has 10 digits", "length"),
+    ("1", "a Nepali mobile number has 10 digits", "length"),
+    ("+977 1", "a Nepali mobile number has 10 digits", "length"),
     ("+97798123", "a Nepali mobile number has 10 digits", "length"),
     ("01-4412345", LANDLINE_REASON, "landline"),
     ("+977-1-4412345", LANDLINE_REASON, "landline"),
@@ -55,6 +57,7 @@ def test_rejects_with_a_reason(backend, typed, reason, code):
     check = check_number(typed)
     assert not check.valid
     assert (check.number, check.reason, check.code, check.network) == ("", reason, code, "")
+    assert check.raw == ("" if typed in (None, False) else typed.strip())
     assert check.prefix == ("%s" % check.reason[:3] if code == "prefix" else "")
     assert normalize_number(typed) == ""
 
@@ -96,6 +99,20 @@ def test_carrier_data_decides_the_network(monkeypatch):
     assert check_number("9841234567").network == "NTC", "no carrier name: the prefix table decides"
     monkeypatch.setattr(numbers_module, "_carrier", None)
     assert check_number("9811234567").network == "Ncell"
+
+
+def test_a_range_missing_from_the_prefix_table_has_no_network(monkeypatch):
+    monkeypatch.delitem(numbers_module._PREFIX_NETWORK, "984")
+    monkeypatch.setattr(numbers_module, "_carrier", None)
+    check = check_number("9841234567")
+    assert check.valid and check.network == ""
+
+
+def test_fallback_landline_shape(monkeypatch):
+    monkeypatch.setattr(numbers_module, "phonenumbers", None)
+    assert check_number("98123456").code == "length"
+    assert check_number("019412345").code == "landline"
+    assert check_number("09123456").code == "length"
 
 
 def test_trunk_zero_before_a_mobile_is_refused(backend):

@@ -35,6 +35,11 @@ def test_emoji_counts_two_units():
     assert measure("🙏" * 36).segments == 2
 
 
+def test_bmp_edge():
+    assert measure("\uffff").length == 1
+    assert measure("\U00010000").length == 2
+
+
 def test_empty():
     assert measure("").segments == 0
     assert measure(None).segments == 0
@@ -95,6 +100,8 @@ def test_clean_text_strips_controls_keeps_lines():
     ("caf\u00e9 na\u00efve \u00e7a \u00e1", "caf\u00e9 naive ca a"),
     ("\uff21\uff22 \u00b2", "AB 2"),
     ("\u00d7 \u2122 \u00a9 \u00ae \u20b9", "x TM (c) (R) Rs"),
+    ("\ufb01ne \u01c6", "fine dz"),
+    ("\u1680\u2000\u200a\u205f", "    "),
     ("a\x00b", "ab"),
     ("plain GSM {text} \u20ac @", "plain GSM {text} \u20ac @"),
 ])
@@ -122,6 +129,8 @@ def test_unicode_chars_in_order_distinct():
     assert unicode_chars("") == [] and unicode_chars(None) == []
     assert unicode_chars("hello \u20ac\n") == []
     assert unicode_chars("a\x00\u00a0") == []
+    assert unicode_chars("\ud800\u0928") == ["\u0928"]
+    assert unicode_chars("\u200d\ufe0f\t\n") == []
 
 
 DEVANAGARI = st.characters(min_codepoint=0x0900, max_codepoint=0x097F)

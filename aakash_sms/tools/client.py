@@ -84,8 +84,8 @@ class ReportPage(NamedTuple):
 
 
 def _classify_error_message(message):
-    """Map a ``{"error": true, "message": ...}`` reply to an exception class."""
-    low = (message or "").lower()
+    """Map the message of a ``{"error": true, "message": ...}`` reply to an exception class."""
+    low = message.lower()
     if "ip" in re.findall(r"[a-z]+", low) or "not allowed" in low:
         return errors.IpNotAllowedError
     if "token" in low:
@@ -98,14 +98,12 @@ def _classify_error_message(message):
 def _credits(value):
     """Credits as billed (``1``, ``"1.5"``, ``2.0``), rounded up; 0 when unreadable."""
     number = _number(value)
-    return int(math.ceil(number)) if number is not None and number > 0 else 0
+    return max(0, int(math.ceil(number))) if number is not None else 0
 
 
 def _number(value):
     """A finite float from a JSON value (``3``, ``"1,234.5"``), or ``None``."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
+    try:  # str() first: True, None, lists... are not numbers
         number = float(str(value).replace(",", "").strip())
     except ValueError:
         return None
@@ -129,10 +127,10 @@ def _reply_number(value):
 
 def _error_flag(body):
     """``True``/``False`` for the reply's ``error``, ``None`` when it is unreadable."""
-    flag = body.get("error", False)
-    if flag in (True, 1, "true", "1"):
+    flag = body.get("error")
+    if flag in (True, "true", "1"):  # True == 1
         return True
-    if flag in (False, 0, None, "false", "0", ""):
+    if flag in (False, None, "false", "0", ""):  # False == 0
         return False
     return None
 
@@ -370,7 +368,7 @@ class AakashClient:
         if not isinstance(item, dict):
             item = {"mobile": item}
         number = _reply_number(item.get("mobile"))
-        if number and (number not in listed or accepted and not listed[number][0]):
+        if number and number not in listed:  # "valid" is read first: a number listed in both was sent
             listed[number] = (accepted, item)
 
     def credit(self):

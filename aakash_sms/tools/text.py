@@ -34,7 +34,7 @@ _SHAPING = frozenset("\u200c\u200d\ufe0e\ufe0f")
 _INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u2800\u3164\uffa0\ufe0e\ufe0f")
 
 _LOOKALIKES = {
-    "\t": " ", "\u00a0": " ", "\u1680": " ", "\u202f": " ", "\u205f": " ", "\u3000": " ",
+    "\t": " ",  # and every other space (category Zs): see _lookalike
     "\u2028": "\n", "\u2029": "\n", "\u0085": "\n",
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
@@ -43,7 +43,6 @@ _LOOKALIKES = {
     "\u2022": "-", "\u2023": "-", "\u2043": "-", "\u2219": "-", "\u25e6": "-", "\u00b7": ".",
     "\u00d7": "x", "\u2122": "TM", "\u00a9": "(c)", "\u00ae": "(R)",
 }
-_LOOKALIKES.update({chr(code): " " for code in range(0x2000, 0x200B)})
 
 
 class TextInfo(NamedTuple):
@@ -163,7 +162,7 @@ def unicode_chars(text):
     """
     found = []
     for char in text or "":
-        if char in found or char in _SHAPING or char in ALLOWED_CONTROLS or _lookalike(char) is not None:
+        if char in found or _lookalike(char) is not None:  # also skips controls and zero-width joiners
             continue
         if not is_gsm7(char) and unicodedata.category(char) not in ("Cc", "Cs"):
             found.append(char)
