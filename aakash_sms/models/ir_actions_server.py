@@ -33,6 +33,15 @@ class IrActionsServer(models.Model):
         help="A contact field (its number is used) or a phone number field of the record.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._aakash_sms_check_texts(vals_list, ["aakash_sms_body"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._aakash_sms_check_texts([vals], ["aakash_sms_body"])
+        return super().write(vals)
+
     def _name_depends(self):
         return [*super()._name_depends(), "aakash_sms_template_id"]
 

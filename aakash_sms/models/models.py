@@ -1,6 +1,8 @@
 from odoo import models
+from odoo.exceptions import UserError
 
 from ..tools.numbers import check_number
+from ..tools.text import control_chars
 
 
 class Base(models.AbstractModel):
@@ -19,6 +21,16 @@ class Base(models.AbstractModel):
             "prefix": self.env._("%s is not a Nepali mobile prefix", check.prefix),
         }
         return reasons.get(check.code, check.reason)
+
+    def _aakash_sms_check_texts(self, vals_list, names):
+        """Refuse SMS texts with control characters (NUL...) before they are stored, in words."""
+        for vals in vals_list:
+            for name in names:
+                bad = control_chars(vals[name]) if isinstance(vals.get(name), str) else ""
+                if bad:
+                    raise UserError(self.env._(
+                        "The SMS text contains a control character (%s) that cannot be sent: remove it.",
+                        ", ".join("U+%04X" % ord(char) for char in bad)))
 
     def _aakash_sms_document_refusals(self):
         """``{id: reason}`` of the records of ``self`` that must not be texted at all."""

@@ -2,6 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import TOKEN, AakashSmsCase, AakashSmsInvoicingCase
@@ -44,6 +45,12 @@ class TestServerAction(AakashSmsCase):
         self.run_queue()
         self.assertEqual(self.gateway.sent_numbers(), ["9851000000"])
         self.assertEqual(self.messages_of(self.ram).partner_id, self.company_contact)
+
+    def test_control_characters_refused_in_words(self):
+        with self.assertRaisesRegex(UserError, "control character .U\\+0000."):
+            self.action.aakash_sms_body = "Namaste\x00"
+        with self.assertRaisesRegex(UserError, "control character"):
+            self.action.copy({"aakash_sms_body": "bad\x07"})
 
     def test_broken_template_never_blocks_the_rule(self):
         self.action.aakash_sms_body = "Hi {{ object.no_such_field }}"
