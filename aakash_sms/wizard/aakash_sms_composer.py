@@ -1,4 +1,5 @@
 import json
+import unicodedata
 from ast import literal_eval
 
 from odoo import api, fields, models
@@ -189,9 +190,16 @@ class AakashSmsComposer(models.TransientModel):
             "credit_estimate": credits,
             "text_summary": self._text_summary(info, least, most, credits) if (self.body or "").strip() else False,
             "unicode_note": self.env._("Unicode (70 characters per SMS instead of 160) because of: %s",
-                              " ".join(forcing[:12]) + (" …" if len(forcing) > 12 else "")) if forcing else False,
+                                       self._show_chars(forcing)) if forcing else False,
             "send_blocker": self._send_blocker(most),
         })
+
+    @staticmethod
+    def _show_chars(chars, limit=12):
+        """The characters, readable one by one: combining signs (Devanagari vowel signs,
+        virama) on a dotted circle, as dictionaries show them."""
+        shown = ["\u25cc" + char if unicodedata.category(char) in ("Mn", "Mc") else char for char in chars[:limit]]
+        return " ".join(shown) + (" …" if len(chars) > limit else "")
 
     def _text_summary(self, info, least, most, credits):
         """One line: encoding, characters, parts, credits, with singular and plural."""
