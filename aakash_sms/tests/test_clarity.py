@@ -173,6 +173,12 @@ class TestComposerClarity(AakashSmsCase):
         self.assertEqual(self.env["aakash.sms.message"].search(button["action"]["domain"]), messages)
         self.assertEqual(button["action"]["name"], name)
 
+    def test_notes_signed_by_the_sender(self):
+        composer = self.open_composer(self.ram, user=self.sms_user)
+        composer.body = "hello"
+        composer.save().action_send()
+        self.assertEqual(self.messages_of(self.ram).mail_message_id.author_id, self.sms_user.partner_id)
+
     def test_smart_button_counts(self):
         composer = self.open_composer(self.ram | self.hari)
         composer.body = "hello"
@@ -184,6 +190,14 @@ class TestComposerClarity(AakashSmsCase):
 
 @tagged("post_install", "-at_install")
 class TestInvoiceSmartButton(AakashSmsInvoicingCase):
+    def test_confirmation_line_signed_by_who_confirmed(self):
+        self.env.company.aakash_sms_invoice_confirm = True
+        invoice = self.init_invoice("out_invoice", partner=self.partner_a, amounts=[100])
+        invoice.action_post()
+        line = invoice.message_ids.filtered(lambda m: "SMS to 9801234567 queued" in (m.body or ""))
+        self.assertEqual(line.author_id, self.env.user.partner_id)
+        self.assertEqual(invoice.aakash_sms_count, 1)
+
     def test_invoice_count_and_log(self):
         invoice = self.init_invoice("out_invoice", partner=self.partner_a, amounts=[100], post=True)
         composer = Form(self.env["aakash.sms.composer"].with_context(
