@@ -132,6 +132,14 @@ class TestComposerClarity(AakashSmsCase):
         with self.assertRaisesRegex(UserError, "The selected record cannot be texted"):
             composer.save().action_send()
 
+    def test_half_typed_placeholder_does_not_break_the_form(self):
+        composer = self.open_composer(self.ram | self.hari)
+        composer.body = "Dear {{ object.nmae }}, thank you"
+        self.assertIn("The placeholders cannot be filled in", composer.send_blocker)
+        composer.body = "Dear {{ object.name }}, thank you"
+        self.assertFalse(composer.send_blocker)
+        self.assertEqual(composer.preview_body, "Dear Ram, thank you")
+
     def test_too_long_for_one_recipient_refused_before_any_row(self):
         long_name = self.env["res.partner"].create({"name": "N" * 1500, "phone": "9861112222"})
         composer = self.open_composer(self.ram | long_name)

@@ -162,7 +162,13 @@ class AakashSmsComposer(models.TransientModel):
 
     def _set_text_info(self):
         personalised = self._is_personalised()
-        records, texts = self._texts_as_sent() if personalised else (None, {})
+        render_error = False
+        try:
+            records, texts = self._texts_as_sent() if personalised else (None, {})
+        except Exception as exc:  # noqa: BLE001 - a half-typed placeholder: say so, do not break the form  # pylint: disable=broad-except
+            records, texts = None, {}
+            render_error = self.env._("The placeholders cannot be filled in: %s",
+                                      (str(exc.args[0] if exc.args else exc) or type(exc).__name__).splitlines()[0])
         provider = self._get_provider()
         gsm = not provider or provider.gsm_safe
         if personalised and records:
@@ -191,7 +197,7 @@ class AakashSmsComposer(models.TransientModel):
             "text_summary": self._text_summary(info, least, most, credits) if (self.body or "").strip() else False,
             "unicode_note": self.env._("Unicode (70 characters per SMS instead of 160) because of: %s",
                                        self._show_chars(forcing)) if forcing else False,
-            "send_blocker": self._send_blocker(most),
+            "send_blocker": render_error or self._send_blocker(most),
         })
 
     @staticmethod
