@@ -9,3 +9,5 @@ from . import res_company
 from . import aakash_sms_message_native
 from . import sms_sms
 from . import res_config_settings
+from . import aakash_sms_send
+from . import aakash_sms_counts

@@ -354,7 +354,8 @@ class AakashSmsMessage(models.Model):
             messages[:1].user_id._bus_send("simple_notification", {
                 "title": self.env._("SMS send finished"),
                 "message": "%s\n%s" % (
-                    self.env._("%(count)s recipients:", count=len(messages)), action["message"]),
+                    self.env._("1 recipient:") if len(messages) == 1
+                    else self.env._("%(count)s recipients:", count=len(messages)), action["message"]),
                 "sticky": True,
                 "type": action["type"],
             })

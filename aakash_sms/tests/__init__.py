@@ -4,6 +4,7 @@ from . import test_invoice
 from . import test_automation
 from . import test_queue_concurrency
 from . import test_tours
+from . import test_clarity
 from . import test_native_bridge
 from . import test_i18n
 from . import test_permissions

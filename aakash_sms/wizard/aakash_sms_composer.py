@@ -1,10 +1,12 @@
 import json
+import unicodedata
 from ast import literal_eval
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.text import measure
+from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
+from ..tools.text import control_chars, gsm_safe, is_gsm7, measure, unicode_chars
 
 # the preview lists at most this many recipients (those that will not be texted first)
 PREVIEW_LIMIT = 200
@@ -40,11 +42,25 @@ class AakashSmsComposer(models.TransientModel):
     recipient_count = fields.Integer(compute="_compute_preview", store=True)
     valid_count = fields.Integer("Valid Recipients", compute="_compute_preview", store=True)
     invalid_count = fields.Integer("Recipients Not Texted", compute="_compute_preview", store=True)
+    valid_res_ids = fields.Char(compute="_compute_preview", store=True,
+                                help="JSON list of the records that will be texted.")
+    invalid_summary = fields.Char(compute="_compute_preview", store=True)
+    # what the text costs, measured on the texts as they will travel
     encoding = fields.Selection(
         [("gsm7", "GSM-7 (160 per SMS)"), ("unicode", "Unicode (70 per SMS)")], compute="_compute_text_info"
     )
-    segment_count = fields.Integer("SMS Parts", compute="_compute_text_info")
+    segment_count = fields.Integer("SMS Parts", compute="_compute_text_info",
+                                   help="SMS parts of the longest text of this send.")
     credit_estimate = fields.Integer("Estimated Credits", compute="_compute_text_info")
+    is_personalised = fields.Boolean(compute="_compute_text_info",
+                                     help="The text differs per recipient (placeholders or a template).")
+    preview_body = fields.Text("Preview", compute="_compute_text_info",
+                               help="The text the first recipient will receive.")
+    preview_title = fields.Char(compute="_compute_text_info")
+    text_summary = fields.Char("Length", compute="_compute_text_info")
+    unicode_note = fields.Char(compute="_compute_text_info")
+    send_blocker = fields.Char(compute="_compute_text_info",
+                               help="Why the SMS cannot be sent as it is (empty when it can).")
 
     def _get_ids(self):
         text = self.res_ids or "[]"
@@ -79,30 +95,168 @@ class AakashSmsComposer(models.TransientModel):
             records = composer._get_records()
             if records is None:
                 composer.update({"line_ids": [fields.Command.clear()], "recipient_count": 0, "valid_count": 0,
-                                 "invalid_count": 0})
+                                 "invalid_count": 0, "valid_res_ids": "[]", "invalid_summary": False})
                 continue
             records = records.exists()
             preview = Message._aakash_preview(records, composer.provider_id.sudo() or None)
+            for line in preview:
+                line["status"] = line["reason"] if not line["valid"] else self.env._("will be texted")
             lines = sorted(preview, key=lambda line: line["valid"])[:PREVIEW_LIMIT]
-            valid = sum(1 for line in preview if line["valid"])
+            valid_ids = [line["res_id"] for line in preview if line["valid"]]
             composer.update({
                 "line_ids": [fields.Command.clear()] + [fields.Command.create(line) for line in lines],
                 "recipient_count": len(preview),
-                "valid_count": valid,
-                "invalid_count": len(preview) - valid,
+                "valid_count": len(valid_ids),
+                "invalid_count": len(preview) - len(valid_ids),
+                "valid_res_ids": json.dumps(valid_ids),
+                "invalid_summary": composer._invalid_summary(len(preview), len(preview) - len(valid_ids)),
             })
 
-    @api.depends("body", "valid_count")
+    def _invalid_summary(self, total, invalid):
+        if not invalid:
+            return False
+        if total == 1:
+            return self.env._("The selected record will not be texted (the reason is in the list below).")
+        if invalid == total:
+            return self.env._("None of the %(count)s selected records will be texted (the reasons are in the list below).",
+                     count=total)
+        return self.env._("%(invalid)s of %(count)s selected records will not be texted (the reasons are in the list "
+                 "below); they are recorded as rejected.", invalid=invalid, count=total)
+
+    def _get_provider(self):
+        """The provider that will most likely send (the chosen one, else the company's default)."""
+        return self.provider_id.sudo() or self.env["aakash.sms.provider"]._get_default(self.company_id)
+
+    def _texts_as_sent(self):
+        """``(records, {id: text as it will travel})`` for the recipients that will be texted.
+
+        Rendered in one batch call for all of them; ``gsm_safe`` applied when the provider
+        does it.  A plain text (no placeholder) is rendered once.
+        """
+        records = self._get_records()
+        if records is None or not (self.body or "").strip():
+            return None, {}
+        try:
+            ids = json.loads(self.valid_res_ids or "[]")
+        except ValueError:
+            ids = []
+        records = records.browse(ids)
+        bodies = self._prepare_bodies(records) if records else {}
+        provider = self._get_provider()
+        if provider and not provider.gsm_safe:
+            return records, bodies
+        safe = {}
+        for text in set(bodies.values()):
+            safe[text] = gsm_safe(text or "")
+        return records, {res_id: safe[text] for res_id, text in bodies.items()}
+
+    def _is_personalised(self):
+        if self.template_id and self.body == self.template_id.body:
+            return "{{" in (self.body or "") or "{%" in (self.body or "")
+        return "{{" in (self.body or "")
+
+    @api.depends("body", "template_id", "valid_res_ids", "provider_id")
     def _compute_text_info(self):
         for composer in self:
-            info = measure(composer.body or "")
-            composer.encoding = info.encoding
-            composer.segment_count = info.segments
-            composer.credit_estimate = info.segments * composer.valid_count
+            composer._set_text_info()
+
+    def _set_text_info(self):
+        personalised = self._is_personalised()
+        render_error = False
+        try:
+            records, texts = self._texts_as_sent() if personalised else (None, {})
+        except Exception as exc:  # noqa: BLE001 - a half-typed placeholder: say so, do not break the form  # pylint: disable=broad-except
+            records, texts = None, {}
+            render_error = self.env._("The placeholders cannot be filled in: %s",
+                                      (str(exc.args[0] if exc.args else exc) or type(exc).__name__).splitlines()[0])
+        provider = self._get_provider()
+        gsm = not provider or provider.gsm_safe
+        if personalised and records:
+            first = records[:1]
+            first_text = texts.get(first.id) or ""
+            title = self.env._("As %(name)s will receive it", name=first.display_name)
+        else:
+            first_text = gsm_safe(self.body or "") if gsm else (self.body or "")
+            title = False
+        info = measure(first_text)
+        if personalised and texts:
+            measures = [measure(text).segments for text in texts.values()]
+            credits, most, least = sum(measures), max(measures), min(measures)
+        else:
+            credits, most, least = info.segments * self.valid_count, info.segments, info.segments
+        source = first_text if personalised and records else (self.body or "")
+        forcing = unicode_chars(source) if gsm else list(dict.fromkeys(
+            ch for ch in source if not is_gsm7(ch) and ch not in "\n\r"))
+        self.update({
+            "is_personalised": bool(personalised and records),
+            "preview_body": first_text if personalised and records else False,
+            "preview_title": title,
+            "encoding": info.encoding,
+            "segment_count": most,
+            "credit_estimate": credits,
+            "text_summary": self._text_summary(info, least, most, credits) if (self.body or "").strip() else False,
+            "unicode_note": self.env._("Unicode (70 characters per SMS instead of 160) because of: %s",
+                                       self._show_chars(forcing)) if forcing else False,
+            "send_blocker": render_error or self._send_blocker(most),
+        })
+
+    @staticmethod
+    def _show_chars(chars, limit=12):
+        """The characters, readable one by one: combining signs (Devanagari vowel signs,
+        virama) on a dotted circle, as dictionaries show them."""
+        shown = ["\u25cc" + char if unicodedata.category(char) in ("Mn", "Mc") else char for char in chars[:limit]]
+        return " ".join(shown) + (" …" if len(chars) > limit else "")
+
+    def _text_summary(self, info, least, most, credits):
+        """One line: encoding, characters, parts, credits, with singular and plural."""
+        encoding = "GSM-7" if info.encoding == "gsm7" else "Unicode"
+        if info.segments <= 1:
+            length = self.env._("%(encoding)s: %(length)s of %(limit)s characters",
+                       encoding=encoding, length=info.length, limit=info.per_segment)
+        else:
+            length = self.env._("%(encoding)s: %(length)s characters (%(limit)s per part)",
+                       encoding=encoding, length=info.length, limit=info.per_segment)
+        if least != most:
+            parts = self.env._("%(least)s to %(most)s SMS parts per recipient (the texts differ)", least=least, most=most)
+        elif most == 1:
+            parts = self.env._("1 SMS part per recipient")
+        else:
+            parts = self.env._("%s SMS parts per recipient", most)
+        if credits == 1:
+            cost = self.env._("about 1 credit")
+        else:
+            cost = self.env._("about %s credits", credits)
+        if self.valid_count == 1:
+            cost = self.env._("%s for 1 recipient", cost)
+        else:
+            cost = self.env._("%(cost)s for %(count)s recipients", cost=cost, count=self.valid_count)
+        return " · ".join([length, parts, cost])
+
+    def _send_blocker(self, most_segments):
+        """Why Send is not offered: empty text, a text over the parts limit, nobody to text."""
+        body = self.body or ""
+        if not body.strip():
+            return self.env._("Type a text or choose a template.")
+        bad = control_chars(body)
+        if bad:
+            return self.env._("The text contains a control character (%s): remove it.",
+                     ", ".join("U+%04X" % ord(char) for char in bad))
+        if most_segments > MAX_SEGMENTS:
+            return self.env._("The text is too long: %(parts)s SMS parts, at most %(max)s are allowed.",
+                     parts=most_segments, max=MAX_SEGMENTS)
+        if not self.valid_count:
+            if self.recipient_count == 1:
+                return self.env._("The selected record cannot be texted (the reason is in the list below).")
+            return self.env._("None of the selected records can be texted (the reasons are in the list below).")
+        return False
 
     def _prepare_bodies(self, records):
-        """``{id: text}``, rendered per record (placeholders like ``{{ object.name }}``)."""
+        """``{id: text}``, rendered per record (placeholders like ``{{ object.name }}``), in one batch."""
         if self.template_id and self.body == self.template_id.body:
+            if not self.template_id.lang and records:
+                # Odoo reads each customer's language one record at a time: read them all at once first
+                customers = records._mail_get_partners()
+                self.env["res.partner"].concat(*customers.values()).mapped("lang")
             return self.template_id._render_field("body", records.ids, compute_lang=True)
         if "{{" not in self.body:  # plain text: nothing to render
             return dict.fromkeys(records.ids, self.body)
@@ -118,22 +272,43 @@ class AakashSmsComposer(models.TransientModel):
             raise UserError(self.env._("The message is empty: type a text or choose a template."))
         records = self._get_records().exists()
         records.check_access("read")
+        bodies = self._prepare_bodies(records)
+        gsm = self._get_provider().gsm_safe if self._get_provider() else True
+        longest = max((measure(gsm_safe(text or "") if gsm else text).segments for text in set(bodies.values())),
+                      default=0)
+        if longest > MAX_SEGMENTS:
+            raise UserError(self.env._("The text is too long: %(parts)s SMS parts, at most %(max)s are allowed. "
+                              "Shorten it before sending.", parts=longest, max=MAX_SEGMENTS))
         Message = self.env["aakash.sms.message"]
         messages = Message._aakash_create_rows(
-            records, self._prepare_bodies(records), provider=self.provider_id.sudo() or None, notify_sender=True)
+            records, bodies, provider=self.provider_id.sudo() or None, notify_sender=True)
         pending = messages.filtered(lambda m: m.state == "pending")
         if not pending:
             problems = sorted(set(messages.mapped("reason")) - {False})
-            raise UserError(self.env._(
-                "None of the %(count)s selected records can be texted:\n%(reasons)s",
-                count=len(records), reasons="\n".join("- %s" % reason for reason in problems[:5])))
+            reasons = "\n".join("- %s" % reason for reason in problems[:5])
+            if len(records) == 1:
+                raise UserError(self.env._("The selected record cannot be texted:\n%s", reasons))
+            raise UserError(self.env._("None of the %(count)s selected records can be texted:\n%(reasons)s",
+                              count=len(records), reasons=reasons))
         if len({(m.provider_id, m.body) for m in pending}) == 1 and len(pending) <= pending.provider_id.batch_size:
             # one request does it: sent now, the outcome recorded in this transaction
             messages._post_results(messages - pending)
             pending._aakash_send_now()
         else:
             messages._aakash_queue()
-        return messages._action_notify_outcome()
+        return self._notify_with_log_button(messages)
+
+    def _notify_with_log_button(self, messages):
+        """The outcome notification, with a button that opens this send in the SMS log."""
+        action = messages._action_notify_outcome()
+        send = messages[:1]
+        if send.send_ref:
+            action["tag"] = "aakash_sms_notification"
+            action["params"]["buttons"] = [{
+                "name": self.env._("Open in SMS Log"),
+                "action": send._aakash_send_log_action(),
+            }]
+        return action
 
 
 class AakashSmsComposerLine(models.TransientModel):
@@ -146,6 +321,7 @@ class AakashSmsComposerLine(models.TransientModel):
     record_name = fields.Char("Document", readonly=True)
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True)
     number_raw = fields.Char("Number Found", readonly=True)
-    number = fields.Char("Number Used", readonly=True)
+    number = fields.Char("Sent To", readonly=True)
     valid = fields.Boolean("Will Be Texted", readonly=True)
-    reason = fields.Char("Why Not Texted", readonly=True)
+    reason = fields.Char("Not Texted Because", readonly=True)
+    status = fields.Char(readonly=True)
