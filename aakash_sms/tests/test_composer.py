@@ -106,6 +106,13 @@ class TestComposerPartner(AakashSmsCase):
         composer.template_id = template
         self.assertEqual(composer.body, "Hello Ram Thapa")
 
+    def test_nul_character_refused_in_words(self):
+        composer = self.open_composer(self.ram)
+        composer.body = "Namaste\x00 Ram"
+        with self.assertRaisesRegex(UserError, "control character .U\\+0000."):
+            composer.save()
+        self.assertFalse(self.messages_of(self.ram))
+
     def test_empty_text_refused(self):
         composer = self.open_composer(self.ram)
         composer.body = "   "

@@ -16,6 +16,15 @@ class AakashSmsComposer(models.TransientModel):
     _name = "aakash.sms.composer"
     _description = "Send SMS through Aakash"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._aakash_sms_check_texts(vals_list, ["body"])  # a NUL cannot even be stored: say so in words
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._aakash_sms_check_texts([vals], ["body"])
+        return super().write(vals)
+
     @api.model
     def default_get(self, fields_list):
         result = super().default_get(fields_list)
