@@ -29,12 +29,3 @@ class ResCompany(models.Model):
         if self.aakash_sms_native:
             return SmsApiAakash
         return super()._get_sms_api_class()
-
-    def write(self, vals):
-        # Aakash and Twilio (sms_twilio's ``sms_provider``) are exclusive:
-        # the one turned on last wins, so both are never active at once.
-        if vals.get("aakash_sms_native") and "sms_provider" in self._fields:
-            vals = dict(vals, sms_provider="iap")
-        elif vals.get("sms_provider") and vals["sms_provider"] != "iap":
-            vals = dict(vals, aakash_sms_native=False)
-        return super().write(vals)

@@ -77,24 +77,6 @@ class TestNativeBridge(AakashSmsCase):
         self.assertIs(self.company._get_sms_api_class(), SmsApi, "off: Odoo's own (IAP) service")
         self.assertFalse(self.gateway.requests)
 
-    def test_twilio_and_aakash_are_exclusive(self):
-        if "sms_provider" not in self.company._fields:
-            self.skipTest("sms_twilio is not installed")
-        self.assertEqual(self.company.sms_provider, "iap")
-        self.company.sms_provider = "twilio"
-        self.assertFalse(self.company.aakash_sms_native, "choosing Twilio turns Aakash off")
-        self.assertNotEqual(self.company._get_sms_api_class(), SmsApiAakash)
-        self.company.aakash_sms_native = True
-        self.assertEqual(self.company.sms_provider, "iap", "turning Aakash on turns Twilio off")
-        self.assertIs(self.company._get_sms_api_class(), SmsApiAakash)
-        # both chosen at once in the settings: Aakash wins
-        self.company.write({"aakash_sms_native": False, "sms_provider": "iap"})
-        self.env["res.config.settings"].create({"aakash_sms_native": True, "sms_provider": "twilio"}).execute()
-        self.assertEqual((self.company.aakash_sms_native, self.company.sms_provider), (True, "iap"))
-        self.env["res.config.settings"].create({"aakash_sms_native": True, "sms_provider": "twilio"}).execute()
-        self.assertEqual((self.company.aakash_sms_native, self.company.sms_provider), (False, "twilio"),
-                         "Aakash on, then Twilio chosen: Twilio")
-
     # ------------------------------------------------------------------
     # the standard SMS composer, templates, server actions
     # ------------------------------------------------------------------

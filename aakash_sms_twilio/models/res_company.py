@@ -1,0 +1,25 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    """With Twilio SMS installed, Odoo's SMS provider is one choice: Odoo (IAP), Twilio or Aakash.
+
+    ``aakash_sms_native`` (the core addon's switch) follows the choice, so one company
+    never has two services at once.
+    """
+
+    _inherit = "res.company"
+
+    sms_provider = fields.Selection(
+        selection_add=[("aakash", "Send via Aakash SMS")], ondelete={"aakash": "set default"}
+    )
+
+    def write(self, vals):
+        if "sms_provider" in vals:
+            vals = dict(vals, aakash_sms_native=vals["sms_provider"] == "aakash")
+        elif vals.get("aakash_sms_native"):
+            vals = dict(vals, sms_provider="aakash")
+        elif "aakash_sms_native" in vals:
+            # switched off: the companies that had Aakash go back to Odoo's own service
+            self.filtered(lambda company: company.sms_provider == "aakash").write({"sms_provider": "iap"})
+        return super().write(vals)
