@@ -267,6 +267,7 @@ class AakashSmsMessage(models.Model):
                     "report before sending it again.", type(outcome).__name__),
             })
             return
+        values = []
         for message, result in zip(self, outcome):
             state = RESULT_STATES.get(result.state, "uncertain")
             kind = False
@@ -276,21 +277,46 @@ class AakashSmsMessage(models.Model):
                 kind = "refused"
             elif state == "uncertain":
                 kind = "maybe_sent"
-            vals = {
-                "state": state, "error_kind": kind, "gateway_id": result.message_id or False,
-                "gateway_status": result.gateway_status or False, "network": network_label(result.network) or False,
-                "credits": result.credits or 0, "reason": result.reason or False, "sent_date": now,
-                "attempt_count": message.attempt_count + 1,
-            }
+            attempts = message.attempt_count + 1
+            reason = result.reason or None
             if state == "uncertain":
-                vals["reason"] = self.env._(
+                reason = self.env._(
                     "May have been sent: %(reason)s Check the Aakash report before sending it again.",
                     reason=result.reason or "")
-            if state == "failed" and retry and OUTCOMES[kind][1] and message.attempt_count + 1 < MAX_ATTEMPTS:
+            next_attempt = None
+            if state == "failed" and retry and OUTCOMES[kind][1] and attempts < MAX_ATTEMPTS:
                 # provably never reached Aakash: the queue tries again later
-                vals.update(state="pending", next_attempt_date=fields.Datetime.add(
-                    now, minutes=retry_delay_minutes(message.attempt_count + 1)))
-            message.write(vals)
+                state, next_attempt = "pending", fields.Datetime.add(now, minutes=retry_delay_minutes(attempts))
+            values.append((message.id, state, kind or None, result.message_id or None, result.gateway_status or None,
+                           network_label(result.network) or None, result.credits or 0, reason, attempts,
+                           next_attempt))
+        self._write_outcomes(values, now)
+
+    def _write_outcomes(self, values, now):
+        """Write the outcomes of one request in one UPDATE (not one write per row).
+
+        :param values: ``(id, state, error_kind, gateway_id, gateway_status, network, credits,
+            reason, attempt_count, next_attempt_date or None to keep it)`` per row
+        """
+        fnames = ["state", "error_kind", "gateway_id", "gateway_status", "network", "credits", "reason",
+                  "attempt_count", "next_attempt_date", "sent_date", "write_uid", "write_date"]
+        self.flush_recordset(fnames)
+        placeholder = "(%s::int, %s::varchar, %s::varchar, %s::varchar, %s::varchar, %s::varchar, " \
+                      "%s::float8, %s::varchar, %s::int, %s::timestamp)"
+        self.env.cr.execute("""
+            UPDATE aakash_sms_message AS m
+               SET state = v.state, error_kind = v.error_kind, gateway_id = v.gateway_id,
+                   gateway_status = v.gateway_status, network = v.network, credits = v.credits,
+                   reason = v.reason, attempt_count = v.attempt_count,
+                   next_attempt_date = COALESCE(v.next_attempt_date, m.next_attempt_date),
+                   sent_date = %s, write_uid = %s, write_date = %s
+              FROM (VALUES {}) AS v(id, state, error_kind, gateway_id, gateway_status, network, credits, reason,
+                                    attempt_count, next_attempt_date)
+             WHERE m.id = v.id
+        """.format(", ".join([placeholder] * len(values))),
+            [now, self.env.uid, now, *(value for row in values for value in row)])
+        self.invalidate_recordset(fnames)
+        self.modified(fnames)
 
     def _write_failure(self, kind, reason, now, retry):
         vals = {"state": "failed", "error_kind": kind, "reason": reason, "gateway_status": "not sent",
