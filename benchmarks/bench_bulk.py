@@ -74,19 +74,62 @@ OPEN_50000_S = 10
 # ----------------------------------------------------------------------------
 # child: one case in a fresh process
 # ----------------------------------------------------------------------------
-def child(args):
-    import odoo_suite
-    from odoo import SUPERUSER_ID, api, fields, sql_db
-    from odoo.modules.registry import Registry
-    from odoo.tools import config
-
+def gateway_process(conn, latency_ms):
+    """The sandbox in a process of its own (a real gateway is not in Odoo's process)."""
     sys.path.insert(0, str(REPO))
     import conftest  # noqa: F401 - a bare aakash_sms package: the sandbox imports no Odoo
     from aakash_sms.tools.sandbox import SandboxGateway
 
+    gateway = SandboxGateway(tokens={TOKEN: 10 ** 9}, latency_ms=latency_ms).start()
+    conn.send(gateway.base_url)
+    while True:
+        command, (args, kwargs) = conn.recv()
+        if command == "inject":
+            gateway.inject(*args, **kwargs)
+            conn.send(None)
+        elif command == "stats":
+            sends = [r for r in gateway.requests if r.path.endswith("/v3/send")]
+            accepted = [m["mobile"] for m in gateway.messages]
+            asked = gateway.sent_numbers()
+            conn.send({"requests": len(sends), "peak_concurrency": gateway.peak_concurrency,
+                       "accepted": len(accepted), "accepted_twice": len(accepted) - len(set(accepted)),
+                       "requested_twice": len(asked) - len(set(asked))})
+        else:
+            gateway.stop()
+            conn.send(None)
+            return
+
+
+class RemoteGateway:
+    """Talks to :func:`gateway_process`."""
+
+    def __init__(self, latency_ms):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=gateway_process, args=(theirs, latency_ms), daemon=True)
+        self.process.start()
+        self.base_url = self.conn.recv()
+
+    def call(self, command, *args, **kwargs):
+        self.conn.send((command, (args, kwargs)))
+        return self.conn.recv()
+
+    def stop(self):
+        self.call("stop")
+        self.process.join(5)
+
+
+def child(args):
+    gateway = RemoteGateway(args.latency_ms)  # forked first, before Odoo starts any thread
+    import odoo_suite
+    from odoo import SUPERUSER_ID, api, sql_db
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
     config.parse_config(odoo_suite.odoo_command(args.db)[2:], setup_logging=False)
     registry = Registry(args.db)
-    gateway = SandboxGateway(tokens={TOKEN: 10 ** 9}, latency_ms=args.latency_ms).start()
     kind, n = args.child, args.n
     result = {"case": kind, "n": n}
     with registry.cursor() as cr:
@@ -99,11 +142,10 @@ def child(args):
         cr.execute("SELECT id FROM res_partner WHERE name LIKE 'Bench %%' ORDER BY id LIMIT %s", [n])
         partner_ids = [row[0] for row in cr.fetchall()]
         assert len(partner_ids) == n, "the database has %d bench partners" % len(partner_ids)
-        if args.smoke and kind != "preview" and kind != "open":
-            gateway.inject("429", times=SMOKE_THROTTLED, path="/v3/send")
+        if args.smoke and kind not in ("preview", "open"):
+            gateway.call("inject", "429", times=SMOKE_THROTTLED, path="/v3/send")
         cr.commit()
         env.invalidate_all()
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         Message = env["aakash.sms.message"]
         Composer = env["aakash.sms.composer"].with_context(active_model="res.partner", active_ids=partner_ids)
 
@@ -118,7 +160,7 @@ def child(args):
                 sending, due, waiting = cr.fetchone()
                 if not sending and not due:
                     if waiting and args.smoke:
-                        # HTTP 429 rows wait for a retry: let the time pass
+                        # rows answered HTTP 429 wait for their retry: let the time pass
                         cr.execute("UPDATE aakash_sms_message SET next_attempt_date = now() AT TIME ZONE 'UTC' "
                                    "WHERE state = 'pending'")
                         cr.commit()
@@ -164,7 +206,6 @@ def child(args):
         result["seconds"] = time.perf_counter() - started
         result["queries"] = sql_db.sql_counter - queries_before
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        result["rss_before_mb"] = rss_before
         if kind not in ("preview", "open"):
             cr.execute("SELECT state, count(*) FROM aakash_sms_message GROUP BY state")
             result["outcomes"] = dict(cr.fetchall())
@@ -173,13 +214,7 @@ def child(args):
             if kind == "native":
                 cr.execute("SELECT state, count(*) FROM sms_sms GROUP BY state")
                 result["sms_states"] = dict(cr.fetchall())
-    sends = [r for r in gateway.requests if r.path.endswith("/v3/send")]
-    result["requests"] = len(sends)
-    result["peak_concurrency"] = gateway.peak_concurrency
-    accepted = [m["mobile"] for m in gateway.messages]
-    result["accepted"] = len(accepted)
-    result["accepted_twice"] = len(accepted) - len(set(accepted))
-    result["requested_twice"] = len(gateway.sent_numbers()) - len(set(gateway.sent_numbers()))
+    result.update(gateway.call("stats"))
     gateway.stop()
     print("RESULT " + json.dumps(result, default=str), flush=True)
 
