@@ -9,10 +9,13 @@ from odoo.exceptions import UserError
 
 from ..const import OUTCOMES, RESENDABLE_STATES
 from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
-from ..tools.numbers import check_number
 from ..tools.text import blank, control_chars, gsm_safe, measure
+from .models import check_number
 
 _logger = logging.getLogger(__name__)
+
+# a send of more records than this is prepared by chunks of this many (memory stays flat)
+CHUNK_SIZE = 2000
 
 
 class AakashSmsMessage(models.Model):
@@ -116,8 +119,26 @@ class AakashSmsMessage(models.Model):
             no provider)
         """
         Message = self.sudo()  # rows are the engine's: users never write them directly
-        vals_list = self._aakash_row_values(records, bodies, provider, recipients, send_ref or uuid4().hex)
-        return Message.create(Message._aakash_check_values(vals_list))
+        send_ref = send_ref or uuid4().hex
+        if len(records) <= CHUNK_SIZE:
+            vals_list = self._aakash_row_values(records, bodies, provider, recipients, send_ref)
+            return Message.create(Message._aakash_check_values(vals_list))
+        # a large send: by chunks, each chunk's cache dropped once written (memory stays flat)
+        rows_ids, providers, seen = [], {}, set()
+        for chunk in self._aakash_chunks(records):
+            vals_list = self._aakash_row_values(chunk, bodies, provider, recipients, send_ref)
+            rows_ids += Message.create(Message._aakash_check_values(vals_list, providers, seen)).ids
+            self.env.flush_all()
+            chunk.invalidate_recordset()
+            Message.invalidate_model()
+        return Message.browse(rows_ids)
+
+    @api.model
+    def _aakash_chunks(self, records):
+        """``records`` by chunks of :data:`CHUNK_SIZE`, each prefetching only itself."""
+        ids = records.ids
+        for start in range(0, len(ids), CHUNK_SIZE):
+            yield records.browse(ids[start:start + CHUNK_SIZE])
 
     @api.model
     def _aakash_preview(self, records, provider=None):
@@ -125,16 +146,27 @@ class AakashSmsMessage(models.Model):
 
         :return: one dict per record, the values of a preview line
         """
-        vals_list = self._aakash_row_values(records, dict.fromkeys(records.ids, "-"), provider, None, False)
-        return [{
-            "res_id": vals["res_id"],
-            "record_name": vals["record_name"],
-            "partner_id": vals["partner_id"],
-            "number_raw": vals["number_raw"],
-            "number": vals["number"],
-            "valid": not vals.get("state"),
-            "reason": vals.get("reason") or False,
-        } for vals in self.sudo()._aakash_check_values(vals_list)]
+        return list(self._aakash_preview_lines(records, provider))
+
+    @api.model
+    def _aakash_preview_lines(self, records, provider=None):
+        """:meth:`_aakash_preview`, one line at a time (computed by chunks for large selections)."""
+        providers, seen = {}, set()
+        chunks = [records] if len(records) <= CHUNK_SIZE else self._aakash_chunks(records)
+        for chunk in chunks:
+            vals_list = self._aakash_row_values(chunk, dict.fromkeys(chunk.ids, "-"), provider, None, False)
+            for vals in self.sudo()._aakash_check_values(vals_list, providers, seen):
+                yield {
+                    "res_id": vals["res_id"],
+                    "record_name": vals["record_name"],
+                    "partner_id": vals["partner_id"],
+                    "number_raw": vals["number_raw"],
+                    "number": vals["number"],
+                    "valid": not vals.get("state"),
+                    "reason": vals.get("reason") or False,
+                }
+            if chunk is not records:
+                chunk.invalidate_recordset()
 
     @api.model
     def _aakash_row_values(self, records, bodies, provider, recipients, send_ref):
@@ -160,7 +192,7 @@ class AakashSmsMessage(models.Model):
         return vals_list
 
     @api.model
-    def _aakash_check_values(self, vals_list, providers=None):
+    def _aakash_check_values(self, vals_list, providers=None, seen=None):
         """Decide, before anything is sent, which rows are refused, and why.
 
         Every value dict gets its ``number``, ``provider_id``, and for a refusal
@@ -169,14 +201,17 @@ class AakashSmsMessage(models.Model):
         Within one call a text goes to a number once: later copies are refused.
         """
         providers = {} if providers is None else providers
+        seen = set() if seen is None else seen
         Provider = self.env["aakash.sms.provider"]
+        Company = self.env["res.company"]
         checks = [check_number(vals.get("number_raw")) for vals in vals_list]
         opted_out = self._aakash_opted_out({check.number for check in checks if check.valid})
-        seen = set()
+        safe_texts = {}  # the same few texts for many rows: made GSM-safe and checked once each
+        text_problems = {}
         for vals, check in zip(vals_list, checks):
             document_refusal = vals.pop("_refusal", None)
             forced = vals.pop("_provider", None)
-            company = self.env["res.company"].browse(vals["company_id"])
+            company = Company.browse(vals["company_id"])
             if forced:
                 provider = forced
             else:
@@ -186,7 +221,9 @@ class AakashSmsMessage(models.Model):
             vals["number"] = check.number or False
             vals["provider_id"] = provider.id or False
             if provider.gsm_safe and vals["body"]:
-                vals["body"] = gsm_safe(vals["body"])  # look-alikes that would make it Unicode
+                if vals["body"] not in safe_texts:
+                    safe_texts[vals["body"]] = gsm_safe(vals["body"])  # look-alikes that would make it Unicode
+                vals["body"] = safe_texts[vals["body"]]
             kind = reason = None
             if document_refusal:
                 kind, reason = "document", document_refusal
@@ -198,7 +235,9 @@ class AakashSmsMessage(models.Model):
             elif (check.number, vals["body"]) in seen:
                 kind, reason = "duplicate", self._aakash_refusal_reason("duplicate")
             else:
-                text_problem = self._aakash_text_problem(vals["body"])
+                if vals["body"] not in text_problems:
+                    text_problems[vals["body"]] = self._aakash_text_problem(vals["body"])
+                text_problem = text_problems[vals["body"]]
                 if text_problem:
                     kind, reason = "text", text_problem
                 elif not provider:

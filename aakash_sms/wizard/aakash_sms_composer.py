@@ -82,14 +82,20 @@ class AakashSmsComposer(models.TransientModel):
                                  "invalid_count": 0})
                 continue
             records = records.exists()
-            preview = Message._aakash_preview(records, composer.provider_id.sudo() or None)
-            lines = sorted(preview, key=lambda line: line["valid"])[:PREVIEW_LIMIT]
-            valid = sum(1 for line in preview if line["valid"])
+            # the first lines of each kind are kept, not every line (50,000 selected records)
+            shown = {False: [], True: []}
+            total = valid = 0
+            for line in Message._aakash_preview_lines(records, composer.provider_id.sudo() or None):
+                total += 1
+                valid += bool(line["valid"])
+                if len(shown[bool(line["valid"])]) < PREVIEW_LIMIT:
+                    shown[bool(line["valid"])].append(line)
+            lines = (shown[False] + shown[True])[:PREVIEW_LIMIT]  # those that will not be texted first
             composer.update({
                 "line_ids": [fields.Command.clear()] + [fields.Command.create(line) for line in lines],
-                "recipient_count": len(preview),
+                "recipient_count": total,
                 "valid_count": valid,
-                "invalid_count": len(preview) - valid,
+                "invalid_count": total - valid,
             })
 
     @api.depends("body", "valid_count")
