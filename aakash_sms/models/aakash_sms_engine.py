@@ -35,6 +35,8 @@ LOCK_NAMESPACE = 0x414B
 MAX_THREADS = 16
 # a worker locks at most this many candidate rows per look
 MAX_CANDIDATES = 4000
+# in the queue, the cache is emptied after this many rows got an outcome (memory stays flat)
+CACHE_ROWS = 2000
 
 RESULT_STATES = {
     gateway.QUEUED: "queued",
@@ -128,6 +130,8 @@ class AakashSmsMessage(models.Model):
             return Cron._commit_progress(processed) if commit else float("inf")
 
         time_left = checkpoint()
+        look = {}  # what the last look found: how many rows share a text
+        uncached = 0  # rows recorded since the cache was last emptied
         in_flight = {}
         busy = Counter()
         done = self.browse()
@@ -137,7 +141,7 @@ class AakashSmsMessage(models.Model):
             flights = refused = None
             while True:
                 if not exhausted and time_left > 0:
-                    found, flights, refused = self._take_flights(scope, key, busy, clients)
+                    found, flights, refused = self._take_flights(scope, key, busy, clients, look)
                     exhausted = not found
                     if refused:
                         refused._aakash_after_outcome()
@@ -162,11 +166,20 @@ class AakashSmsMessage(models.Model):
                 recorded._aakash_after_outcome()
                 done |= recorded
                 time_left = checkpoint(len(recorded))
+                uncached += len(recorded)
+                if commit and uncached >= CACHE_ROWS:
+                    # committed: the rows and notes done so far need not stay in memory
+                    self.env.invalidate_all()
+                    uncached = 0
         done._notify_completed_sends()
         return done
 
-    def _take_flights(self, scope, key, busy, clients):
+    def _take_flights(self, scope, key, busy, clients, look=None):
         """Lock due pending rows and make the next requests of them, marked ``sending``.
+
+        ``look`` (a dict kept between calls) remembers how many rows shared a text at the
+        last look: when every row has its own text (personalised), a look locks only as
+        many rows as there are free requests, not a batch per request.
 
         :return: ``(found, flights, refused)``: whether any due row was found, the
             requests to make, and rows failed without a request (no active provider, no
@@ -180,7 +193,11 @@ class AakashSmsMessage(models.Model):
         if providers and not free:
             return True, [], self.browse()  # every provider is busy: wait for a request to end
         # with no active provider at all, the rows are still taken: to be refused
-        limit = min(MAX_CANDIDATES, max(1, free) * max([p.batch_size for p in providers] or [100]))
+        look = {} if look is None else look
+        per_request = max([p.batch_size for p in providers] or [100])
+        if look.get("rows_per_text"):
+            per_request = max(1, min(per_request, look["rows_per_text"]))
+        limit = min(MAX_CANDIDATES, max(1, free) * per_request)
         where = ["state = 'pending'", "(next_attempt_date IS NULL OR next_attempt_date <= %s)"]
         params = [fields.Datetime.now()]
         if scope is not None:
@@ -206,6 +223,13 @@ class AakashSmsMessage(models.Model):
                 refused["other_company"].append(row_id)
             else:
                 groups[provider_id, body].append(row_id)
+        if groups:
+            rows_per_text = -(-sum(len(ids) for ids in groups.values()) // len(groups))
+            if len(candidates) >= limit:
+                rows_per_text *= 2  # a full look may have cut the texts short: look further next time
+            look["rows_per_text"] = rows_per_text
+        else:
+            look.pop("rows_per_text", None)
         flights = []
         taken = []
         for (provider_id, body), ids in groups.items():
