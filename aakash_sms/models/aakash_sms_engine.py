@@ -35,8 +35,6 @@ LOCK_NAMESPACE = 0x414B
 MAX_THREADS = 16
 # a worker locks at most this many candidate rows per look
 MAX_CANDIDATES = 4000
-# in the queue, the cache is emptied after this many rows got an outcome (memory stays flat)
-CACHE_ROWS = 2000
 
 RESULT_STATES = {
     gateway.QUEUED: "queued",
@@ -55,6 +53,7 @@ class Flight(NamedTuple):
     client: object
     numbers: list
     text: str
+    attempts: list = None  # attempt_count of each row before this request
 
 
 def _request(client, numbers, text):
@@ -131,46 +130,57 @@ class AakashSmsMessage(models.Model):
 
         time_left = checkpoint()
         look = {}  # what the last look found: how many rows share a text
-        uncached = 0  # rows recorded since the cache was last emptied
         in_flight = {}
         busy = Counter()
-        done = self.browse()
+        done = [self.browse()]
         clients = {}
+        exhausted = False
         with ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="aakash-sms") as pool:
-            exhausted = False
-            flights = refused = None
+
+            def launch():
+                """Take the next requests and send them; whether any row was taken."""
+                nonlocal exhausted
+                found, flights, refused = self._take_flights(scope, key, busy, clients, look)
+                exhausted = not found
+                if refused:
+                    refused._aakash_after_outcome()
+                    done[0] |= refused
+                if flights or refused:
+                    checkpoint()  # the rows are 'sending' for everyone before the requests leave
+                for flight in flights:
+                    in_flight[pool.submit(_request, flight.client, flight.numbers, flight.text)] = flight
+                    busy[flight.provider_id] += 1
+                return bool(flights or refused)
+
+            progress = launched = False
             while True:
-                if not exhausted and time_left > 0:
-                    found, flights, refused = self._take_flights(scope, key, busy, clients, look)
-                    exhausted = not found
-                    if refused:
-                        refused._aakash_after_outcome()
-                        done |= refused
-                    if flights or refused:
-                        checkpoint()  # the rows are 'sending' for everyone before the requests leave
-                    for flight in flights:
-                        in_flight[pool.submit(_request, flight.client, flight.numbers, flight.text)] = flight
-                        busy[flight.provider_id] += 1
+                if not exhausted and time_left > 0 and not launched:
+                    progress = launch()
+                launched = False
                 if not in_flight:
-                    if exhausted or time_left <= 0 or not (flights or refused):
+                    if exhausted or time_left <= 0 or not progress:
                         break
                     continue
                 finished, _pending = wait(list(in_flight), return_when=FIRST_COMPLETED)
-                recorded = self.browse()
+                outcomes = []
                 for future in finished:
                     flight = in_flight.pop(future)
                     busy[flight.provider_id] -= 1
+                    outcomes.append((flight, future.result()))
+                recorded = self.browse()
+                for flight, outcome in outcomes:
                     rows = self.browse(flight.ids)
-                    rows._record_outcome(flight, future.result(), retry=commit)
+                    rows._record_outcome(flight, outcome, retry=commit)
                     recorded |= rows
-                recorded._aakash_after_outcome()
-                done |= recorded
-                time_left = checkpoint(len(recorded))
-                uncached += len(recorded)
-                if commit and uncached >= CACHE_ROWS:
-                    # committed: the rows and notes done so far need not stay in memory
-                    self.env.invalidate_all()
-                    uncached = 0
+                done[0] |= recorded
+                time_left = checkpoint(len(recorded))  # the outcomes, committed at once
+                if not exhausted and time_left > 0:
+                    # the freed requests leave before the notes are written: their wait overlaps it
+                    progress = launch()
+                    launched = True
+                recorded._aakash_after_outcome()  # committed with the next checkpoint
+            checkpoint()
+        done = done[0]
         done._notify_completed_sends()
         return done
 
@@ -254,8 +264,9 @@ class AakashSmsMessage(models.Model):
         rows = self.browse(taken)
         if rows:
             rows.write({"state": "sending", "sending_key": key})
-            numbers = {row.id: row.number for row in rows}
-            flights = [flight._replace(numbers=[numbers[i] for i in flight.ids]) for flight in flights]
+            numbers = {row.id: (row.number, row.attempt_count) for row in rows}
+            flights = [flight._replace(numbers=[numbers[i][0] for i in flight.ids],
+                                       attempts=[numbers[i][1] for i in flight.ids]) for flight in flights]
         refused_rows = self.browse()
         for what, ids in refused.items():
             batch = self.browse(ids)
@@ -292,7 +303,9 @@ class AakashSmsMessage(models.Model):
             })
             return
         values = []
-        for message, result in zip(self, outcome):
+        # the cache was emptied by the commit since the request left: the counts taken with it
+        attempts_before = flight.attempts or self.mapped("attempt_count")
+        for message, result, attempts in zip(self, outcome, attempts_before):
             state = RESULT_STATES.get(result.state, "uncertain")
             kind = False
             if state == "failed":
@@ -301,7 +314,7 @@ class AakashSmsMessage(models.Model):
                 kind = "refused"
             elif state == "uncertain":
                 kind = "maybe_sent"
-            attempts = message.attempt_count + 1
+            attempts += 1
             reason = result.reason or None
             if state == "uncertain":
                 reason = self.env._(
