@@ -21,6 +21,8 @@ Cases (``name:N``):
 - ``native``: Odoo's ``sms.composer`` in mass mode (same text) with "Send Odoo's SMS
   through Aakash" on: ``sms.sms._process_queue`` writes the Aakash rows through the
   bridge, then the Aakash queue sends them;
+- ``nonotes``: ``same`` without the chatter note per document (a diagnostic: what
+  Odoo's notes cost; not a target);
 - ``preview``, ``open``: opening the wizard on N selected partners (the web client's
   ``onchange`` call: defaults and the recipient preview).
 
@@ -52,6 +54,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
 TOKEN = "bench-token"
+DB_VERSION = 2  # of prepare_database()
 BODY = "Dashain offer: 20% off all dhaka topi this week at Himalayan Traders."
 PERSONAL_BODY = "Namaste {{ object.name }}"
 FULL_CASES = ["same:1000", "same:10000", "same:100000", "perso:1000", "perso:5000",
@@ -181,7 +184,9 @@ def child(args):
             values = Composer.onchange({}, [], spec)["value"]
             result["valid"] = values["valid_count"]
             result["lines"] = len(values["line_ids"])
-        elif kind in ("same", "perso"):
+        elif kind in ("same", "perso", "nonotes"):
+            if kind == "nonotes":  # diagnostic: what the chatter notes cost
+                type(Message)._post_results = lambda self, messages=None: None
             composer = Composer.create({"body": PERSONAL_BODY if kind == "perso" else BODY})
             composer.action_send()
             cr.commit()
@@ -245,7 +250,7 @@ def prepare_database(max_n):
     """A database with the addon installed and ``max_n`` bench partners (built once per source)."""
     import odoo_suite
 
-    name = "aakbench_%s_%d" % (schema_hash(), max_n)
+    name = "aakbench%d_%s_%d" % (DB_VERSION, schema_hash(), max_n)
     if odoo_suite.database_exists(name):
         return name
     building = name + "_building"
@@ -260,9 +265,13 @@ def prepare_database(max_n):
         COPY bench FROM STDIN;
 %s
 \\.
+        -- a business in Nepal: Odoo's own SMS formats the numbers with the country
+        UPDATE res_partner SET country_id = (SELECT id FROM res_country WHERE code = 'NP')
+         WHERE id IN (SELECT partner_id FROM res_company);
         INSERT INTO res_partner (name, complete_name, phone, active, type, lang, create_date, write_date,
-                                 autopost_bills)
-             SELECT name, name, phone, true, 'contact', 'en_US', now(), now(), 'ask' FROM bench;
+                                 autopost_bills, country_id)
+             SELECT name, name, phone, true, 'contact', 'en_US', now(), now(), 'ask',
+                    (SELECT id FROM res_country WHERE code = 'NP') FROM bench;
         INSERT INTO aakash_sms_provider (name, auth_token, base_url, company_id, is_default, active,
                                          batch_size, parallel_requests, timeout, sequence, low_balance_threshold,
                                          gsm_safe)
@@ -333,8 +342,9 @@ def targets(results, args):
             continue
         if kind in ("same", "perso", "native"):
             floor = floor_seconds(res, args)
-            checks.append(("%s: within %.1fx its floor (%.2fx)" % (label, FLOOR_RATIO, res["seconds"] / floor),
-                           res["seconds"] <= FLOOR_RATIO * floor))
+            checks.append(("%s: within %.1fx its floor (%.2fx)" % (
+                label, FLOOR_RATIO, res["seconds"] / floor if floor else float("inf")),
+                res["requests"] > 0 and res["seconds"] <= FLOOR_RATIO * floor))
         if (kind, n) == ("perso", 1000):
             checks.append(("perso 1,000 under %d s (%.1f s)" % (PERSO_1000_S, res["seconds"]),
                            res["seconds"] < PERSO_1000_S))
@@ -386,12 +396,13 @@ def print_table(results, args):
           "SQL queries / recipient | peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|---|")
     names = {"same": "same text", "perso": "personalised", "native": "Odoo composer (bridge)",
+             "nonotes": "same text, no chatter note (diagnostic)",
              "preview": "wizard preview", "open": "wizard opened"}
     for (kind, n), res in results.items():
         if res is None:
             print("| %s | %s | failed | | | | | | |" % (names[kind], format(n, ",")))
             continue
-        if kind in ("same", "perso", "native"):
+        if kind in ("same", "perso", "native", "nonotes"):
             floor = floor_seconds(res, args)
             print("| %s | %s | %.2f | %d | %d | %.2f | %.2f | %.2f | %.0f |" % (
                 names[kind], format(n, ","), res["seconds"], res["requests"], res["peak_concurrency"], floor,
