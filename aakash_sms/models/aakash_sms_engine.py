@@ -35,6 +35,8 @@ LOCK_NAMESPACE = 0x414B
 MAX_THREADS = 16
 # a worker locks at most this many candidate rows per look
 MAX_CANDIDATES = 4000
+# seconds of time budget left above which freed requests leave before the outcomes are written
+EARLY_LAUNCH_MARGIN = 60
 
 RESULT_STATES = {
     gateway.QUEUED: "queued",
@@ -132,7 +134,7 @@ class AakashSmsMessage(models.Model):
         look = {}  # what the last look found: how many rows share a text
         in_flight = {}
         busy = Counter()
-        done = [self.browse()]
+        done = []  # ids of the rows that got an outcome
         clients = {}
         exhausted = False
         with ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="aakash-sms") as pool:
@@ -144,7 +146,7 @@ class AakashSmsMessage(models.Model):
                 exhausted = not found
                 if refused:
                     refused._aakash_after_outcome()
-                    done[0] |= refused
+                    done.extend(refused.ids)
                 if flights or refused:
                     checkpoint()  # the rows are 'sending' for everyone before the requests leave
                 for flight in flights:
@@ -167,20 +169,20 @@ class AakashSmsMessage(models.Model):
                     flight = in_flight.pop(future)
                     busy[flight.provider_id] -= 1
                     outcomes.append((flight, future.result()))
+                if not exhausted and time_left > EARLY_LAUNCH_MARGIN:
+                    # well within the time budget: the freed requests leave first, their wait
+                    # overlaps writing these outcomes and notes (only HTTP waits meanwhile)
+                    progress = launch()
+                    launched = True
                 recorded = self.browse()
                 for flight, outcome in outcomes:
                     rows = self.browse(flight.ids)
                     rows._record_outcome(flight, outcome, retry=commit)
                     recorded |= rows
-                done[0] |= recorded
-                time_left = checkpoint(len(recorded))  # the outcomes, committed at once
-                if not exhausted and time_left > 0:
-                    # the freed requests leave before the notes are written: their wait overlaps it
-                    progress = launch()
-                    launched = True
-                recorded._aakash_after_outcome()  # committed with the next checkpoint
-            checkpoint()
-        done = done[0]
+                recorded._aakash_after_outcome()
+                done.extend(recorded.ids)
+                time_left = checkpoint(len(recorded))  # outcomes, notes and Odoo's SMS together
+        done = self.browse(list(dict.fromkeys(done)))
         done._notify_completed_sends()
         return done
 
@@ -406,14 +408,14 @@ class AakashSmsMessage(models.Model):
         """Tell each user whose send has no open row left, once (queued sends only)."""
         if not self.env.context.get("aakash_sms_queue"):
             return
-        refs = set(self.filtered("send_ref").mapped("send_ref"))
+        refs = {message.send_ref for chunk in self._aakash_read_chunks() for message in chunk} - {False}
         if not refs:
             return
         open_refs = {ref for [ref] in self._read_group(
             [("send_ref", "in", list(refs)), ("state", "in", ("pending", "sending"))], ["send_ref"])}
         for ref in refs - open_refs:
             messages = self.search([("send_ref", "=", ref)])
-            if messages.filtered("sms_uuid"):
+            if self.search_count([("send_ref", "=", ref), ("sms_uuid", "!=", False)], limit=1):
                 continue
             action = messages._action_notify_outcome()["params"]
             messages[:1].user_id._bus_send("simple_notification", {
