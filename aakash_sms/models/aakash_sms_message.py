@@ -287,10 +287,32 @@ class AakashSmsMessage(models.Model):
 
     def _aakash_queue(self):
         """Leave the pending rows of ``self`` to the queue, which is woken at once."""
-        if self.filtered(lambda m: m.state == "pending"):
+        pending, final = [], []
+        for chunk in self._aakash_read_chunks():
+            for message in chunk:
+                if message.state == "pending":
+                    pending.append(message.id)
+                elif message.state != "sending":
+                    final.append(message.id)
+        if pending:
             self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()._trigger()
-        self._post_results(self.filtered(lambda m: m.state not in ("pending", "sending")))
+        self._post_results(self.browse(final))
         return self
+
+    def _aakash_read_chunks(self):
+        """``self`` by chunks of :data:`CHUNK_SIZE`, each one's cache dropped once read.
+
+        For reading many rows (a send of 100,000) without keeping them all in memory.
+        """
+        if len(self) <= CHUNK_SIZE:
+            yield self
+            return
+        self.env.flush_all()
+        ids = self.ids
+        for start in range(0, len(ids), CHUNK_SIZE):
+            chunk = self.browse(ids[start:start + CHUNK_SIZE])
+            yield chunk
+            chunk.invalidate_recordset()
 
     # ------------------------------------------------------------------
     # Chatter
@@ -417,11 +439,16 @@ class AakashSmsMessage(models.Model):
         """A notification summarising the outcome of ``self``."""
         states = dict(self._fields["state"]._description_selection(self.env))
         counts = defaultdict(int)
-        for message in self:
-            counts[message.state] += 1
+        problems = 0
+        reasons = set()
+        for chunk in self._aakash_read_chunks():
+            for message in chunk:
+                counts[message.state] += 1
+                if message.state not in ("queued", "delivered", "pending", "sending"):
+                    problems += 1
+                    reasons.add(message.reason)
         summary = "\n".join("%s: %s" % (states[state], count) for state, count in counts.items())
-        problems = self.filtered(lambda m: m.state not in ("queued", "delivered", "pending", "sending"))
-        reasons = sorted(set(problems.mapped("reason")) - {False})
+        reasons = sorted(reasons - {False})
         if problems:
             title = self.env._("SMS: some recipients were not reached")
         elif counts.get("pending") or counts.get("sending"):

@@ -4,6 +4,7 @@ from ast import literal_eval
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.aakash_sms_message import CHUNK_SIZE
 from ..tools.text import measure
 
 # the preview lists at most this many recipients (those that will not be texted first)
@@ -127,13 +128,16 @@ class AakashSmsComposer(models.TransientModel):
         Message = self.env["aakash.sms.message"]
         messages = Message._aakash_create_rows(
             records, self._prepare_bodies(records), provider=self.provider_id.sudo() or None)
-        pending = messages.filtered(lambda m: m.state == "pending")
+        pending = messages.browse([
+            message.id for chunk in messages._aakash_read_chunks() for message in chunk if message.state == "pending"])
         if not pending:
             problems = sorted(set(messages.mapped("reason")) - {False})
             raise UserError(self.env._(
                 "None of the %(count)s selected records can be texted:\n%(reasons)s",
                 count=len(records), reasons="\n".join("- %s" % reason for reason in problems[:5])))
-        if len({(m.provider_id, m.body) for m in pending}) == 1 and len(pending) <= pending.provider_id.batch_size:
+        # (more rows than a chunk never fit one request: not even read for that)
+        if len(pending) <= CHUNK_SIZE and len({(m.provider_id, m.body) for m in pending}) == 1 \
+                and len(pending) <= pending.provider_id.batch_size:
             # one request does it: sent now, the outcome recorded in this transaction
             messages._post_results(messages - pending)
             pending._aakash_send_now()
