@@ -58,7 +58,7 @@ DB_VERSION = 2  # of prepare_database()
 BODY = "Dashain offer: 20% off all dhaka topi this week at Himalayan Traders."
 PERSONAL_BODY = "Namaste {{ object.name }}"
 FULL_CASES = ["same:1000", "same:10000", "same:100000", "perso:1000", "perso:5000",
-              "native:1000", "native:10000", "preview:1000", "open:50000"]
+              "native:1000", "native:10000", "preview:1000", "open:50000", "nonotes:10000"]
 QUICK_CASES = ["same:1000", "perso:1000", "native:1000", "preview:1000"]
 SMOKE_CASES = ["same:1000", "perso:200", "native:1000"]
 SMOKE_THROTTLED = 3  # requests answered HTTP 429 in a smoke case
