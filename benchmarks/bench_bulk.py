@@ -164,7 +164,9 @@ def child(args):
                 if not sending and not due:
                     if waiting and args.smoke:
                         # rows answered HTTP 429 wait for their retry: let the time pass
-                        cr.execute("UPDATE aakash_sms_message SET next_attempt_date = now() AT TIME ZONE 'UTC' "
+                        # (whole seconds: the engine compares with Odoo's now, which has no fraction)
+                        cr.execute("UPDATE aakash_sms_message SET next_attempt_date = "
+                                   "date_trunc('second', now() AT TIME ZONE 'UTC') - interval '1 second' "
                                    "WHERE state = 'pending'")
                         cr.commit()
                         result["retried"] = result.get("retried", 0) + waiting
