@@ -452,7 +452,8 @@ def main():
         args.latency_ms, args.batch, args.k, machine()))
     print_table(results, args)
     if args.json:
-        Path(args.json).write_text(json.dumps({"%s:%d" % key: res for key, res in results.items()}, indent=1))
+        Path(args.json).write_text(json.dumps({"%s:%d" % key: res for key, res in results.items()}, indent=1),
+                                   encoding="utf-8")
     status = 0
     if args.smoke:
         checks = smoke_checks(results)
