@@ -35,6 +35,8 @@ LOCK_NAMESPACE = 0x414B
 MAX_THREADS = 16
 # a worker locks at most this many candidate rows per look
 MAX_CANDIDATES = 4000
+# seconds of time budget left above which freed requests leave before the outcomes are written
+EARLY_LAUNCH_MARGIN = 60
 
 RESULT_STATES = {
     gateway.QUEUED: "queued",
@@ -53,6 +55,7 @@ class Flight(NamedTuple):
     client: object
     numbers: list
     text: str
+    attempts: list = None  # attempt_count of each row before this request
 
 
 def _request(client, numbers, text):
@@ -128,45 +131,67 @@ class AakashSmsMessage(models.Model):
             return Cron._commit_progress(processed) if commit else float("inf")
 
         time_left = checkpoint()
+        look = {}  # what the last look found: how many rows share a text
         in_flight = {}
         busy = Counter()
-        done = self.browse()
+        done = []  # ids of the rows that got an outcome
         clients = {}
+        exhausted = False
         with ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="aakash-sms") as pool:
-            exhausted = False
-            flights = refused = None
+
+            def launch():
+                """Take the next requests and send them; whether any row was taken."""
+                nonlocal exhausted
+                found, flights, refused = self._take_flights(scope, key, busy, clients, look)
+                exhausted = not found
+                if refused:
+                    refused._aakash_after_outcome()
+                    done.extend(refused.ids)
+                if flights or refused:
+                    checkpoint()  # the rows are 'sending' for everyone before the requests leave
+                for flight in flights:
+                    in_flight[pool.submit(_request, flight.client, flight.numbers, flight.text)] = flight
+                    busy[flight.provider_id] += 1
+                return bool(flights or refused)
+
+            progress = launched = False
             while True:
-                if not exhausted and time_left > 0:
-                    found, flights, refused = self._take_flights(scope, key, busy, clients)
-                    exhausted = not found
-                    if refused:
-                        refused._aakash_after_outcome()
-                        done |= refused
-                    if flights or refused:
-                        checkpoint()  # the rows are 'sending' for everyone before the requests leave
-                    for flight in flights:
-                        in_flight[pool.submit(_request, flight.client, flight.numbers, flight.text)] = flight
-                        busy[flight.provider_id] += 1
+                if not exhausted and time_left > 0 and not launched:
+                    progress = launch()
+                launched = False
                 if not in_flight:
-                    if exhausted or time_left <= 0 or not (flights or refused):
+                    if exhausted or time_left <= 0 or not progress:
                         break
                     continue
                 finished, _pending = wait(list(in_flight), return_when=FIRST_COMPLETED)
-                recorded = self.browse()
+                outcomes = []
                 for future in finished:
                     flight = in_flight.pop(future)
                     busy[flight.provider_id] -= 1
+                    outcomes.append((flight, future.result()))
+                if not exhausted and time_left > EARLY_LAUNCH_MARGIN:
+                    # well within the time budget: the freed requests leave first, their wait
+                    # overlaps writing these outcomes and notes (only HTTP waits meanwhile)
+                    progress = launch()
+                    launched = True
+                recorded = self.browse()
+                for flight, outcome in outcomes:
                     rows = self.browse(flight.ids)
-                    rows._record_outcome(flight, future.result(), retry=commit)
+                    rows._record_outcome(flight, outcome, retry=commit)
                     recorded |= rows
                 recorded._aakash_after_outcome()
-                done |= recorded
-                time_left = checkpoint(len(recorded))
+                done.extend(recorded.ids)
+                time_left = checkpoint(len(recorded))  # outcomes, notes and Odoo's SMS together
+        done = self.browse(list(dict.fromkeys(done)))
         done._notify_completed_sends()
         return done
 
-    def _take_flights(self, scope, key, busy, clients):
+    def _take_flights(self, scope, key, busy, clients, look=None):
         """Lock due pending rows and make the next requests of them, marked ``sending``.
+
+        ``look`` (a dict kept between calls) remembers how many rows shared a text at the
+        last look: when every row has its own text (personalised), a look locks only as
+        many rows as there are free requests, not a batch per request.
 
         :return: ``(found, flights, refused)``: whether any due row was found, the
             requests to make, and rows failed without a request (no active provider, no
@@ -180,7 +205,11 @@ class AakashSmsMessage(models.Model):
         if providers and not free:
             return True, [], self.browse()  # every provider is busy: wait for a request to end
         # with no active provider at all, the rows are still taken: to be refused
-        limit = min(MAX_CANDIDATES, max(1, free) * max([p.batch_size for p in providers] or [100]))
+        look = {} if look is None else look
+        per_request = max([p.batch_size for p in providers] or [100])
+        if look.get("rows_per_text"):
+            per_request = max(1, min(per_request, look["rows_per_text"]))
+        limit = min(MAX_CANDIDATES, max(1, free) * per_request)
         where = ["state = 'pending'", "(next_attempt_date IS NULL OR next_attempt_date <= %s)"]
         params = [fields.Datetime.now()]
         if scope is not None:
@@ -206,6 +235,13 @@ class AakashSmsMessage(models.Model):
                 refused["other_company"].append(row_id)
             else:
                 groups[provider_id, body].append(row_id)
+        if groups:
+            rows_per_text = -(-sum(len(ids) for ids in groups.values()) // len(groups))
+            if len(candidates) >= limit:
+                rows_per_text *= 2  # a full look may have cut the texts short: look further next time
+            look["rows_per_text"] = rows_per_text
+        else:
+            look.pop("rows_per_text", None)
         flights = []
         taken = []
         for (provider_id, body), ids in groups.items():
@@ -230,8 +266,9 @@ class AakashSmsMessage(models.Model):
         rows = self.browse(taken)
         if rows:
             rows.write({"state": "sending", "sending_key": key})
-            numbers = {row.id: row.number for row in rows}
-            flights = [flight._replace(numbers=[numbers[i] for i in flight.ids]) for flight in flights]
+            numbers = {row.id: (row.number, row.attempt_count) for row in rows}
+            flights = [flight._replace(numbers=[numbers[i][0] for i in flight.ids],
+                                       attempts=[numbers[i][1] for i in flight.ids]) for flight in flights]
         refused_rows = self.browse()
         for what, ids in refused.items():
             batch = self.browse(ids)
@@ -267,7 +304,10 @@ class AakashSmsMessage(models.Model):
                     "report before sending it again.", type(outcome).__name__),
             })
             return
-        for message, result in zip(self, outcome):
+        values = []
+        # the cache was emptied by the commit since the request left: the counts taken with it
+        attempts_before = flight.attempts or self.mapped("attempt_count")
+        for message, result, attempts in zip(self, outcome, attempts_before):
             state = RESULT_STATES.get(result.state, "uncertain")
             kind = False
             if state == "failed":
@@ -276,21 +316,46 @@ class AakashSmsMessage(models.Model):
                 kind = "refused"
             elif state == "uncertain":
                 kind = "maybe_sent"
-            vals = {
-                "state": state, "error_kind": kind, "gateway_id": result.message_id or False,
-                "gateway_status": result.gateway_status or False, "network": network_label(result.network) or False,
-                "credits": result.credits or 0, "reason": result.reason or False, "sent_date": now,
-                "attempt_count": message.attempt_count + 1,
-            }
+            attempts += 1
+            reason = result.reason or None
             if state == "uncertain":
-                vals["reason"] = self.env._(
+                reason = self.env._(
                     "May have been sent: %(reason)s Check the Aakash report before sending it again.",
                     reason=result.reason or "")
-            if state == "failed" and retry and OUTCOMES[kind][1] and message.attempt_count + 1 < MAX_ATTEMPTS:
+            next_attempt = None
+            if state == "failed" and retry and OUTCOMES[kind][1] and attempts < MAX_ATTEMPTS:
                 # provably never reached Aakash: the queue tries again later
-                vals.update(state="pending", next_attempt_date=fields.Datetime.add(
-                    now, minutes=retry_delay_minutes(message.attempt_count + 1)))
-            message.write(vals)
+                state, next_attempt = "pending", fields.Datetime.add(now, minutes=retry_delay_minutes(attempts))
+            values.append((message.id, state, kind or None, result.message_id or None, result.gateway_status or None,
+                           network_label(result.network) or None, result.credits or 0, reason, attempts,
+                           next_attempt))
+        self._write_outcomes(values, now)
+
+    def _write_outcomes(self, values, now):
+        """Write the outcomes of one request in one UPDATE (not one write per row).
+
+        :param values: ``(id, state, error_kind, gateway_id, gateway_status, network, credits,
+            reason, attempt_count, next_attempt_date or None to keep it)`` per row
+        """
+        fnames = ["state", "error_kind", "gateway_id", "gateway_status", "network", "credits", "reason",
+                  "attempt_count", "next_attempt_date", "sent_date", "write_uid", "write_date"]
+        self.flush_recordset(fnames)
+        placeholder = "(%s::int, %s::varchar, %s::varchar, %s::varchar, %s::varchar, %s::varchar, " \
+                      "%s::float8, %s::varchar, %s::int, %s::timestamp)"
+        self.env.cr.execute("""
+            UPDATE aakash_sms_message AS m
+               SET state = v.state, error_kind = v.error_kind, gateway_id = v.gateway_id,
+                   gateway_status = v.gateway_status, network = v.network, credits = v.credits,
+                   reason = v.reason, attempt_count = v.attempt_count,
+                   next_attempt_date = COALESCE(v.next_attempt_date, m.next_attempt_date),
+                   sent_date = %s, write_uid = %s, write_date = %s
+              FROM (VALUES {}) AS v(id, state, error_kind, gateway_id, gateway_status, network, credits, reason,
+                                    attempt_count, next_attempt_date)
+             WHERE m.id = v.id
+        """.format(", ".join([placeholder] * len(values))),
+            [now, self.env.uid, now, *(value for row in values for value in row)])
+        self.invalidate_recordset(fnames)
+        self.modified(fnames)
 
     def _write_failure(self, kind, reason, now, retry):
         vals = {"state": "failed", "error_kind": kind, "reason": reason, "gateway_status": "not sent",
@@ -343,7 +408,8 @@ class AakashSmsMessage(models.Model):
         """Tell each user whose send has no open row left, once (queued sends only)."""
         if not self.env.context.get("aakash_sms_queue"):
             return
-        refs = set(self.filtered(lambda m: m.send_ref and m.notify_sender).mapped("send_ref"))
+        refs = {message.send_ref for chunk in self._aakash_read_chunks() for message in chunk
+                if message.notify_sender} - {False}
         if not refs:
             return
         open_refs = {ref for [ref] in self._read_group(

@@ -9,10 +9,13 @@ from odoo.exceptions import UserError
 
 from ..const import OUTCOMES, RESENDABLE_STATES
 from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
-from ..tools.numbers import check_number
 from ..tools.text import blank, control_chars, gsm_safe, measure
+from .models import check_number
 
 _logger = logging.getLogger(__name__)
+
+# a send of more records than this is prepared by chunks of this many (memory stays flat)
+CHUNK_SIZE = 2000
 
 
 class AakashSmsMessage(models.Model):
@@ -133,11 +136,34 @@ class AakashSmsMessage(models.Model):
             no provider)
         """
         Message = self.sudo()  # rows are the engine's: users never write them directly
-        vals_list = self._aakash_row_values(records, bodies, provider, recipients, send_ref or uuid4().hex)
+        send_ref = send_ref or uuid4().hex
+        if len(records) <= CHUNK_SIZE:
+            vals_list = self._aakash_row_values(records, bodies, provider, recipients, send_ref)
+            self._aakash_mark(vals_list, text_problem, notify_sender)
+            return Message.create(Message._aakash_check_values(vals_list))
+        # a large send: by chunks, each chunk's cache dropped once written (memory stays flat)
+        rows_ids, providers, seen = [], {}, set()
+        for chunk in self._aakash_chunks(records):
+            vals_list = self._aakash_row_values(chunk, bodies, provider, recipients, send_ref)
+            self._aakash_mark(vals_list, text_problem, notify_sender)
+            rows_ids += Message.create(Message._aakash_check_values(vals_list, providers, seen)).ids
+            self.env.flush_all()
+            chunk.invalidate_recordset()
+            Message.invalidate_model()
+        return Message.browse(rows_ids)
+
+    @staticmethod
+    def _aakash_mark(vals_list, text_problem, notify_sender):
         for vals in vals_list:
             vals["_text_problem"] = text_problem
             vals["notify_sender"] = notify_sender
-        return Message.create(Message._aakash_check_values(vals_list))
+
+    @api.model
+    def _aakash_chunks(self, records):
+        """``records`` by chunks of :data:`CHUNK_SIZE`, each prefetching only itself."""
+        ids = records.ids
+        for start in range(0, len(ids), CHUNK_SIZE):
+            yield records.browse(ids[start:start + CHUNK_SIZE])
 
     @api.model
     def _aakash_preview(self, records, provider=None):
@@ -145,16 +171,27 @@ class AakashSmsMessage(models.Model):
 
         :return: one dict per record, the values of a preview line
         """
-        vals_list = self._aakash_row_values(records, dict.fromkeys(records.ids, "-"), provider, None, False)
-        return [{
-            "res_id": vals["res_id"],
-            "record_name": vals["record_name"],
-            "partner_id": vals["partner_id"],
-            "number_raw": vals["number_raw"],
-            "number": vals["number"],
-            "valid": not vals.get("state"),
-            "reason": vals.get("reason") or False,
-        } for vals in self.sudo()._aakash_check_values(vals_list)]
+        return list(self._aakash_preview_lines(records, provider))
+
+    @api.model
+    def _aakash_preview_lines(self, records, provider=None):
+        """:meth:`_aakash_preview`, one line at a time (computed by chunks for large selections)."""
+        providers, seen = {}, set()
+        chunks = [records] if len(records) <= CHUNK_SIZE else self._aakash_chunks(records)
+        for chunk in chunks:
+            vals_list = self._aakash_row_values(chunk, dict.fromkeys(chunk.ids, "-"), provider, None, False)
+            for vals in self.sudo()._aakash_check_values(vals_list, providers, seen):
+                yield {
+                    "res_id": vals["res_id"],
+                    "record_name": vals["record_name"],
+                    "partner_id": vals["partner_id"],
+                    "number_raw": vals["number_raw"],
+                    "number": vals["number"],
+                    "valid": not vals.get("state"),
+                    "reason": vals.get("reason") or False,
+                }
+            if chunk is not records:
+                chunk.invalidate_recordset()
 
     @api.model
     def _aakash_row_values(self, records, bodies, provider, recipients, send_ref):
@@ -180,7 +217,7 @@ class AakashSmsMessage(models.Model):
         return vals_list
 
     @api.model
-    def _aakash_check_values(self, vals_list, providers=None):
+    def _aakash_check_values(self, vals_list, providers=None, seen=None):
         """Decide, before anything is sent, which rows are refused, and why.
 
         Every value dict gets its ``number``, ``provider_id``, and for a refusal
@@ -189,15 +226,18 @@ class AakashSmsMessage(models.Model):
         Within one call a text goes to a number once: later copies are refused.
         """
         providers = {} if providers is None else providers
+        seen = set() if seen is None else seen
         Provider = self.env["aakash.sms.provider"]
+        Company = self.env["res.company"]
         checks = [check_number(vals.get("number_raw")) for vals in vals_list]
         opted_out = self._aakash_opted_out({check.number for check in checks if check.valid})
-        seen = set()
+        safe_texts = {}  # the same few texts for many rows: made GSM-safe and checked once each
+        text_problems = {}
         for vals, check in zip(vals_list, checks):
             document_refusal = vals.pop("_refusal", None)
             forced = vals.pop("_provider", None)
             render_problem = vals.pop("_text_problem", "")
-            company = self.env["res.company"].browse(vals["company_id"])
+            company = Company.browse(vals["company_id"])
             if forced:
                 provider = forced
             else:
@@ -207,7 +247,9 @@ class AakashSmsMessage(models.Model):
             vals["number"] = check.number or False
             vals["provider_id"] = provider.id or False
             if provider.gsm_safe and vals["body"]:
-                vals["body"] = gsm_safe(vals["body"])  # look-alikes that would make it Unicode
+                if vals["body"] not in safe_texts:
+                    safe_texts[vals["body"]] = gsm_safe(vals["body"])  # look-alikes that would make it Unicode
+                vals["body"] = safe_texts[vals["body"]]
             kind = reason = None
             if document_refusal:
                 kind, reason = "document", document_refusal
@@ -221,7 +263,9 @@ class AakashSmsMessage(models.Model):
             elif (check.number, vals["body"]) in seen:
                 kind, reason = "duplicate", self._aakash_refusal_reason("duplicate")
             else:
-                text_problem = self._aakash_text_problem(vals["body"])
+                if vals["body"] not in text_problems:
+                    text_problems[vals["body"]] = self._aakash_text_problem(vals["body"])
+                text_problem = text_problems[vals["body"]]
                 if text_problem:
                     kind, reason = "text", text_problem
                 elif not provider:
@@ -260,17 +304,43 @@ class AakashSmsMessage(models.Model):
         for number in numbers:
             for variant in (number, "+977" + number, "977" + number, "+977 " + number):
                 variants[variant] = number
-        # the blacklist is a privacy list every send must honour, whoever sends
-        blacklist_sudo = self.env["phone.blacklist"].sudo()
-        found = blacklist_sudo.search([("number", "in", list(variants))])
-        return {variants[entry.number] for entry in found if entry.number in variants}
+        # the blacklist is a privacy list every send must honour, whoever sends.  Its numbers are
+        # stored formatted (E.164, "+977..."); the written forms of a Nepali number are matched
+        # as they are, without formatting each one again (phone.blacklist's search would:
+        # seconds per thousand numbers)
+        self.env["phone.blacklist"].flush_model(["number", "active"])
+        self.env.cr.execute("SELECT number FROM phone_blacklist WHERE active AND number = ANY(%s)",
+                            [list(variants)])
+        return {variants[number] for [number] in self.env.cr.fetchall()}
 
     def _aakash_queue(self):
         """Leave the pending rows of ``self`` to the queue, which is woken at once."""
-        if self.filtered(lambda m: m.state == "pending"):
+        pending, final = [], []
+        for chunk in self._aakash_read_chunks():
+            for message in chunk:
+                if message.state == "pending":
+                    pending.append(message.id)
+                elif message.state != "sending":
+                    final.append(message.id)
+        if pending:
             self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()._trigger()
-        self._post_results(self.filtered(lambda m: m.state not in ("pending", "sending")))
+        self._post_results(self.browse(final))
         return self
+
+    def _aakash_read_chunks(self):
+        """``self`` by chunks of :data:`CHUNK_SIZE`, each one's cache dropped once read.
+
+        For reading many rows (a send of 100,000) without keeping them all in memory.
+        """
+        if len(self) <= CHUNK_SIZE:
+            yield self
+            return
+        self.env.flush_all()
+        ids = self.ids
+        for start in range(0, len(ids), CHUNK_SIZE):
+            chunk = self.browse(ids[start:start + CHUNK_SIZE])
+            yield chunk
+            chunk.invalidate_recordset()
 
     # ------------------------------------------------------------------
     # Chatter
@@ -398,11 +468,16 @@ class AakashSmsMessage(models.Model):
         """A notification summarising the outcome of ``self``."""
         states = dict(self._fields["state"]._description_selection(self.env))
         counts = defaultdict(int)
-        for message in self:
-            counts[message.state] += 1
+        problems = 0
+        reasons = set()
+        for chunk in self._aakash_read_chunks():
+            for message in chunk:
+                counts[message.state] += 1
+                if message.state not in ("queued", "delivered", "pending", "sending"):
+                    problems += 1
+                    reasons.add(message.reason)
         summary = "\n".join("%s: %s" % (states[state], count) for state, count in counts.items())
-        problems = self.filtered(lambda m: m.state not in ("queued", "delivered", "pending", "sending"))
-        reasons = sorted(set(problems.mapped("reason")) - {False})
+        reasons = sorted(reasons - {False})
         if problems:
             title = self.env._("SMS: some recipients were not reached")
         elif counts.get("pending") or counts.get("sending"):

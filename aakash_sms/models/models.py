@@ -1,8 +1,20 @@
+import functools
+
 from odoo import models
 from odoo.exceptions import UserError
 
-from ..tools.numbers import check_number
+from ..tools.numbers import check_number as _check_number
 from ..tools.text import control_chars
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def check_number(raw):
+    """:func:`..tools.numbers.check_number`, remembering its last few thousand answers.
+
+    A send looks each number up twice (to choose it on the document, then to check it),
+    by chunks of at most ``CHUNK_SIZE`` records: the second look is free.
+    """
+    return _check_number(raw)
 
 
 class Base(models.AbstractModel):

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 
 from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
 from ..tools.text import control_chars, gsm_safe, is_gsm7, measure, unicode_chars
+from ..models.aakash_sms_message import CHUNK_SIZE
 
 # the preview lists at most this many recipients (those that will not be texted first)
 PREVIEW_LIMIT = 200
@@ -107,18 +108,25 @@ class AakashSmsComposer(models.TransientModel):
                                  "invalid_count": 0, "valid_res_ids": "[]", "invalid_summary": False})
                 continue
             records = records.exists()
-            preview = Message._aakash_preview(records, composer.provider_id.sudo() or None)
-            for line in preview:
+            # the first lines of each kind are kept, not every line (50,000 selected records)
+            shown = {False: [], True: []}
+            total = 0
+            valid_ids = []
+            for line in Message._aakash_preview_lines(records, composer.provider_id.sudo() or None):
+                total += 1
+                if line["valid"]:
+                    valid_ids.append(line["res_id"])
                 line["status"] = line["reason"] if not line["valid"] else self.env._("will be texted")
-            lines = sorted(preview, key=lambda line: line["valid"])[:PREVIEW_LIMIT]
-            valid_ids = [line["res_id"] for line in preview if line["valid"]]
+                if len(shown[bool(line["valid"])]) < PREVIEW_LIMIT:
+                    shown[bool(line["valid"])].append(line)
+            lines = (shown[False] + shown[True])[:PREVIEW_LIMIT]  # those that will not be texted first
             composer.update({
                 "line_ids": [fields.Command.clear()] + [fields.Command.create(line) for line in lines],
-                "recipient_count": len(preview),
+                "recipient_count": total,
                 "valid_count": len(valid_ids),
-                "invalid_count": len(preview) - len(valid_ids),
+                "invalid_count": total - len(valid_ids),
                 "valid_res_ids": json.dumps(valid_ids),
-                "invalid_summary": composer._invalid_summary(len(preview), len(preview) - len(valid_ids)),
+                "invalid_summary": composer._invalid_summary(total, total - len(valid_ids)),
             })
 
     def _invalid_summary(self, total, invalid):
@@ -291,7 +299,8 @@ class AakashSmsComposer(models.TransientModel):
         Message = self.env["aakash.sms.message"]
         messages = Message._aakash_create_rows(
             records, bodies, provider=self.provider_id.sudo() or None, notify_sender=True)
-        pending = messages.filtered(lambda m: m.state == "pending")
+        pending = messages.browse([
+            message.id for chunk in messages._aakash_read_chunks() for message in chunk if message.state == "pending"])
         if not pending:
             problems = sorted(set(messages.mapped("reason")) - {False})
             reasons = "\n".join("- %s" % reason for reason in problems[:5])
@@ -299,7 +308,9 @@ class AakashSmsComposer(models.TransientModel):
                 raise UserError(self.env._("The selected record cannot be texted:\n%s", reasons))
             raise UserError(self.env._("None of the %(count)s selected records can be texted:\n%(reasons)s",
                               count=len(records), reasons=reasons))
-        if len({(m.provider_id, m.body) for m in pending}) == 1 and len(pending) <= pending.provider_id.batch_size:
+        # (more rows than a chunk never fit one request: not even read for that)
+        if len(pending) <= CHUNK_SIZE and len({(m.provider_id, m.body) for m in pending}) == 1 \
+                and len(pending) <= pending.provider_id.batch_size:
             # one request does it: sent now, the outcome recorded in this transaction
             messages._post_results(messages - pending)
             pending._aakash_send_now()
