@@ -17,10 +17,7 @@ class ResPartner(models.Model):
 
     def action_aakash_sms_view_messages(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_message")
-        name = self.env._("SMS to %s", self.display_name)
-        action.update(domain=[("partner_id", "=", self.id)], name=name, display_name=name)
-        return action
+        return self._aakash_sms_log_action([("partner_id", "=", self.id)], self.env._("SMS to %s", self.display_name))
 
 
 class AccountMove(models.Model):
@@ -39,8 +36,5 @@ class AccountMove(models.Model):
 
     def action_aakash_sms_view_messages(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_message")
-        name = self.env._("SMS about %s", self.display_name)
-        action.update(domain=[("res_model", "=", "account.move"), ("res_id", "=", self.id)], name=name,
-                      display_name=name)
-        return action
+        return self._aakash_sms_log_action([("res_model", "=", "account.move"), ("res_id", "=", self.id)],
+                                           self.env._("SMS about %s", self.display_name))

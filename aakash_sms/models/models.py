@@ -44,6 +44,12 @@ class Base(models.AbstractModel):
                         "The SMS text contains a control character (%s) that cannot be sent: remove it.",
                         ", ".join("U+%04X" % ord(char) for char in bad)))
 
+    def _aakash_sms_log_action(self, domain, name):
+        """The SMS log, filtered on ``domain`` and titled ``name`` (smart buttons)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_message")
+        action.update(domain=domain, name=name, display_name=name)
+        return action
+
     def _aakash_sms_document_refusals(self):
         """``{id: reason}`` of the records of ``self`` that must not be texted at all."""
         return {}
