@@ -84,12 +84,13 @@ class AakashSmsMessage(models.Model):
         key = random.randrange(1, 2**31)
         # held until the transaction ends; nobody else sees these rows before that anyway
         self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
-        return self.sudo()._aakash_engine(key, commit=False)
+        rows_sudo = self.sudo()  # the engine writes rows and reads the provider's token: never the user
+        return rows_sudo._aakash_engine(key, commit=False)
 
     @api.model
     def _cron_send(self):
         """Queue worker: send every due pending row, committing around each request."""
-        engine = self.sudo().with_context(aakash_sms_queue=True)
+        engine = self.sudo().with_context(aakash_sms_queue=True)  # a cron: every company's rows and tokens
         cr = self.env.cr
         key = random.randrange(1, 2**31)
         cr.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, key])

@@ -82,7 +82,8 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _selection_record_ref(self):
-        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+        models_sudo = self.env["ir.model"].sudo()  # model names for a selection, whoever reads the log
+        return [(model.model, model.name) for model in models_sudo.search([])]
 
     @api.depends("res_model", "res_id")
     def _compute_record_ref(self):
@@ -180,7 +181,7 @@ class AakashSmsMessage(models.Model):
         chunks = [records] if len(records) <= CHUNK_SIZE else self._aakash_chunks(records)
         for chunk in chunks:
             vals_list = self._aakash_row_values(chunk, dict.fromkeys(chunk.ids, "-"), provider, None, False)
-            for vals in self.sudo()._aakash_check_values(vals_list, providers, seen):
+            for vals in self.sudo()._aakash_check_values(vals_list, providers, seen):  # as the send will decide
                 yield {
                     "res_id": vals["res_id"],
                     "record_name": vals["record_name"],
@@ -242,7 +243,7 @@ class AakashSmsMessage(models.Model):
                 provider = forced
             else:
                 if company not in providers:
-                    providers[company] = Provider._get_default(company).sudo()
+                    providers[company] = Provider._get_default(company).sudo()  # the engine's, for any user
                 provider = providers[company]
             vals["number"] = check.number or False
             vals["provider_id"] = provider.id or False
@@ -323,7 +324,8 @@ class AakashSmsMessage(models.Model):
                 elif message.state != "sending":
                     final.append(message.id)
         if pending:
-            self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()._trigger()
+            cron_sudo = self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()  # any sender wakes the queue
+            cron_sudo._trigger()
         self._post_results(self.browse(final))
         return self
 
@@ -377,7 +379,7 @@ class AakashSmsMessage(models.Model):
             notes = records_sudo._message_log_batch(
                 bodies=bodies, author_id=user.partner_id.id or False, partner_ids=False)
             for note in notes:
-                group[note.res_id].sudo().mail_message_id = note
+                group[note.res_id].sudo().mail_message_id = note  # the engine's bookkeeping
 
     def _format_chatter_note(self, labels):
         lines = []
@@ -435,7 +437,7 @@ class AakashSmsMessage(models.Model):
             if message.error_kind == "duplicate":
                 skipped.append((message, self.env._("its text was already sent to this number in the same send")))
                 continue
-            provider = message.provider_id.sudo() or None
+            provider = message.provider_id.sudo() or None  # the row's provider, used by the engine only
             record = self.env[message.res_model].browse(message.res_id).exists() if message.res_model else None
             if record:
                 [vals] = self._aakash_row_values(record, {record.id: message.body}, provider, None, send_ref)

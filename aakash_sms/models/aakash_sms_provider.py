@@ -237,7 +237,7 @@ class AakashSmsProvider(models.Model):
     @api.model
     def _cron_refresh_balance(self):
         """Read every provider's balance; warn managers when it runs low."""
-        for provider in self.sudo().search([("auth_token", "!=", False)]):
+        for provider in self.sudo().search([("auth_token", "!=", False)]):  # a cron: every company's
             try:
                 provider._read_credit()
             except UserError as exc:

@@ -52,8 +52,8 @@ class SmsApiAakash(SmsApiBase):
         numbers = [(message.get("content") or "", number) for message in messages
                    for number in message.get("numbers") or []]
         uuids = [number["uuid"] for _content, number in numbers]
-        # Odoo's SMS of the batch, whoever queued them
-        sms_by_uuid = {sms.uuid: sms for sms in env["sms.sms"].sudo().search([("uuid", "in", uuids)])}
+        sms_sudo = env["sms.sms"].sudo()  # Odoo's SMS of the batch, whoever queued them
+        sms_by_uuid = {sms.uuid: sms for sms in sms_sudo.search([("uuid", "in", uuids)])}
         live = {row.sms_uuid: row for row in Message.search(
             [("sms_uuid", "in", uuids), ("state", "not in", ("rejected", "failed"))])}
         earlier = {row.sms_uuid: row for row in Message.search(
@@ -105,6 +105,7 @@ class SmsApiAakash(SmsApiBase):
             trace = sms.mailing_trace_ids[:1]  # SMS marketing: the contact texted
             res_model, res_id = trace.model, trace.res_id
         if res_model and res_id and not record_name and res_model in self.env:
+            # the document's name on the log row, as Odoo's own SMS message shows it
             record_name = self.env[res_model].sudo().browse(res_id).exists().display_name
         user = (document.author_id.user_ids[:1] if document else False) or self.env.user
         return {

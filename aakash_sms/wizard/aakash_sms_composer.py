@@ -112,6 +112,7 @@ class AakashSmsComposer(models.TransientModel):
             shown = {False: [], True: []}
             total = 0
             valid_ids = []
+            # the chosen provider as the engine will use it (its company is checked there)
             for line in Message._aakash_preview_lines(records, composer.provider_id.sudo() or None):
                 total += 1
                 if line["valid"]:
@@ -298,7 +299,7 @@ class AakashSmsComposer(models.TransientModel):
                               "Shorten it before sending.", parts=longest, max=MAX_SEGMENTS))
         Message = self.env["aakash.sms.message"]
         messages = Message._aakash_create_rows(
-            records, bodies, provider=self.provider_id.sudo() or None, notify_sender=True)
+            records, bodies, provider=self.provider_id.sudo() or None, notify_sender=True)  # checked by company
         pending = messages.browse([
             message.id for chunk in messages._aakash_read_chunks() for message in chunk if message.state == "pending"])
         if not pending:
