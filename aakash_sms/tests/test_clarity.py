@@ -1,5 +1,4 @@
 """What a shop owner sees before and after a send: lengths, costs, names, buttons."""
-import time
 
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
@@ -149,7 +148,7 @@ class TestComposerClarity(AakashSmsCase):
             composer.save().action_send()
         self.assertFalse(self.messages_of(self.ram | long_name))
 
-    def test_preview_of_1000_records_is_fast(self):
+    def test_preview_of_1000_records_renders_in_one_batch(self):
         partners = self.env["res.partner"].create([
             {"name": "Customer %s" % i, "phone": "98%08d" % i} for i in range(1000)])
         composer = self.open_composer(partners)
@@ -157,10 +156,11 @@ class TestComposerClarity(AakashSmsCase):
         record = composer.save()
         self.assertEqual(record.valid_count, 1000)
         record.invalidate_recordset(["credit_estimate", "preview_body", "text_summary"])
-        started = time.perf_counter()
+        # rendered in one batch: a handful of queries, not some per record (speed itself is
+        # measured by benchmarks/bench_bulk.py, not asserted here)
+        queries_before = self.env.cr.sql_log_count
         self.assertEqual(record.credit_estimate, 1000)
-        elapsed = time.perf_counter() - started
-        self.assertLess(elapsed, 0.5, "measuring 1,000 rendered texts took %.2f s" % elapsed)
+        self.assertLess(self.env.cr.sql_log_count - queries_before, 100)
 
     def test_send_named_in_words_and_notification_opens_it(self):
         self.env.user.tz = "Asia/Kathmandu"
