@@ -70,7 +70,7 @@ def test_unknown_fault(gateway):
 
 
 def test_peak_concurrency_and_clear():
-    with SandboxGateway(tokens={TOKEN: 10}, latency_ms=300) as gateway:
+    with SandboxGateway(tokens={TOKEN: 10}, latency_ms=1500) as gateway:
         threads = [threading.Thread(target=requests.post, args=(gateway.base_url + "/v1/credit",),
                                     kwargs={"data": {"auth_token": TOKEN}}) for _ in range(3)]
         for thread in threads:
