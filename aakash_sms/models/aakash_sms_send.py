@@ -28,9 +28,10 @@ class AakashSmsMessage(models.Model):
         refs = [ref for ref in set(refs) if ref]
         if not refs:
             return {}
+        # the size of a send the reader sees one row of, whoever sent the rest
         groups = self.sudo()._read_group(
             [("send_ref", "in", refs)], ["send_ref"], ["__count", "create_date:min", "user_id:array_agg"])
-        users = self.env["res.users"].sudo().browse(
+        users = self.env["res.users"].sudo().browse(  # the sender's name, as the chatter shows it
             {uid for _ref, _count, _date, uids in groups for uid in uids if uid}).exists()
         names = {}
         for ref, count, date, user_ids in groups:
