@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "maintainers": ["aakash-sms-odoo"],
     "development_status": "Beta",
-    "depends": ["mail", "sms", "account", "base_automation"],
+    "depends": ["mail", "sms", "contacts", "account", "base_automation"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/aakash_sms_security.xml",

@@ -1,7 +1,7 @@
 """What a shop owner sees before and after a send: lengths, costs, names, buttons."""
 
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from ..tools.text import gsm_safe, measure
 from .common import AakashSmsCase, AakashSmsInvoicingCase
@@ -186,6 +186,19 @@ class TestComposerClarity(AakashSmsCase):
         composer.body = "hello"
         composer.save().action_send()
         self.assertEqual(self.messages_of(self.ram).mail_message_id.author_id, self.sms_user.partner_id)
+
+    def test_log_and_providers_in_the_contacts_app_without_debug_mode(self):
+        manager = new_test_user(self.env, login="contacts_sms_manager",
+                                groups="base.group_user,aakash_sms.group_aakash_sms_manager")
+        employee = new_test_user(self.env, login="contacts_employee", groups="base.group_user")
+        log = self.env.ref("aakash_sms.menu_aakash_sms_contacts_log")
+        providers = self.env.ref("aakash_sms.menu_aakash_sms_contacts_provider")
+        self.assertEqual(log.parent_id.parent_id, self.env.ref("contacts.menu_contacts"))
+        Menu = self.env["ir.ui.menu"]
+        self.assertIn(log.id, Menu.with_user(self.sms_user)._visible_menu_ids())
+        self.assertNotIn(providers.id, Menu.with_user(self.sms_user)._visible_menu_ids())
+        self.assertTrue({log.id, providers.id} <= Menu.with_user(manager)._visible_menu_ids())
+        self.assertNotIn(log.id, Menu.with_user(employee)._visible_menu_ids())
 
     def test_smart_button_counts(self):
         composer = self.open_composer(self.ram | self.hari)
