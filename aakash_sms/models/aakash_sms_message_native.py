@@ -4,6 +4,8 @@ The bridge (``sms_api.py``) only creates rows; the engine sends them; here the f
 state of a row is written back onto Odoo's SMS, its notification and its marketing
 trace, after the table in ``const.py``.
 """
+from collections import defaultdict
+
 from odoo import fields, models
 
 from ..const import OUTCOMES, SUCCESS_STATES
@@ -53,27 +55,28 @@ class AakashSmsMessage(models.Model):
         sms_by_uuid = {sms.uuid: sms for sms in sms_sudo}
         trackers_sudo = self.env["sms.tracker"].sudo().search([("sms_uuid", "in", rows.mapped("sms_uuid"))])
         tracker_by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
+        # one update per outcome, as Odoo's _send_with_api does, not one per SMS
+        groups = defaultdict(lambda: ([], []))
         for row in rows:
-            provider_state, reason = row._aakash_provider_state()
-            sms = sms_by_uuid.get(row.sms_uuid)
-            tracker = tracker_by_uuid.get(row.sms_uuid)
+            sms_ids, tracker_ids = groups[row._aakash_provider_state()]
+            if row.sms_uuid in sms_by_uuid:
+                sms_ids.append(sms_by_uuid[row.sms_uuid].id)
+            if row.sms_uuid in tracker_by_uuid:
+                tracker_ids.append(tracker_by_uuid[row.sms_uuid].id)
+        for (provider_state, reason), (sms_ids, tracker_ids) in groups.items():
+            sms, trackers = sms_sudo.browse(sms_ids), trackers_sudo.browse(tracker_ids)
             if provider_state in ("success", "delivered"):
                 state = "pending" if provider_state == "success" else "sent"
-                if tracker:
-                    tracker._action_update_from_sms_state(state)
-                if sms:
-                    sms.write({"state": state, "failure_type": False, "to_delete": True})
+                trackers._action_update_from_sms_state(state)
+                sms.write({"state": state, "failure_type": False, "to_delete": True})
+                continue
+            failure_type = failure_types.get(provider_state, "unknown")
+            if failure_type != "unknown":
+                trackers._action_update_from_sms_state("error", failure_type=failure_type, failure_reason=reason)
             else:
-                failure_type = failure_types.get(provider_state, "unknown")
-                if tracker:
-                    if failure_type != "unknown":
-                        tracker._action_update_from_sms_state("error", failure_type=failure_type,
-                                                              failure_reason=reason)
-                    else:
-                        tracker.with_context(sms_known_failure_reason=reason)\
-                            ._action_update_from_provider_error(provider_state)
-                if sms:
-                    sms.write({"state": "error", "failure_type": failure_type, "to_delete": False})
+                trackers.with_context(sms_known_failure_reason=reason)._action_update_from_provider_error(
+                    provider_state)
+            sms.write({"state": "error", "failure_type": failure_type, "to_delete": False})
         sms_sudo.mail_message_id._notify_message_notification_update()
 
     def _aakash_update_native_trackers(self):

@@ -113,6 +113,16 @@ class TestComposerPartner(AakashSmsCase):
             composer.save()
         self.assertFalse(self.messages_of(self.ram))
 
+    def test_invisible_only_text_refused_as_empty(self):
+        composer = self.open_composer(self.ram)
+        composer.body = "\u200b\u200b\ufeff"  # zero-width spaces and a BOM: nothing to read
+        record = composer.save()
+        self.assertIn("Type a text", record.send_blocker)
+        with self.assertRaisesRegex(UserError, "empty"):
+            record.action_send()
+        self.assertFalse(self.gateway.requests)
+        self.assertFalse(self.messages_of(self.ram))
+
     def test_empty_text_refused(self):
         composer = self.open_composer(self.ram)
         composer.body = "   "

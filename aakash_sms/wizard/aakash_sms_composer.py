@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
-from ..tools.text import control_chars, gsm_safe, is_gsm7, measure, unicode_chars
+from ..tools.text import blank, control_chars, gsm_safe, is_gsm7, measure, unicode_chars
 from ..models.aakash_sms_message import CHUNK_SIZE
 
 # the preview lists at most this many recipients (those that will not be texted first)
@@ -253,7 +253,7 @@ class AakashSmsComposer(models.TransientModel):
     def _send_blocker(self, most_segments):
         """Why Send is not offered: empty text, a text over the parts limit, nobody to text."""
         body = self.body or ""
-        if not body.strip():
+        if blank(body):  # invisible characters only (zero-width spaces...) are empty too
             return self.env._("Type a text or choose a template.")
         bad = control_chars(body)
         if bad:
@@ -286,12 +286,13 @@ class AakashSmsComposer(models.TransientModel):
         Recipients are looked up again on the records now (the preview is only shown).
         """
         self.ensure_one()
-        if not (self.body or "").strip():
+        if blank(self.body or ""):
             raise UserError(self.env._("The message is empty: type a text or choose a template."))
         records = self._get_records().exists()
         records.check_access("read")
         bodies = self._prepare_bodies(records)
-        gsm = self._get_provider().gsm_safe if self._get_provider() else True
+        provider = self._get_provider()
+        gsm = provider.gsm_safe if provider else True
         longest = max((measure(gsm_safe(text or "") if gsm else text).segments for text in set(bodies.values())),
                       default=0)
         if longest > MAX_SEGMENTS:
