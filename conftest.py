@@ -4,6 +4,7 @@
 ``aakash_sms/tools`` does not.  Register a bare ``aakash_sms`` package so that
 ``aakash_sms.tools`` imports without executing the addon's ``__init__``.
 """
+
 import sys
 import types
 from pathlib import Path

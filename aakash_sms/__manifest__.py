@@ -28,7 +28,10 @@
         "views/aakash_sms_menus.xml",
     ],
     "assets": {
-        "web.assets_backend": ["aakash_sms/static/src/js/*.js", "aakash_sms/static/src/scss/*.scss"],
+        "web.assets_backend": [
+            "aakash_sms/static/src/js/*.js",
+            "aakash_sms/static/src/scss/*.scss",
+        ],
         "web.assets_tests": ["aakash_sms/static/tests/tours/*.js"],
     },
     "images": ["static/description/screenshot_chatter.png"],

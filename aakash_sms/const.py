@@ -35,7 +35,11 @@ OUTCOMES = {
 }
 
 # a row state that needs no error kind -> Odoo provider state
-SUCCESS_STATES = {"queued": "success", "delivered": "delivered", "undelivered": "server_error"}
+SUCCESS_STATES = {
+    "queued": "success",
+    "delivered": "delivered",
+    "undelivered": "server_error",
+}
 
 # Rows the engine still owns.
 OPEN_STATES = ("pending", "sending")
@@ -48,4 +52,4 @@ MAX_ATTEMPTS = 5
 
 def retry_delay_minutes(attempts_done):
     """Minutes to wait before attempt number ``attempts_done + 1``."""
-    return 2 ** attempts_done
+    return 2**attempts_done

@@ -7,36 +7,58 @@ sandbox_url = os.environ["AAKASH_DEMO_SANDBOX_URL"]
 token = os.environ["AAKASH_DEMO_TOKEN"]
 
 company = env.company  # noqa: F821 - given by odoo shell
-company.write({"name": "Himalayan Traders Pvt. Ltd.", "country_id": env.ref("base.np").id,  # noqa: F821
-               "phone": "+977-1-4412345", "city": "Kathmandu"})
+company.write(
+    {
+        "name": "Himalayan Traders Pvt. Ltd.",
+        "country_id": env.ref("base.np").id,  # noqa: F821
+        "phone": "+977-1-4412345",
+        "city": "Kathmandu",
+    }
+)
 company.aakash_sms_invoice_confirm = True
 
-provider = env["aakash.sms.provider"].create({  # noqa: F821
-    "name": "Aakash SMS (local sandbox)",
-    "auth_token": token,
-    "base_url": sandbox_url,
-    "is_default": True,
-    "low_balance_threshold": 50,
-})
+provider = env["aakash.sms.provider"].create(
+    {  # noqa: F821
+        "name": "Aakash SMS (local sandbox)",
+        "auth_token": token,
+        "base_url": sandbox_url,
+        "is_default": True,
+        "low_balance_threshold": 50,
+    }
+)
 
-customers = env["res.partner"].create([  # noqa: F821
-    {"name": "Ram Bahadur Thapa", "phone": "+977-984-1234567", "city": "Kathmandu"},
-    {"name": "Sita Kumari Rai", "phone": "980 123 4567", "city": "Dharan"},
-    {"name": "Hari Prasad Sharma", "phone": "9851098765", "city": "Lalitpur"},
-    {"name": "Gita Gurung", "phone": "976.123.4567", "city": "Pokhara"},
-    {"name": "Bikash Shrestha", "phone": "01-4412345", "city": "Bhaktapur"},
-    {"name": "Anita Tamang", "city": "Hetauda"},
-])
+customers = env["res.partner"].create(
+    [  # noqa: F821
+        {"name": "Ram Bahadur Thapa", "phone": "+977-984-1234567", "city": "Kathmandu"},
+        {"name": "Sita Kumari Rai", "phone": "980 123 4567", "city": "Dharan"},
+        {"name": "Hari Prasad Sharma", "phone": "9851098765", "city": "Lalitpur"},
+        {"name": "Gita Gurung", "phone": "976.123.4567", "city": "Pokhara"},
+        {"name": "Bikash Shrestha", "phone": "01-4412345", "city": "Bhaktapur"},
+        {"name": "Anita Tamang", "city": "Hetauda"},
+    ]
+)
 for customer in customers:
     customer.country_id = env.ref("base.np")  # noqa: F821
 
 product = env["product.product"].create({"name": "Dhaka topi", "list_price": 850.0})  # noqa: F821
-for customer, quantity in zip(customers[:4], (2, 5, 1, 3)):
-    invoice = env["account.move"].create({  # noqa: F821
-        "move_type": "out_invoice",
-        "partner_id": customer.id,
-        "invoice_line_ids": [(0, 0, {"product_id": product.id, "quantity": quantity, "price_unit": 850.0})],
-    })
+for customer, quantity in zip(customers[:4], (2, 5, 1, 3), strict=False):
+    invoice = env["account.move"].create(
+        {  # noqa: F821
+            "move_type": "out_invoice",
+            "partner_id": customer.id,
+            "invoice_line_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": product.id,
+                        "quantity": quantity,
+                        "price_unit": 850.0,
+                    },
+                )
+            ],
+        }
+    )
     invoice.action_post()
 env["aakash.sms.message"]._cron_send()  # noqa: F821 - sends the confirmation SMS queued above
 provider.action_refresh_balance()  # the Odoo server's crons refresh it from then on

@@ -16,6 +16,7 @@ venv is keyed on the content: the Python version, the source (path, and the arch
 sha256), Odoo's ``requirements.txt`` and the project's requirements files. The same key
 reuses the venv (well under a second); a changed one rebuilds it.
 """
+
 import fcntl
 import hashlib
 import os
@@ -51,31 +52,46 @@ def log(message):
 # Debian packages
 # ----------------------------------------------------------------------
 def dpkg_installed(package):
-    proc = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+    proc = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True
+    )
     return proc.returncode == 0 and proc.stdout.strip().endswith("install ok installed")
 
 
 def apt_install(packages, why):
     """Install the Debian ``packages`` that are missing (root and apt-get needed)."""
-    missing = [p for p in packages if not (shutil.which("dpkg-query") and dpkg_installed(p))]
+    missing = [
+        p for p in packages if not (shutil.which("dpkg-query") and dpkg_installed(p))
+    ]
     if not missing:
         return
     if not shutil.which("apt-get"):
-        raise SetupError("%s needs the Debian packages %s, and there is no apt-get here: install them"
-                         % (why, " ".join(missing)))
+        raise SetupError(
+            "{} needs the Debian packages {}, and there is no apt-get here: install them".format(
+                why, " ".join(missing)
+            )
+        )
     if os.geteuid() != 0:
-        raise SetupError("%s needs the Debian packages %s: run `sudo apt-get install -y %s` (not root here)"
-                         % (why, " ".join(missing), " ".join(missing)))
-    log("installing Debian packages %s (%s)" % (" ".join(missing), why))
+        raise SetupError(
+            "{} needs the Debian packages {}: run `sudo apt-get install -y {}` (not root here)".format(
+                why, " ".join(missing), " ".join(missing)
+            )
+        )
+    log("installing Debian packages {} ({})".format(" ".join(missing), why))
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     # `apt-get update` once per run of the test command (AAKASH_APT_UPDATED is inherited)
     if not os.environ.get("AAKASH_APT_UPDATED"):
         subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
         os.environ["AAKASH_APT_UPDATED"] = "1"
-    proc = subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
-                          env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     if proc.returncode:
-        raise SetupError("apt-get install %s failed (exit %d)" % (" ".join(missing), proc.returncode))
+        raise SetupError(
+            "apt-get install %s failed (exit %d)" % (" ".join(missing), proc.returncode)
+        )
 
 
 # ----------------------------------------------------------------------
@@ -85,8 +101,14 @@ def importable_odoo19(python):
     """True if ``python`` imports Odoo 19."""
     try:
         proc = subprocess.run(
-            [python, "-c", "import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 19)"],
-            capture_output=True, timeout=120)
+            [
+                python,
+                "-c",
+                "import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 19)",
+            ],
+            capture_output=True,
+            timeout=120,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return proc.returncode == 0
@@ -99,9 +121,15 @@ def find_root(folder):
     has the addons inside ``odoo/addons`` and its launcher in ``setup/odoo``.
     """
     folder = Path(folder)
-    candidates = [folder] + sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    candidates = (
+        [folder] + sorted(p for p in folder.iterdir() if p.is_dir())
+        if folder.is_dir()
+        else []
+    )
     for candidate in candidates:
-        if (candidate / "odoo" / "release.py").is_file() and (candidate / "odoo" / "cli").is_dir():
+        if (candidate / "odoo" / "release.py").is_file() and (
+            candidate / "odoo" / "cli"
+        ).is_dir():
             return candidate.resolve()
     return None
 
@@ -127,22 +155,32 @@ def resolve_source(source):
     if path.is_dir():
         root = find_root(path)
         if not root:
-            raise SetupError("ODOO_SOURCE=%s holds no Odoo tree (no odoo/release.py in it or one level down)" % source)
-        return root, "dir:%s" % root
+            raise SetupError(
+                f"ODOO_SOURCE={source} holds no Odoo tree (no odoo/release.py in it or one level down)"
+            )
+        return root, f"dir:{root}"
     if not path.is_file():
-        raise SetupError("ODOO_SOURCE=%s does not exist" % source)
+        raise SetupError(f"ODOO_SOURCE={source} does not exist")
     if not re.search(r"\.(tar\.gz|tgz|tar\.xz|txz)$", path.name):
-        raise SetupError("ODOO_SOURCE=%s is neither a folder nor a .tar.gz / .tar.xz archive" % source)
+        raise SetupError(
+            f"ODOO_SOURCE={source} is neither a folder nor a .tar.gz / .tar.xz archive"
+        )
     sha = file_sha256(path)
     dest = STATE / "src" / ("odoo-" + sha[:16])
     if not (dest / ".complete").exists():
-        log("extracting %s into %s" % (path, dest.relative_to(REPO)))
+        log(f"extracting {path} into {dest.relative_to(REPO)}")
         (STATE / "src").mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".extract-", dir=STATE / "src"))
         try:
-            proc = subprocess.run(["tar", "-xf", str(path), "-C", str(tmp)], capture_output=True, text=True)
+            proc = subprocess.run(
+                ["tar", "-xf", str(path), "-C", str(tmp)],
+                capture_output=True,
+                text=True,
+            )
             if proc.returncode:
-                raise SetupError("could not extract %s: %s" % (path, proc.stderr.strip()[-300:]))
+                raise SetupError(
+                    f"could not extract {path}: {proc.stderr.strip()[-300:]}"
+                )
             (tmp / ".complete").write_text(sha + "\n")
             if dest.exists():
                 shutil.rmtree(dest)
@@ -152,8 +190,10 @@ def resolve_source(source):
                 shutil.rmtree(tmp, ignore_errors=True)
     root = find_root(dest)
     if not root:
-        raise SetupError("the archive %s holds no Odoo tree (no odoo/release.py)" % path)
-    return root, "archive:%s" % sha
+        raise SetupError(
+            f"the archive {path} holds no Odoo tree (no odoo/release.py)"
+        )
+    return root, f"archive:{sha}"
 
 
 def source_version(root):
@@ -171,39 +211,75 @@ def venv_python():
 
 def venv_key(root, identity):
     digest = hashlib.sha256()
-    digest.update(("python %s\n" % ".".join(map(str, sys.version_info[:3]))).encode())
-    digest.update(("source %s\n" % identity).encode())
-    for path in [root / "requirements.txt"] + [REPO / name for name in PROJECT_REQUIREMENTS]:
+    digest.update(
+        ("python {}\n".format(".".join(map(str, sys.version_info[:3])))).encode()
+    )
+    digest.update((f"source {identity}\n").encode())
+    for path in [root / "requirements.txt"] + [
+        REPO / name for name in PROJECT_REQUIREMENTS
+    ]:
         digest.update(path.name.encode() + b"\0")
         digest.update(path.read_bytes() if path.exists() else b"(missing)")
     return digest.hexdigest()
 
 
 def build_venv(root, key):
-    apt_install(sorted(p for p, header in BUILD_PACKAGES.items() if not Path(header).exists()),
-                "building Odoo's requirements (python-ldap, psycopg2)")
-    log("building %s (Odoo's requirements.txt and the project's; a few minutes, once)" % VENV.name)
+    apt_install(
+        sorted(p for p, header in BUILD_PACKAGES.items() if not Path(header).exists()),
+        "building Odoo's requirements (python-ldap, psycopg2)",
+    )
+    log(
+        f"building {VENV.name} (Odoo's requirements.txt and the project's; a few minutes, once)"
+    )
     if VENV.exists():
         shutil.rmtree(VENV)
     subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     STATE.mkdir(exist_ok=True)
     constraints = STATE / "pip-constraints.txt"
-    constraints.write_text("# Odoo 19's requirements build with setuptools before 81\nsetuptools<81\n")
-    command = [str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               "-c", str(constraints), "-r", str(root / "requirements.txt")]
+    constraints.write_text(
+        "# Odoo 19's requirements build with setuptools before 81\nsetuptools<81\n"
+    )
+    command = [
+        str(venv_python()),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-c",
+        str(constraints),
+        "-r",
+        str(root / "requirements.txt"),
+    ]
     for name in PROJECT_REQUIREMENTS:
         command += ["-r", str(REPO / name)]
-    proc = subprocess.run(command)
+    # PIP_CONSTRAINT reaches the isolated build environments too: a requirement built
+    # from its sdist (seen: one whose setup.py imports pkg_resources) gets setuptools<81
+    proc = subprocess.run(
+        command, env=dict(os.environ, PIP_CONSTRAINT=str(constraints))
+    )
     if proc.returncode:
-        raise SetupError("pip could not install Odoo's and the project's requirements into .venv (exit %d)"
-                         % proc.returncode)
-    site = subprocess.run([str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+        raise SetupError(
+            "pip could not install Odoo's and the project's requirements into .venv (exit %d)"
+            % proc.returncode
+        )
+    site = subprocess.run(
+        [
+            str(venv_python()),
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (Path(site) / "odoo-source.pth").write_text(str(root) + "\n")
     if not importable_odoo19(str(venv_python())):
-        raise SetupError("%s was built but does not import Odoo 19 from %s" % (VENV, root))
+        raise SetupError(
+            f"{VENV} was built but does not import Odoo 19 from {root}"
+        )
     (VENV / ".aakash-key").write_text(key + "\n")
-    log("%s ready (Odoo from %s)" % (VENV.name, root))
+    log(f"{VENV.name} ready (Odoo from {root})")
 
 
 def ensure_python():
@@ -214,16 +290,26 @@ def ensure_python():
     source = os.environ.get("ODOO_SOURCE")
     remembered = STATE / "odoo-source"
     if not source and remembered.exists() and venv_python().exists():
-        source = remembered.read_text().strip()  # the one .venv was built from: reuse it
-        log("ODOO_SOURCE not set: using %s, which .venv was built from" % source)
+        source = (
+            remembered.read_text().strip()
+        )  # the one .venv was built from: reuse it
+        log(f"ODOO_SOURCE not set: using {source}, which .venv was built from")
     if not source:
-        raise SetupError("Odoo 19 is not importable by %s and ODOO_SOURCE is not set" % python)
+        raise SetupError(
+            f"Odoo 19 is not importable by {python} and ODOO_SOURCE is not set"
+        )
     root, identity = resolve_source(source)
     if source_version(root) != 19:
-        raise SetupError("ODOO_SOURCE=%s is Odoo %s, not 19" % (source, source_version(root)))
+        raise SetupError(
+            f"ODOO_SOURCE={source} is Odoo {source_version(root)}, not 19"
+        )
     key = venv_key(root, identity)
     key_file = VENV / ".aakash-key"
-    if not (venv_python().exists() and key_file.exists() and key_file.read_text().strip() == key):
+    if not (
+        venv_python().exists()
+        and key_file.exists()
+        and key_file.read_text().strip() == key
+    ):
         build_venv(root, key)
     named = str(resolve_path(source))
     if not remembered.exists() or remembered.read_text().strip() != named:
@@ -246,14 +332,16 @@ def main(argv):
     STATE.mkdir(exist_ok=True)
     try:
         with open(STATE / "setup.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # two commands in one clone set up one after the other
+            fcntl.flock(
+                lock, fcntl.LOCK_EX
+            )  # two commands in one clone set up one after the other
             if argv[0] == "apt":
                 apt_install(argv[1:], "this command")
                 return 0
             print(ensure_python())
             return 0
     except SetupError as exc:
-        print("odoo env: %s" % exc, file=sys.stderr)
+        print(f"odoo env: {exc}", file=sys.stderr)
         return 3
 
 

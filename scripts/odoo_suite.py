@@ -18,6 +18,7 @@ keeps the test database; AAKASH_COVERAGE=1 runs odoo-bin under ``coverage run``
 (``.coveragerc``, data in ``$COVERAGE_FILE``); CI=true makes a missing Chromium, a
 skipped test or no test at all a failure.
 """
+
 import os
 import re
 import shutil
@@ -31,11 +32,16 @@ import odoo.release
 REPO = Path(__file__).resolve().parent.parent
 ODOO_ROOT = Path(odoo.release.__file__).resolve().parent.parent
 # odoo-bin in a git clone; setup/odoo (the same launcher) in Odoo's official source archive
-ODOO_BIN = next((p for p in (ODOO_ROOT / "odoo-bin", ODOO_ROOT / "setup" / "odoo") if p.is_file()), ODOO_ROOT / "odoo-bin")
+ODOO_BIN = next(
+    (p for p in (ODOO_ROOT / "odoo-bin", ODOO_ROOT / "setup" / "odoo") if p.is_file()),
+    ODOO_ROOT / "odoo-bin",
+)
 # What the test databases are made from; the demo adds DEMO_MODULES.
 TEMPLATE_MODULES = ["base", "mail", "sms", "account", "base_automation", "sms_twilio"]
 DEMO_MODULES = TEMPLATE_MODULES + ["contacts"]
-CACHE_PREFIX = "aakashsm"  # click-odoo-initdb names its templates aakashsm-YYYYmmddHHMM-<hash>
+CACHE_PREFIX = (
+    "aakashsm"  # click-odoo-initdb names its templates aakashsm-YYYYmmddHHMM-<hash>
+)
 CACHE_MAX_SIZE = 4  # templates kept (most recently used first); older ones with this prefix are dropped
 DB = {
     "host": os.environ.get("PGHOST", "127.0.0.1"),
@@ -44,8 +50,12 @@ DB = {
 }
 STATE = REPO / ".odoo"
 SUMMARY = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
-SKIPPED = re.compile(r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.aakash_sms\.\S+: skipped (.*)")
-LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) |^\S+ \S+ \d+ WARNING .*(aakash_sms|aakash\.sms)")
+SKIPPED = re.compile(
+    r"^\S+ \S+ \d+ INFO \S+ odoo\.addons\.aakash_sms\.\S+: skipped (.*)"
+)
+LOG_ERROR = re.compile(
+    r"^\S+ \S+ \d+ (ERROR|CRITICAL) |^\S+ \S+ \d+ WARNING .*(aakash_sms|aakash\.sms)"
+)
 STRICT = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -57,13 +67,18 @@ def addons_path():
 def config_file():
     """An Odoo configuration file for this PostgreSQL (used by odoo-bin, click-odoo and pytest-odoo)."""
     STATE.mkdir(exist_ok=True)
-    path = STATE / ("odoo-%s-%s.conf" % (DB["host"].strip("/").replace("/", "_"), DB["port"]))
-    text = ("[options]\n"
-            "db_host = %(host)s\ndb_port = %(port)s\ndb_user = %(user)s\n"
-            "addons_path = %(addons)s\n"
-            "data_dir = %(data)s\n"
-            "http_interface = 127.0.0.1\nlist_db = False\n"
-            % dict(DB, addons=addons_path(), data=STATE / "data"))
+    path = STATE / (
+        "odoo-{}-{}.conf".format(DB["host"].strip("/").replace("/", "_"), DB["port"])
+    )
+    text = (
+        "[options]\n"
+        "db_host = {host}\ndb_port = {port}\ndb_user = {user}\n"
+        "addons_path = {addons}\n"
+        "data_dir = {data}\n"
+        "http_interface = 127.0.0.1\nlist_db = False\n".format(
+            **dict(DB, addons=addons_path(), data=STATE / "data")
+        )
+    )
     if not path.exists() or path.read_text() != text:
         tmp = path.with_suffix(".tmp%d" % os.getpid())
         tmp.write_text(text)
@@ -73,12 +88,26 @@ def config_file():
 
 def odoo_command(database, *args):
     return [
-        sys.executable, str(ODOO_BIN),
-        "--config", str(config_file()),
-        "--database", database,
-        "--db_host", DB["host"], "--db_port", DB["port"], "--db_user", DB["user"],
-        "--addons-path", addons_path(),
-        "--stop-after-init", "--no-database-list", "--http-interface", "127.0.0.1", "--max-cron-threads", "0",
+        sys.executable,
+        str(ODOO_BIN),
+        "--config",
+        str(config_file()),
+        "--database",
+        database,
+        "--db_host",
+        DB["host"],
+        "--db_port",
+        DB["port"],
+        "--db_user",
+        DB["user"],
+        "--addons-path",
+        addons_path(),
+        "--stop-after-init",
+        "--no-database-list",
+        "--http-interface",
+        "127.0.0.1",
+        "--max-cron-threads",
+        "0",
         *args,
     ]
 
@@ -89,14 +118,25 @@ def psql_env():
 
 def database_exists(name):
     out = subprocess.run(
-        ["psql", "-d", "postgres", "-Atc", "SELECT 1 FROM pg_database WHERE datname = '%s'" % name],
-        env=psql_env(), capture_output=True, text=True, check=True,
+        [
+            "psql",
+            "-d",
+            "postgres",
+            "-Atc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+        ],
+        env=psql_env(),
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return out.strip() == "1"
 
 
 def dropdb(name):
-    subprocess.run(["dropdb", "--if-exists", "--force", name], env=psql_env(), check=True)
+    subprocess.run(
+        ["dropdb", "--if-exists", "--force", name], env=psql_env(), check=True
+    )
     filestore = STATE / "data" / "filestore" / name
     if filestore.is_dir():
         shutil.rmtree(filestore, ignore_errors=True)
@@ -105,32 +145,62 @@ def dropdb(name):
 def create_database(name, modules=None):
     """Create ``name`` with ``modules`` installed, from click-odoo-initdb's template cache."""
     modules = modules or TEMPLATE_MODULES
-    command = [sys.executable, "-c", "from click_odoo_contrib.initdb import main; main()",
-               "--config", str(config_file()), "--new-database", name, "--modules", ",".join(modules),
-               "--no-demo", "--cache-prefix", CACHE_PREFIX, "--cache-max-size", str(CACHE_MAX_SIZE),
-               "--log-level", "info"]
-    print("odoo suite: creating %s from click-odoo-initdb's template cache (built once: under a minute)"
-          % name, flush=True)
+    command = [
+        sys.executable,
+        "-c",
+        "from click_odoo_contrib.initdb import main; main()",
+        "--config",
+        str(config_file()),
+        "--new-database",
+        name,
+        "--modules",
+        ",".join(modules),
+        "--no-demo",
+        "--cache-prefix",
+        CACHE_PREFIX,
+        "--cache-max-size",
+        str(CACHE_MAX_SIZE),
+        "--log-level",
+        "info",
+    ]
+    print(
+        f"odoo suite: creating {name} from click-odoo-initdb's template cache (built once: under a minute)",
+        flush=True,
+    )
     started = time.time()
     proc = subprocess.run(command, env=psql_env(), capture_output=True, text=True)
     if proc.returncode:
         sys.stdout.write(proc.stdout[-5000:] + proc.stderr[-5000:])
-        raise SystemExit("odoo suite: click-odoo-initdb could not create %s" % name)
+        raise SystemExit(
+            f"odoo suite: click-odoo-initdb could not create {name}"
+        )
     for line in proc.stderr.splitlines():  # what click-odoo-initdb did with its cache
         if "click_odoo_contrib.initdb:" in line:
-            print("  click-odoo-initdb: " + re.sub(r"\x1b\[[0-9;]*m", "", line.split("initdb: ", 1)[-1]).strip())
-    print("odoo suite: database %s ready in %.1f s" % (name, time.time() - started), flush=True)
+            print(
+                "  click-odoo-initdb: "
+                + re.sub(r"\x1b\[[0-9;]*m", "", line.split("initdb: ", 1)[-1]).strip()
+            )
+    print(
+        f"odoo suite: database {name} ready in {time.time() - started:.1f} s",
+        flush=True,
+    )
 
 
 def modules_hash(modules):
     """click-odoo-initdb's key for ``modules``: a hash of the content of every module installed."""
-    code = ("import sys\nfrom odoo.tools import config\nfrom odoo.modules import module\n"
-            "config.parse_config(['--config', sys.argv[1]], setup_logging=False)\n"
-            "module.initialize_sys_path()\n"
-            "from click_odoo_contrib.initdb import addons_hash\n"
-            "print(addons_hash(sys.argv[2].split(','), False))\n")
-    return subprocess.run([sys.executable, "-c", code, str(config_file()), ",".join(modules)],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    code = (
+        "import sys\nfrom odoo.tools import config\nfrom odoo.modules import module\n"
+        "config.parse_config(['--config', sys.argv[1]], setup_logging=False)\n"
+        "module.initialize_sys_path()\n"
+        "from click_odoo_contrib.initdb import addons_hash\n"
+        "print(addons_hash(sys.argv[2].split(','), False))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, str(config_file()), ",".join(modules)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def ensure_template(modules=None):
@@ -144,25 +214,45 @@ def ensure_template(modules=None):
     if not database_exists(name):
         building = name + "_%d" % os.getpid()
         create_database(building, modules)
-        renamed = subprocess.run(["psql", "-d", "postgres", "-qc",
-                                  'ALTER DATABASE "%s" RENAME TO "%s"' % (building, name)], env=psql_env())
+        renamed = subprocess.run(
+            [
+                "psql",
+                "-d",
+                "postgres",
+                "-qc",
+                f'ALTER DATABASE "{building}" RENAME TO "{name}"',
+            ],
+            env=psql_env(),
+        )
         if renamed.returncode:  # another run made it first
             dropdb(building)
             if not database_exists(name):
-                raise SystemExit("odoo suite: could not make the template database %s" % name)
+                raise SystemExit(
+                    f"odoo suite: could not make the template database {name}"
+                )
     return name
 
 
 def wrap_coverage(command):
     if os.environ.get("AAKASH_COVERAGE") != "1":
         return command
-    return [command[0], "-m", "coverage", "run", "--rcfile", str(REPO / ".coveragerc"), *command[1:]]
+    return [
+        command[0],
+        "-m",
+        "coverage",
+        "run",
+        "--rcfile",
+        str(REPO / ".coveragerc"),
+        *command[1:],
+    ]
 
 
 def run(test_tags="/aakash_sms"):
     strict_problems = []
     if not shutil.which("chromium") and not shutil.which("google-chrome"):
-        print("!!! odoo suite: no Chromium on this machine: the browser tours (HttpCase) will be SKIPPED !!!")
+        print(
+            "!!! odoo suite: no Chromium on this machine: the browser tours (HttpCase) will be SKIPPED !!!"
+        )
         if STRICT:
             strict_problems.append("no Chromium: the browser tours cannot run")
     database = "aakash_test_%d_%d" % (os.getpid(), int.from_bytes(os.urandom(2), "big"))
@@ -171,9 +261,22 @@ def run(test_tags="/aakash_sms"):
     returncode = 1
     try:
         create_database(database)
-        cmd = wrap_coverage(odoo_command(database, "--init", "aakash_sms", "--test-tags", test_tags,
-                                         "--log-level", "test", "--http-port", str(18069 + os.getpid() % 1000)))
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO)
+        cmd = wrap_coverage(
+            odoo_command(
+                database,
+                "--init",
+                "aakash_sms",
+                "--test-tags",
+                test_tags,
+                "--log-level",
+                "test",
+                "--http-port",
+                str(18069 + os.getpid() % 1000),
+            )
+        )
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO
+        )
         for line in proc.stdout:
             sys.stdout.write(line)
             match = SUMMARY.search(line)
@@ -190,8 +293,10 @@ def run(test_tags="/aakash_sms"):
         if os.environ.get("AAKASH_KEEP_DB") != "1":
             dropdb(database)
     bad = failed + errors
-    print("odoo suite: %d tests in database %s, exit code %d, %d error log line(s), %d skipped"
-          % (tests, database, returncode, len(log_errors), len(skipped)))
+    print(
+        "odoo suite: %d tests in database %s, exit code %d, %d error log line(s), %d skipped"
+        % (tests, database, returncode, len(log_errors), len(skipped))
+    )
     for line in log_errors[:20]:
         print("  " + line[:300])
     for line in skipped:
@@ -201,9 +306,12 @@ def run(test_tags="/aakash_sms"):
     if not tests:
         print("!!! odoo suite: no Odoo test ran !!!")
     for problem in strict_problems:
-        print("!!! odoo suite (CI): %s: a failure under CI=true !!!" % problem)
+        print(f"!!! odoo suite (CI): {problem}: a failure under CI=true !!!")
     # Odoo counts a skipped test as run: it is not counted as passed here
-    print("odoo: %d passed, %d failed" % (tests - bad - len(skipped), bad + (1 if strict_problems or not tests else 0)))
+    print(
+        "odoo: %d passed, %d failed"
+        % (tests - bad - len(skipped), bad + (1 if strict_problems or not tests else 0))
+    )
     if returncode or bad or log_errors or not tests or strict_problems:
         return 1
     return 0

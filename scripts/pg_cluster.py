@@ -14,6 +14,7 @@ initdb and postgres refuse to run as root: as root they run as the system user
 ``PGUSER`` (default: the current user). Its data stays, so the template databases
 cached in it are reused by the next run. fsync is off: it holds test and demo data only.
 """
+
 import getpass
 import glob
 import os
@@ -32,7 +33,7 @@ PG_DIR = REPO / ".odoo" / "pg"
 
 def answers(host, port, timeout=1.0):
     if host.startswith("/"):
-        return Path(host, ".s.PGSQL.%s" % port).exists()
+        return Path(host, f".s.PGSQL.{port}").exists()
     try:
         with socket.create_connection((host, int(port)), timeout=timeout):
             return True
@@ -48,11 +49,16 @@ def free_port(start=54320):
             except OSError:
                 continue
             return port
-    raise SetupError("no free port for a private PostgreSQL between %d and %d" % (start, start + 199))
+    raise SetupError(
+        "no free port for a private PostgreSQL between %d and %d" % (start, start + 199)
+    )
 
 
 def bindir():
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(p.split("/")[4]),
+    )
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -92,9 +98,14 @@ def running():
 def ensure_binaries():
     if bindir():
         return bindir()
-    apt_install(["postgresql"], "a private PostgreSQL cluster (nothing answers on PGHOST/PGPORT)")
+    apt_install(
+        ["postgresql"],
+        "a private PostgreSQL cluster (nothing answers on PGHOST/PGPORT)",
+    )
     if not bindir():
-        raise SetupError("PostgreSQL's binaries (initdb) are still missing after apt-get install postgresql")
+        raise SetupError(
+            "PostgreSQL's binaries (initdb) are still missing after apt-get install postgresql"
+        )
     return bindir()
 
 
@@ -104,27 +115,53 @@ def init_cluster(bins):
         try:
             subprocess.run(["id", "postgres"], check=True, capture_output=True)
         except subprocess.CalledProcessError as exc:
-            raise SetupError("running as root and there is no system user `postgres` to run initdb as") from exc
+            raise SetupError(
+                "running as root and there is no system user `postgres` to run initdb as"
+            ) from exc
         shutil.chown(PG_DIR, "postgres")
-        probe = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-w", str(PG_DIR)])
+        probe = subprocess.run(
+            ["runuser", "-u", "postgres", "--", "test", "-w", str(PG_DIR)]
+        )
         if probe.returncode:
-            raise SetupError("the system user postgres cannot write to %s (a parent folder is closed to it): "
-                             "move the clone, or set PGHOST/PGPORT to a running PostgreSQL" % PG_DIR)
-    proc = subprocess.run(as_owner([str(bins / "initdb"), "-D", str(data_dir()), "-U", "postgres",
-                                    "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-                          capture_output=True, text=True)
+            raise SetupError(
+                f"the system user postgres cannot write to {PG_DIR} (a parent folder is closed to it): "
+                "move the clone, or set PGHOST/PGPORT to a running PostgreSQL"
+            )
+    proc = subprocess.run(
+        as_owner(
+            [
+                str(bins / "initdb"),
+                "-D",
+                str(data_dir()),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode:
-        raise SetupError("initdb failed: %s" % (proc.stderr.strip().splitlines() or ["?"])[-1])
+        raise SetupError(
+            "initdb failed: {}".format((proc.stderr.strip().splitlines() or ["?"])[-1])
+        )
     with open(data_dir() / "postgresql.conf", "a") as conf:
-        conf.write("\n# private cluster of the Aakash SMS tests and demo (scripts/pg_cluster.py)\n"
-                   "listen_addresses = '127.0.0.1'\nunix_socket_directories = ''\n"
-                   "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n")
+        conf.write(
+            "\n# private cluster of the Aakash SMS tests and demo (scripts/pg_cluster.py)\n"
+            "listen_addresses = '127.0.0.1'\nunix_socket_directories = ''\n"
+            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n"
+        )
 
 
 def ensure():
     host = os.environ.get("PGHOST", "127.0.0.1")
     port = os.environ.get("PGPORT", "5432")
-    user = os.environ.get("PGUSER") or ("root" if os.geteuid() == 0 else getpass.getuser())
+    user = os.environ.get("PGUSER") or (
+        "root" if os.geteuid() == 0 else getpass.getuser()
+    )
     if answers(host, port):
         return host, port, user, False
     port = running()
@@ -132,43 +169,99 @@ def ensure():
         return "127.0.0.1", str(port), user, False
     bins = ensure_binaries()
     if not (data_dir() / "PG_VERSION").exists():
-        print("pg: nothing answers on %s:%s; creating a private cluster in %s"
-              % (host, os.environ.get("PGPORT", "5432"), data_dir().relative_to(REPO)), file=sys.stderr)
+        print(
+            "pg: nothing answers on {}:{}; creating a private cluster in {}".format(
+                host, os.environ.get("PGPORT", "5432"), data_dir().relative_to(REPO)
+            ),
+            file=sys.stderr,
+        )
         init_cluster(bins)
     port = free_port()
     log_file = PG_DIR / "postgresql.log"
     if os.geteuid() == 0 and not log_file.exists():
         log_file.touch()
         shutil.chown(log_file, "postgres")
-    proc = subprocess.run(as_owner([str(bins / "pg_ctl"), "-D", str(data_dir()), "-l", str(log_file), "-w",
-                                    "-t", "60", "-o", "-p %d" % port, "start"]),
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        as_owner(
+            [
+                str(bins / "pg_ctl"),
+                "-D",
+                str(data_dir()),
+                "-l",
+                str(log_file),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                "-p %d" % port,
+                "start",
+            ]
+        ),
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode or not answers("127.0.0.1", port):
-        raise SetupError("the private PostgreSQL did not start (see %s)" % log_file)
+        raise SetupError(
+            f"the private PostgreSQL did not start (see {log_file})"
+        )
     (PG_DIR / "port").write_text("%d\n" % port)
-    print("pg: private PostgreSQL started on 127.0.0.1:%d (data in %s)" % (port, data_dir().relative_to(REPO)),
-          file=sys.stderr)
+    print(
+        "pg: private PostgreSQL started on 127.0.0.1:%d (data in %s)"
+        % (port, data_dir().relative_to(REPO)),
+        file=sys.stderr,
+    )
     create_role(port, user)
     return "127.0.0.1", str(port), user, True
 
 
 def create_role(port, user):
-    sql = ("DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') "
-           "THEN CREATE ROLE \"%s\" SUPERUSER LOGIN; END IF; END$$;" % (user, user))
+    sql = (
+        f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{user}') "
+        f'THEN CREATE ROLE "{user}" SUPERUSER LOGIN; END IF; END$$;'
+    )
     for attempt in range(20):
-        proc = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "postgres",
-                               "-qAtc", sql], capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-qAtc",
+                sql,
+            ],
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode == 0:
             return
         time.sleep(0.5)
-    raise SetupError("could not create the role %s in the private PostgreSQL: %s" % (user, proc.stderr.strip()))
+    raise SetupError(
+        f"could not create the role {user} in the private PostgreSQL: {proc.stderr.strip()}"
+    )
 
 
 def stop():
     bins = bindir()
     if bins and (data_dir() / "postmaster.pid").exists():
-        subprocess.run(as_owner([str(bins / "pg_ctl"), "-D", str(data_dir()), "-m", "fast", "-w", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            as_owner(
+                [
+                    str(bins / "pg_ctl"),
+                    "-D",
+                    str(data_dir()),
+                    "-m",
+                    "fast",
+                    "-w",
+                    "stop",
+                ]
+            ),
+            capture_output=True,
+        )
         print("pg: private PostgreSQL stopped", file=sys.stderr)
 
 
@@ -177,21 +270,33 @@ def main(argv):
     try:
         if command == "ensure":
             host, port, user, started = ensure()
-            print("PGHOST=%s PGPORT=%s PGUSER=%s AAKASH_PG_STARTED=%d" % (host, port, user, started))
+            print(
+                "PGHOST=%s PGPORT=%s PGUSER=%s AAKASH_PG_STARTED=%d"
+                % (host, port, user, started)
+            )
         elif command == "stop":
             stop()
         elif command == "status":
             port = running()
-            print("private PostgreSQL: %s" % ("running on 127.0.0.1:%d" % port if port else "not running"))
+            print(
+                "private PostgreSQL: %s"
+                % ("running on 127.0.0.1:%d" % port if port else "not running")
+            )
         else:
             print(__doc__, file=sys.stderr)
             return 2
     except SetupError as exc:
-        print("pg: %s" % exc, file=sys.stderr)
+        print(f"pg: {exc}", file=sys.stderr)
         return 3
     except OSError as exc:
-        print("pg: nothing answers on %s:%s and no private PostgreSQL can be made here: %s"
-              % (os.environ.get("PGHOST", "127.0.0.1"), os.environ.get("PGPORT", "5432"), exc), file=sys.stderr)
+        print(
+            "pg: nothing answers on {}:{} and no private PostgreSQL can be made here: {}".format(
+                os.environ.get("PGHOST", "127.0.0.1"),
+                os.environ.get("PGPORT", "5432"),
+                exc,
+            ),
+            file=sys.stderr,
+        )
         return 3
     return 0
 

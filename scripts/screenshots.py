@@ -7,6 +7,7 @@
 Uses Debian's /usr/bin/chromium (no browser download). Writes PNGs into
 aakash_sms/static/description/.
 """
+
 import sys
 from pathlib import Path
 
@@ -18,9 +19,15 @@ OUT = Path(__file__).resolve().parent.parent / "aakash_sms" / "static" / "descri
 
 def main():
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        ])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1280, "height": 860})
         page.goto(URL + "/web/login")
         page.fill("input[name=login]", "admin")
@@ -35,7 +42,10 @@ def main():
         page.wait_for_selector(".o_form_view")
         page.get_by_role("button", name="Send SMS").first.click()
         page.wait_for_selector(".modal textarea")
-        page.fill(".modal textarea", "नमस्ते Ram ji, your Dashain order is ready for pickup. - Himalayan Traders")
+        page.fill(
+            ".modal textarea",
+            "नमस्ते Ram ji, your Dashain order is ready for pickup. - Himalayan Traders",
+        )
         page.keyboard.press("Tab")  # leaving the field updates the credit estimate
         page.wait_for_timeout(800)
         page.screenshot(path=str(OUT / "screenshot_wizard.png"))

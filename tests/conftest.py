@@ -16,7 +16,9 @@ def gateway():
 
 @pytest.fixture
 def client(gateway):
-    return AakashClient(TOKEN, base_url=gateway.base_url, timeout=(1, 0.5), backoff=0.01)
+    return AakashClient(
+        TOKEN, base_url=gateway.base_url, timeout=(1, 0.5), backoff=0.01
+    )
 
 
 @pytest.fixture

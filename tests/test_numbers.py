@@ -4,7 +4,13 @@ from hypothesis import strategies as st
 
 from aakash_sms.tools import numbers as numbers_module
 from aakash_sms.tools.numbers import (
-    _PREFIX_NETWORK, LANDLINE_REASON, NETWORKS, check_number, normalize_number, split_numbers)
+    _PREFIX_NETWORK,
+    LANDLINE_REASON,
+    NETWORKS,
+    check_number,
+    normalize_number,
+    split_numbers,
+)
 
 
 @pytest.fixture(params=["phonenumbers", "prefix table"])
@@ -13,52 +19,80 @@ def backend(request, monkeypatch):
     if request.param == "prefix table":
         monkeypatch.setattr(numbers_module, "phonenumbers", None)
     else:
-        assert numbers_module.phonenumbers is not None, "phonenumbers is a declared dependency"
+        assert numbers_module.phonenumbers is not None, (
+            "phonenumbers is a declared dependency"
+        )
     return request.param
 
 
-@pytest.mark.parametrize("typed", [
-    "+977-981-2345678", "977 9812345678", "00977 981.234.5678", "9812345678", "(981) 234-5678",
-    " +977 981 234 5678 ", "+9779812345678", "009779812345678",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "+977-981-2345678",
+        "977 9812345678",
+        "00977 981.234.5678",
+        "9812345678",
+        "(981) 234-5678",
+        " +977 981 234 5678 ",
+        "+9779812345678",
+        "009779812345678",
+    ],
+)
 def test_accepts_what_people_type(backend, typed):
     check = check_number(typed)
     assert check.valid, check.reason
     assert check.number == "9812345678"
     assert check.network == "Ncell"
-    assert (check.code, check.prefix, check.raw, check.reason) == ("", "", typed.strip(), "")
+    assert (check.code, check.prefix, check.raw, check.reason) == (
+        "",
+        "",
+        typed.strip(),
+        "",
+    )
 
 
-@pytest.mark.parametrize("typed, reason, code", [
-    ("", "no number", "empty"),
-    ("   ", "no number", "empty"),
-    (None, "no number", "empty"),
-    (False, "no number", "empty"),
-    ("+91 98123 45678", "not a Nepali number (country code is not 977)", "country"),
-    ("0044 7911 123456", "not a Nepali number (country code is not 977)", "country"),
-    ("+1 555 0100", "not a Nepali number (country code is not 977)", "country"),
-    ("98123abc78", "contains characters other than digits", "characters"),
-    ("+977 98a", "contains characters other than digits", "characters"),
-    ("981234567", "a Nepali mobile number has 10 digits", "length"),
-    ("98123456789", "a Nepali mobile number has 10 digits", "length"),
-    ("9779812345", "977 is not a Nepali mobile prefix", "prefix"),
-    ("123", "a Nepali mobile number has 10 digits", "length"),
-    ("1", "a Nepali mobile number has 10 digits", "length"),
-    ("+977 1", "a Nepali mobile number has 10 digits", "length"),
-    ("+97798123", "a Nepali mobile number has 10 digits", "length"),
-    ("01-4412345", LANDLINE_REASON, "landline"),
-    ("+977-1-4412345", LANDLINE_REASON, "landline"),
-    ("014412345", LANDLINE_REASON, "landline"),
-    ("061-523456", LANDLINE_REASON, "landline"),
-    ("9871234567", "987 is not a Nepali mobile prefix", "prefix"),
-    ("9901234567", "990 is not a Nepali mobile prefix", "prefix"),
-])
+@pytest.mark.parametrize(
+    "typed, reason, code",
+    [
+        ("", "no number", "empty"),
+        ("   ", "no number", "empty"),
+        (None, "no number", "empty"),
+        (False, "no number", "empty"),
+        ("+91 98123 45678", "not a Nepali number (country code is not 977)", "country"),
+        (
+            "0044 7911 123456",
+            "not a Nepali number (country code is not 977)",
+            "country",
+        ),
+        ("+1 555 0100", "not a Nepali number (country code is not 977)", "country"),
+        ("98123abc78", "contains characters other than digits", "characters"),
+        ("+977 98a", "contains characters other than digits", "characters"),
+        ("981234567", "a Nepali mobile number has 10 digits", "length"),
+        ("98123456789", "a Nepali mobile number has 10 digits", "length"),
+        ("9779812345", "977 is not a Nepali mobile prefix", "prefix"),
+        ("123", "a Nepali mobile number has 10 digits", "length"),
+        ("1", "a Nepali mobile number has 10 digits", "length"),
+        ("+977 1", "a Nepali mobile number has 10 digits", "length"),
+        ("+97798123", "a Nepali mobile number has 10 digits", "length"),
+        ("01-4412345", LANDLINE_REASON, "landline"),
+        ("+977-1-4412345", LANDLINE_REASON, "landline"),
+        ("014412345", LANDLINE_REASON, "landline"),
+        ("061-523456", LANDLINE_REASON, "landline"),
+        ("9871234567", "987 is not a Nepali mobile prefix", "prefix"),
+        ("9901234567", "990 is not a Nepali mobile prefix", "prefix"),
+    ],
+)
 def test_rejects_with_a_reason(backend, typed, reason, code):
     check = check_number(typed)
     assert not check.valid
-    assert (check.number, check.reason, check.code, check.network) == ("", reason, code, "")
+    assert (check.number, check.reason, check.code, check.network) == (
+        "",
+        reason,
+        code,
+        "",
+    )
     assert check.raw == ("" if typed in (None, False) else typed.strip())
-    assert check.prefix == ("%s" % check.reason[:3] if code == "prefix" else "")
+    assert check.prefix == (f"{check.reason[:3]}" if code == "prefix" else "")
     assert normalize_number(typed) == ""
 
 
@@ -66,15 +100,28 @@ def test_landline_reason_wording():
     assert LANDLINE_REASON == "landline: SMS needs a mobile number"
 
 
-@pytest.mark.parametrize("number, network", [
-    ("9841234567", "NTC"), ("9851234567", "NTC"), ("9861234567", "NTC"), ("9741234567", "NTC"),
-    ("9751234567", "NTC"), ("9761234567", "NTC"),
-    ("9801234567", "Ncell"), ("9811234567", "Ncell"), ("9821234567", "Ncell"), ("9701234567", "Ncell"),
-    ("9711234567", "Ncell"),
-    ("9611234567", "Smart Telecom"), ("9621234567", "Smart Telecom"), ("9881234567", "Smart Telecom"),
-    ("9721234567", "UTL"),
-    ("9601234567", ""), ("9631234567", ""),
-])
+@pytest.mark.parametrize(
+    "number, network",
+    [
+        ("9841234567", "NTC"),
+        ("9851234567", "NTC"),
+        ("9861234567", "NTC"),
+        ("9741234567", "NTC"),
+        ("9751234567", "NTC"),
+        ("9761234567", "NTC"),
+        ("9801234567", "Ncell"),
+        ("9811234567", "Ncell"),
+        ("9821234567", "Ncell"),
+        ("9701234567", "Ncell"),
+        ("9711234567", "Ncell"),
+        ("9611234567", "Smart Telecom"),
+        ("9621234567", "Smart Telecom"),
+        ("9881234567", "Smart Telecom"),
+        ("9721234567", "UTL"),
+        ("9601234567", ""),
+        ("9631234567", ""),
+    ],
+)
 def test_networks(backend, number, network):
     check = check_number(number)
     assert check.valid and check.number == number
@@ -91,12 +138,17 @@ def test_carrier_data_decides_the_network(monkeypatch):
         @staticmethod
         def name_for_valid_number(_parsed, _lang):
             return "UTL"
+
     monkeypatch.setattr(numbers_module, "_carrier", Carrier)
     assert check_number("9841234567").network == "UTL"
-    Carrier.name_for_valid_number = staticmethod(lambda _parsed, _lang: "Some New Operator")
+    Carrier.name_for_valid_number = staticmethod(
+        lambda _parsed, _lang: "Some New Operator"
+    )
     assert check_number("9841234567").network == ""
     Carrier.name_for_valid_number = staticmethod(lambda _parsed, _lang: "")
-    assert check_number("9841234567").network == "NTC", "no carrier name: the prefix table decides"
+    assert check_number("9841234567").network == "NTC", (
+        "no carrier name: the prefix table decides"
+    )
     monkeypatch.setattr(numbers_module, "_carrier", None)
     assert check_number("9811234567").network == "Ncell"
 
@@ -120,8 +172,16 @@ def test_trunk_zero_before_a_mobile_is_refused(backend):
 
 
 def test_split_deduplicates_in_order(backend):
-    valid, invalid = split_numbers(["9851111111", "+977 981 234 5678", "985-111-1111", "123", "9812345678",
-                                    "01-4412345"])
+    valid, invalid = split_numbers(
+        [
+            "9851111111",
+            "+977 981 234 5678",
+            "985-111-1111",
+            "123",
+            "9812345678",
+            "01-4412345",
+        ]
+    )
     assert valid == ["9851111111", "9812345678"]
     assert [c.raw for c in invalid] == ["123", "01-4412345"]
 

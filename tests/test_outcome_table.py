@@ -1,4 +1,5 @@
 """The README's outcome table says what aakash_sms/const.py does (no Odoo needed)."""
+
 import re
 from pathlib import Path
 
@@ -19,12 +20,16 @@ ODOO_WORDS = {
 
 def readme_rows():
     lines = README.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("| outcome (error kind) |"))
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith("| outcome (error kind) |")
+    )
     rows = {}
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
-        outcome, state, retried, odoo = [cell.strip() for cell in line.strip("|").split("|")]
+        outcome, state, retried, odoo = [
+            cell.strip() for cell in line.strip("|").split("|")
+        ]
         kind = re.search(r"\(`(\w+)`\)", outcome)
         if kind:
             word = next(word for word in ODOO_WORDS if word in odoo)

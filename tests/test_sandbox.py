@@ -9,15 +9,23 @@ TOKEN = "tok-3f9a1c77e2"  # the sandbox token of conftest.py
 
 
 def test_get_send_works(gateway):
-    reply = requests.get(gateway.base_url + "/v3/send",
-                         params={"auth_token": TOKEN, "to": "9812345678,988585584", "text": "v3 sms test"}).json()
+    reply = requests.get(
+        gateway.base_url + "/v3/send",
+        params={
+            "auth_token": TOKEN,
+            "to": "9812345678,988585584",
+            "text": "v3 sms test",
+        },
+    ).json()
     assert reply["error"] is False
     assert reply["data"]["valid"][0]["mobile"] == "9779812345678"
     assert reply["data"]["invalid"][0]["status"] == "aborted"
 
 
 def test_missing_field(gateway):
-    reply = requests.post(gateway.base_url + "/v3/send", data={"auth_token": TOKEN, "text": "x"}).json()
+    reply = requests.post(
+        gateway.base_url + "/v3/send", data={"auth_token": TOKEN, "text": "x"}
+    ).json()
     assert reply == {"error": True, "message": "The to field is required.", "data": []}
 
 
@@ -25,12 +33,17 @@ def test_records_every_request(gateway):
     requests.post(gateway.base_url + "/v1/credit", data={"auth_token": "nope"})
     requests.post(gateway.base_url + "/v1/credit", data={"auth_token": TOKEN})
     assert [(r.path, r.form["auth_token"]) for r in gateway.requests] == [
-        ("/sms/v1/credit", "nope"), ("/sms/v1/credit", TOKEN)]
+        ("/sms/v1/credit", "nope"),
+        ("/sms/v1/credit", TOKEN),
+    ]
 
 
 def test_429_accepts_nothing(gateway):
     gateway.inject("429")
-    reply = requests.post(gateway.base_url + "/v3/send", data={"auth_token": TOKEN, "to": "9812345678", "text": "x"})
+    reply = requests.post(
+        gateway.base_url + "/v3/send",
+        data={"auth_token": TOKEN, "to": "9812345678", "text": "x"},
+    )
     assert reply.status_code == 429
     assert gateway.messages == [] and gateway.credits[TOKEN] == 1000
     assert len(gateway.requests) == 1
@@ -38,29 +51,58 @@ def test_429_accepts_nothing(gateway):
 
 def test_oddjson_really_sends(gateway):
     gateway.inject("oddjson")
-    reply = requests.post(gateway.base_url + "/v3/send",
-                          data={"auth_token": TOKEN, "to": "9812345678,9841112222,123", "text": "x"}).json()
+    reply = requests.post(
+        gateway.base_url + "/v3/send",
+        data={"auth_token": TOKEN, "to": "9812345678,9841112222,123", "text": "x"},
+    ).json()
     first_id = gateway.messages[0]["id"]
     assert reply["data"] == {
-        "valid": [{"id": str(first_id), "mobile": "9779812345678", "text": "x", "credit": "1.5", "network": "ncell",
-                   "status": "queued"}, "9779841112222"],
-        "invalid": [{"mobile": "123", "text": "x", "credit": "0", "network": "N/A", "status": "aborted"}]}
+        "valid": [
+            {
+                "id": str(first_id),
+                "mobile": "9779812345678",
+                "text": "x",
+                "credit": "1.5",
+                "network": "ncell",
+                "status": "queued",
+            },
+            "9779841112222",
+        ],
+        "invalid": [
+            {
+                "mobile": "123",
+                "text": "x",
+                "credit": "0",
+                "network": "N/A",
+                "status": "aborted",
+            }
+        ],
+    }
     assert len(gateway.messages) == 2 and gateway.credits[TOKEN] == 998
 
 
 def test_oddjson_leaves_errors_alone(gateway):
     gateway.inject("oddjson")
-    reply = requests.post(gateway.base_url + "/v3/send", data={"auth_token": "nope", "to": "9812345678", "text": "x"})
+    reply = requests.post(
+        gateway.base_url + "/v3/send",
+        data={"auth_token": "nope", "to": "9812345678", "text": "x"},
+    )
     assert reply.json()["error"] is True
 
 
 def test_canned_reply(gateway):
     gateway.inject("canned", status=418, body={"hello": 1}, process=True)
     gateway.inject("canned", status=200, body="plain")
-    reply = requests.post(gateway.base_url + "/v3/send", data={"auth_token": TOKEN, "to": "9812345678", "text": "x"})
+    reply = requests.post(
+        gateway.base_url + "/v3/send",
+        data={"auth_token": TOKEN, "to": "9812345678", "text": "x"},
+    )
     assert (reply.status_code, reply.json()) == (418, {"hello": 1})
     assert len(gateway.messages) == 1
-    reply = requests.post(gateway.base_url + "/v3/send", data={"auth_token": TOKEN, "to": "9812345678", "text": "x"})
+    reply = requests.post(
+        gateway.base_url + "/v3/send",
+        data={"auth_token": TOKEN, "to": "9812345678", "text": "x"},
+    )
     assert reply.text == "plain" and len(gateway.messages) == 1
 
 
@@ -71,8 +113,14 @@ def test_unknown_fault(gateway):
 
 def test_peak_concurrency_and_clear():
     with SandboxGateway(tokens={TOKEN: 10}, latency_ms=1500) as gateway:
-        threads = [threading.Thread(target=requests.post, args=(gateway.base_url + "/v1/credit",),
-                                    kwargs={"data": {"auth_token": TOKEN}}) for _ in range(3)]
+        threads = [
+            threading.Thread(
+                target=requests.post,
+                args=(gateway.base_url + "/v1/credit",),
+                kwargs={"data": {"auth_token": TOKEN}},
+            )
+            for _ in range(3)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -89,13 +137,25 @@ def test_peak_concurrency_and_clear():
 def test_report_pages_newest_first_with_statuses(gateway):
     ids = gateway.preload_report(45, status="delivered", token=TOKEN)
     gateway.set_status([ids[0], ids[44]], "failed")
-    pages = [requests.post(gateway.base_url + "/v1/report/api", data={"auth_token": TOKEN, "page": p}).json()
-             for p in (1, 3, 4)]
+    pages = [
+        requests.post(
+            gateway.base_url + "/v1/report/api", data={"auth_token": TOKEN, "page": p}
+        ).json()
+        for p in (1, 3, 4)
+    ]
     assert [p["total_page"] for p in pages] == [3, 3, 3]
     assert [len(p["data"]) for p in pages] == [REPORT_PAGE_SIZE, 5, 0]
-    assert pages[0]["data"][0]["id"] == ids[44] and pages[0]["data"][0]["status"] == "failed"
-    assert pages[1]["data"][-1]["id"] == ids[0] and pages[1]["data"][-1]["status"] == "failed"
+    assert (
+        pages[0]["data"][0]["id"] == ids[44]
+        and pages[0]["data"][0]["status"] == "failed"
+    )
+    assert (
+        pages[1]["data"][-1]["id"] == ids[0]
+        and pages[1]["data"][-1]["status"] == "failed"
+    )
     assert pages[0]["data"][1]["status"] == "delivered"
     assert gateway.total_sent[TOKEN] == 45
-    bad = requests.post(gateway.base_url + "/v1/report/api", data={"auth_token": TOKEN, "page": "x"}).json()
+    bad = requests.post(
+        gateway.base_url + "/v1/report/api", data={"auth_token": TOKEN, "page": "x"}
+    ).json()
     assert bad["error"] is True

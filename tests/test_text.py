@@ -3,13 +3,29 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aakash_sms.tools.text import (
-    GSM7_BASIC, GSM7_EXTENSION, blank, clean_text, control_chars, gsm_safe, measure, unicode_chars)
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    blank,
+    clean_text,
+    control_chars,
+    gsm_safe,
+    measure,
+    unicode_chars,
+)
 
 
-@pytest.mark.parametrize("length, segments", [(1, 1), (160, 1), (161, 2), (306, 2), (307, 3), (459, 3), (460, 4)])
+@pytest.mark.parametrize(
+    "length, segments",
+    [(1, 1), (160, 1), (161, 2), (306, 2), (307, 3), (459, 3), (460, 4)],
+)
 def test_gsm7_segments(length, segments):
     info = measure("a" * length)
-    assert (info.encoding, info.length, info.segments, info.credits) == ("gsm7", length, segments, segments)
+    assert (info.encoding, info.length, info.segments, info.credits) == (
+        "gsm7",
+        length,
+        segments,
+        segments,
+    )
 
 
 def test_extension_characters_count_twice():
@@ -53,11 +69,27 @@ def test_property_gsm7_long_texts(text):
 
 
 # -- unusable characters --------------------------------------------------------
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", " ", "\t", "\n", "\u00a0", "\u3000",
-             "\u034f", "\ufe0f"]
+INVISIBLE = [
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+    " ",
+    "\t",
+    "\n",
+    "\u00a0",
+    "\u3000",
+    "\u034f",
+    "\ufe0f",
+]
 
 
-@pytest.mark.parametrize("text", ["", None, "   ", "\u200b", "\ufeff\u200b \u2060\n", "\u200d\u00a0\t", "\x00"])
+@pytest.mark.parametrize(
+    "text",
+    ["", None, "   ", "\u200b", "\ufeff\u200b \u2060\n", "\u200d\u00a0\t", "\x00"],
+)
 def test_blank(text):
     assert blank(text)
 
@@ -87,24 +119,30 @@ def test_clean_text_strips_controls_keeps_lines():
 
 
 # -- GSM-7 look-alikes ----------------------------------------------------------
-@pytest.mark.parametrize("text, safe", [
-    ("\u201cHello\u201d \u2014 it\u2019s \u20a8 500\u2026", "\"Hello\" - it's Rs 500..."),
-    ("a\u00a0b\u2009c\u202fd\u3000e\tf", "a b c d e f"),
-    ("\u2018x\u2019 \u201ay\u201b `z\u00b4", "'x' 'y' 'z'"),
-    ("\u201ex\u201f \u00abq\u00bb", "\"x\" \"q\""),
-    ("1\u20132 3\u20144 \u2212 5\u20106\u20117", "1-2 3-4 - 5-6-7"),
-    ("\u2022 one\n\u2022 two", "- one\n- two"),
-    ("zero\u200bwidth\ufeff\u2060\u00ad", "zerowidth"),
-    ("join\u200dme\u200c", "joinme"),
-    ("line\u2028para\u2029", "line\npara\n"),
-    ("caf\u00e9 na\u00efve \u00e7a \u00e1", "caf\u00e9 naive ca a"),
-    ("\uff21\uff22 \u00b2", "AB 2"),
-    ("\u00d7 \u2122 \u00a9 \u00ae \u20b9", "x TM (c) (R) Rs"),
-    ("\ufb01ne \u01c6", "fine dz"),
-    ("\u1680\u2000\u200a\u205f", "    "),
-    ("a\x00b", "ab"),
-    ("plain GSM {text} \u20ac @", "plain GSM {text} \u20ac @"),
-])
+@pytest.mark.parametrize(
+    "text, safe",
+    [
+        (
+            "\u201cHello\u201d \u2014 it\u2019s \u20a8 500\u2026",
+            '"Hello" - it\'s Rs 500...',
+        ),
+        ("a\u00a0b\u2009c\u202fd\u3000e\tf", "a b c d e f"),
+        ("\u2018x\u2019 \u201ay\u201b `z\u00b4", "'x' 'y' 'z'"),
+        ("\u201ex\u201f \u00abq\u00bb", '"x" "q"'),
+        ("1\u20132 3\u20144 \u2212 5\u20106\u20117", "1-2 3-4 - 5-6-7"),
+        ("\u2022 one\n\u2022 two", "- one\n- two"),
+        ("zero\u200bwidth\ufeff\u2060\u00ad", "zerowidth"),
+        ("join\u200dme\u200c", "joinme"),
+        ("line\u2028para\u2029", "line\npara\n"),
+        ("caf\u00e9 na\u00efve \u00e7a \u00e1", "caf\u00e9 naive ca a"),
+        ("\uff21\uff22 \u00b2", "AB 2"),
+        ("\u00d7 \u2122 \u00a9 \u00ae \u20b9", "x TM (c) (R) Rs"),
+        ("\ufb01ne \u01c6", "fine dz"),
+        ("\u1680\u2000\u200a\u205f", "    "),
+        ("a\x00b", "ab"),
+        ("plain GSM {text} \u20ac @", "plain GSM {text} \u20ac @"),
+    ],
+)
 def test_gsm_safe(text, safe):
     assert gsm_safe(text) == safe
     assert measure(safe).encoding == "gsm7"
@@ -114,8 +152,16 @@ def test_gsm_safe(text, safe):
 def test_gsm_safe_leaves_devanagari_and_emoji():
     text = "\u0928\u092e\u0938\u094d\u200d\u0924\u0947 \u201chi\u201d \U0001f64f\ufe0f"
     safe = gsm_safe(text)
-    assert safe == "\u0928\u092e\u0938\u094d\u200d\u0924\u0947 \"hi\" \U0001f64f\ufe0f"
-    assert unicode_chars(text) == ["\u0928", "\u092e", "\u0938", "\u094d", "\u0924", "\u0947", "\U0001f64f"]
+    assert safe == '\u0928\u092e\u0938\u094d\u200d\u0924\u0947 "hi" \U0001f64f\ufe0f'
+    assert unicode_chars(text) == [
+        "\u0928",
+        "\u092e",
+        "\u0938",
+        "\u094d",
+        "\u0924",
+        "\u0947",
+        "\U0001f64f",
+    ]
 
 
 def test_gsm_safe_never_costs_more_parts():
@@ -125,7 +171,11 @@ def test_gsm_safe_never_costs_more_parts():
 
 
 def test_unicode_chars_in_order_distinct():
-    assert unicode_chars("\U0001f64f a \u0928 \U0001f64f \u0928 \u0915") == ["\U0001f64f", "\u0928", "\u0915"]
+    assert unicode_chars("\U0001f64f a \u0928 \U0001f64f \u0928 \u0915") == [
+        "\U0001f64f",
+        "\u0928",
+        "\u0915",
+    ]
     assert unicode_chars("") == [] and unicode_chars(None) == []
     assert unicode_chars("hello \u20ac\n") == []
     assert unicode_chars("a\x00\u00a0") == []
@@ -150,11 +200,14 @@ def test_property_gsm_safe_never_adds_parts_when_gsm7(text):
     assert unicode_chars(safe) == [ch for ch in unicode_chars(text) if ch in safe]
 
 
-@given(st.lists(st.one_of(st.text(alphabet=DEVANAGARI, min_size=1), st.text(max_size=5))))
+@given(
+    st.lists(st.one_of(st.text(alphabet=DEVANAGARI, min_size=1), st.text(max_size=5)))
+)
 def test_property_gsm_safe_leaves_devanagari(parts):
     text = "".join(parts)
     assert [ch for ch in gsm_safe(text) if "\u0900" <= ch <= "\u097f"] == [
-        ch for ch in text if "\u0900" <= ch <= "\u097f"]
+        ch for ch in text if "\u0900" <= ch <= "\u097f"
+    ]
 
 
 @given(st.text(alphabet=sorted(GSM7_BASIC) + sorted(GSM7_EXTENSION - {"\f"})))

@@ -12,6 +12,7 @@ pending --lock--> sending --reply--> queued | rejected | failed | uncertain
 - Up to ``parallel_requests`` requests per provider are in flight at once, each in a
   thread that only does HTTP; the database work stays in the worker's thread.
 """
+
 import logging
 import random
 from collections import Counter, defaultdict
@@ -70,7 +71,9 @@ class AakashSmsMessage(models.Model):
     # pylint: disable=consider-merging-classes-inherited
     _inherit = "aakash.sms.message"
 
-    sending_key = fields.Integer(readonly=True, copy=False, help="The worker sending this row.")
+    sending_key = fields.Integer(
+        readonly=True, copy=False, help="The worker sending this row."
+    )
 
     # ------------------------------------------------------------------
     # Entry points
@@ -83,14 +86,20 @@ class AakashSmsMessage(models.Model):
         """
         key = random.randrange(1, 2**31)
         # held until the transaction ends; nobody else sees these rows before that anyway
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
-        rows_sudo = self.sudo()  # the engine writes rows and reads the provider's token: never the user
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key]
+        )
+        rows_sudo = (
+            self.sudo()
+        )  # the engine writes rows and reads the provider's token: never the user
         return rows_sudo._aakash_engine(key, commit=False)
 
     @api.model
     def _cron_send(self):
         """Queue worker: send every due pending row, committing around each request."""
-        engine = self.sudo().with_context(aakash_sms_queue=True)  # a cron: every company's rows and tokens
+        engine = self.sudo().with_context(
+            aakash_sms_queue=True
+        )  # a cron: every company's rows and tokens
         cr = self.env.cr
         key = random.randrange(1, 2**31)
         cr.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, key])
@@ -109,8 +118,12 @@ class AakashSmsMessage(models.Model):
         """Wake the queue when its next row is due (rows waiting for a retry)."""
         Cron = self.env.ref("aakash_sms.ir_cron_aakash_sms_send")
         [[next_date]] = self._read_group(
-            [("state", "=", "pending"), ("next_attempt_date", "!=", False)], aggregates=["next_attempt_date:min"])
-        if self.search_count([("state", "=", "pending"), ("next_attempt_date", "=", False)], limit=1):
+            [("state", "=", "pending"), ("next_attempt_date", "!=", False)],
+            aggregates=["next_attempt_date:min"],
+        )
+        if self.search_count(
+            [("state", "=", "pending"), ("next_attempt_date", "=", False)], limit=1
+        ):
             Cron._trigger()
         elif next_date:
             Cron._trigger(at=next_date)
@@ -138,12 +151,16 @@ class AakashSmsMessage(models.Model):
         done = []  # ids of the rows that got an outcome
         clients = {}
         exhausted = False
-        with ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="aakash-sms") as pool:
+        with ThreadPoolExecutor(
+            max_workers=MAX_THREADS, thread_name_prefix="aakash-sms"
+        ) as pool:
 
             def launch():
                 """Take the next requests and send them; whether any row was taken."""
                 nonlocal exhausted
-                found, flights, refused = self._take_flights(scope, key, busy, clients, look)
+                found, flights, refused = self._take_flights(
+                    scope, key, busy, clients, look
+                )
                 exhausted = not found
                 if refused:
                     refused._aakash_after_outcome()
@@ -151,7 +168,11 @@ class AakashSmsMessage(models.Model):
                 if flights or refused:
                     checkpoint()  # the rows are 'sending' for everyone before the requests leave
                 for flight in flights:
-                    in_flight[pool.submit(_request, flight.client, flight.numbers, flight.text)] = flight
+                    in_flight[
+                        pool.submit(
+                            _request, flight.client, flight.numbers, flight.text
+                        )
+                    ] = flight
                     busy[flight.provider_id] += 1
                 return bool(flights or refused)
 
@@ -182,7 +203,9 @@ class AakashSmsMessage(models.Model):
                     recorded |= rows
                 recorded._aakash_after_outcome()
                 done.extend(recorded.ids)
-                time_left = checkpoint(len(recorded))  # outcomes, notes and Odoo's SMS together
+                time_left = checkpoint(
+                    len(recorded)
+                )  # outcomes, notes and Odoo's SMS together
         done = self.browse(list(dict.fromkeys(done)))
         done._notify_completed_sends()
         return done
@@ -204,20 +227,29 @@ class AakashSmsMessage(models.Model):
         slots = {p.id: max(1, p.parallel_requests) - busy[p.id] for p in providers}
         free = sum(max(0, n) for n in slots.values())
         if providers and not free:
-            return True, [], self.browse()  # every provider is busy: wait for a request to end
+            return (
+                True,
+                [],
+                self.browse(),
+            )  # every provider is busy: wait for a request to end
         # with no active provider at all, the rows are still taken: to be refused
         look = {} if look is None else look
         per_request = max([p.batch_size for p in providers] or [100])
         if look.get("rows_per_text"):
             per_request = max(1, min(per_request, look["rows_per_text"]))
         limit = min(MAX_CANDIDATES, max(1, free) * per_request)
-        where = ["state = 'pending'", "(next_attempt_date IS NULL OR next_attempt_date <= %s)"]
+        where = [
+            "state = 'pending'",
+            "(next_attempt_date IS NULL OR next_attempt_date <= %s)",
+        ]
         params = [fields.Datetime.now()]
         if scope is not None:
             where.append("id IN %s")
             params.append(tuple(scope))
-        query = "SELECT id, provider_id, company_id, body FROM aakash_sms_message WHERE %s ORDER BY id LIMIT %%s " \
-                "FOR NO KEY UPDATE SKIP LOCKED" % " AND ".join(where)
+        query = (
+            "SELECT id, provider_id, company_id, body FROM aakash_sms_message WHERE {} ORDER BY id LIMIT %s "
+            "FOR NO KEY UPDATE SKIP LOCKED".format(" AND ".join(where))
+        )
         try:
             with self.env.cr.savepoint(flush=False):
                 # a row another worker changed after our snapshot: theirs, skip it this time
@@ -254,35 +286,54 @@ class AakashSmsMessage(models.Model):
                     clients[provider_id] = errors.AuthenticationError(exc.args[0])
             client = clients[provider_id]
             if isinstance(client, errors.AakashError):
-                refused["no_token:%s" % provider_id].extend(ids)
+                refused[f"no_token:{provider_id}"].extend(ids)
                 continue
             size = max(1, provider.batch_size)
             for start in range(0, len(ids), size):
                 if slots[provider_id] <= 0:
                     break
                 slots[provider_id] -= 1
-                chunk = ids[start:start + size]
+                chunk = ids[start : start + size]
                 taken += chunk
                 flights.append(Flight(chunk, provider_id, client, None, body))
         rows = self.browse(taken)
         if rows:
             rows.write({"state": "sending", "sending_key": key})
             numbers = {row.id: (row.number, row.attempt_count) for row in rows}
-            flights = [flight._replace(numbers=[numbers[i][0] for i in flight.ids],
-                                       attempts=[numbers[i][1] for i in flight.ids]) for flight in flights]
+            flights = [
+                flight._replace(
+                    numbers=[numbers[i][0] for i in flight.ids],
+                    attempts=[numbers[i][1] for i in flight.ids],
+                )
+                for flight in flights
+            ]
         refused_rows = self.browse()
         for what, ids in refused.items():
             batch = self.browse(ids)
             if what == "no_provider":
-                kind, reason = "no_provider", self.env._("No active Aakash SMS provider is set on this SMS.")
+                kind, reason = (
+                    "no_provider",
+                    self.env._("No active Aakash SMS provider is set on this SMS."),
+                )
             elif what == "other_company":
-                kind, reason = "no_provider", self.env._(
-                    "Refused: the provider belongs to another company than the SMS.")
+                kind, reason = (
+                    "no_provider",
+                    self.env._(
+                        "Refused: the provider belongs to another company than the SMS."
+                    ),
+                )
             else:
                 client = clients[int(what.split(":")[1])]
                 kind, reason = "no_provider", client.message
-            batch.write({"state": "failed", "error_kind": kind, "reason": reason, "gateway_status": "not sent",
-                         "sent_date": fields.Datetime.now()})
+            batch.write(
+                {
+                    "state": "failed",
+                    "error_kind": kind,
+                    "reason": reason,
+                    "gateway_status": "not sent",
+                    "sent_date": fields.Datetime.now(),
+                }
+            )
             refused_rows |= batch
         return bool(candidates), flights, refused_rows
 
@@ -291,28 +342,51 @@ class AakashSmsMessage(models.Model):
         now = fields.Datetime.now()
         if isinstance(outcome, errors.AakashError) and not outcome.maybe_sent:
             # raised before the request left (the text was refused): provably not sent
-            self._write_failure(outcome.kind if outcome.kind in OUTCOMES else "validation", outcome.message,
-                                now, retry)
+            self._write_failure(
+                outcome.kind if outcome.kind in OUTCOMES else "validation",
+                outcome.message,
+                now,
+                retry,
+            )
             return
-        if isinstance(outcome, BaseException) or not isinstance(outcome, list) or len(outcome) != len(self):
+        if (
+            isinstance(outcome, BaseException)
+            or not isinstance(outcome, list)
+            or len(outcome) != len(self)
+        ):
             # anything unexpected once the request may have left: uncertain, never resent on its own
-            _logger.warning("Aakash SMS: unexpected result for rows %s: %r", self.ids, type(outcome).__name__)
-            self.write({
-                "state": "uncertain", "error_kind": "maybe_sent", "sent_date": now,
-                "attempt_count": self[:1].attempt_count + 1, "gateway_status": False,
-                "reason": self.env._(
-                    "May have been sent: the gateway's answer could not be read (%s). Check the Aakash "
-                    "report before sending it again.", type(outcome).__name__),
-            })
+            _logger.warning(
+                "Aakash SMS: unexpected result for rows %s: %r",
+                self.ids,
+                type(outcome).__name__,
+            )
+            self.write(
+                {
+                    "state": "uncertain",
+                    "error_kind": "maybe_sent",
+                    "sent_date": now,
+                    "attempt_count": self[:1].attempt_count + 1,
+                    "gateway_status": False,
+                    "reason": self.env._(
+                        "May have been sent: the gateway's answer could not be read (%s). Check the Aakash "
+                        "report before sending it again.",
+                        type(outcome).__name__,
+                    ),
+                }
+            )
             return
         values = []
         # the cache was emptied by the commit since the request left: the counts taken with it
         attempts_before = flight.attempts or self.mapped("attempt_count")
-        for message, result, attempts in zip(self, outcome, attempts_before):
+        for message, result, attempts in zip(
+            self, outcome, attempts_before, strict=False
+        ):
             state = RESULT_STATES.get(result.state, "uncertain")
             kind = False
             if state == "failed":
-                kind = result.error_kind if result.error_kind in OUTCOMES else "transport"
+                kind = (
+                    result.error_kind if result.error_kind in OUTCOMES else "transport"
+                )
             elif state == "rejected":
                 kind = "refused"
             elif state == "uncertain":
@@ -322,14 +396,34 @@ class AakashSmsMessage(models.Model):
             if state == "uncertain":
                 reason = self.env._(
                     "May have been sent: %(reason)s Check the Aakash report before sending it again.",
-                    reason=result.reason or "")
+                    reason=result.reason or "",
+                )
             next_attempt = None
-            if state == "failed" and retry and OUTCOMES[kind][1] and attempts < MAX_ATTEMPTS:
+            if (
+                state == "failed"
+                and retry
+                and OUTCOMES[kind][1]
+                and attempts < MAX_ATTEMPTS
+            ):
                 # provably never reached Aakash: the queue tries again later
-                state, next_attempt = "pending", fields.Datetime.add(now, minutes=retry_delay_minutes(attempts))
-            values.append((message.id, state, kind or None, result.message_id or None, result.gateway_status or None,
-                           network_label(result.network) or None, result.credits or 0, reason, attempts,
-                           next_attempt))
+                state, next_attempt = (
+                    "pending",
+                    fields.Datetime.add(now, minutes=retry_delay_minutes(attempts)),
+                )
+            values.append(
+                (
+                    message.id,
+                    state,
+                    kind or None,
+                    result.message_id or None,
+                    result.gateway_status or None,
+                    network_label(result.network) or None,
+                    result.credits or 0,
+                    reason,
+                    attempts,
+                    next_attempt,
+                )
+            )
         self._write_outcomes(values, now)
 
     def _write_outcomes(self, values, now):
@@ -338,12 +432,27 @@ class AakashSmsMessage(models.Model):
         :param values: ``(id, state, error_kind, gateway_id, gateway_status, network, credits,
             reason, attempt_count, next_attempt_date or None to keep it)`` per row
         """
-        fnames = ["state", "error_kind", "gateway_id", "gateway_status", "network", "credits", "reason",
-                  "attempt_count", "next_attempt_date", "sent_date", "write_uid", "write_date"]
+        fnames = [
+            "state",
+            "error_kind",
+            "gateway_id",
+            "gateway_status",
+            "network",
+            "credits",
+            "reason",
+            "attempt_count",
+            "next_attempt_date",
+            "sent_date",
+            "write_uid",
+            "write_date",
+        ]
         self.flush_recordset(fnames)
-        placeholder = "(%s::int, %s::varchar, %s::varchar, %s::varchar, %s::varchar, %s::varchar, " \
-                      "%s::float8, %s::varchar, %s::int, %s::timestamp)"
-        self.env.cr.execute("""
+        placeholder = (
+            "(%s::int, %s::varchar, %s::varchar, %s::varchar, %s::varchar, %s::varchar, "
+            "%s::float8, %s::varchar, %s::int, %s::timestamp)"
+        )
+        self.env.cr.execute(
+            """
             UPDATE aakash_sms_message AS m
                SET state = v.state, error_kind = v.error_kind, gateway_id = v.gateway_id,
                    gateway_status = v.gateway_status, network = v.network, credits = v.credits,
@@ -354,17 +463,27 @@ class AakashSmsMessage(models.Model):
                                     attempt_count, next_attempt_date)
              WHERE m.id = v.id
         """.format(", ".join([placeholder] * len(values))),
-            [now, self.env.uid, now, *(value for row in values for value in row)])
+            [now, self.env.uid, now, *(value for row in values for value in row)],
+        )
         self.invalidate_recordset(fnames)
         self.modified(fnames)
 
     def _write_failure(self, kind, reason, now, retry):
-        vals = {"state": "failed", "error_kind": kind, "reason": reason, "gateway_status": "not sent",
-                "sent_date": now}
+        vals = {
+            "state": "failed",
+            "error_kind": kind,
+            "reason": reason,
+            "gateway_status": "not sent",
+            "sent_date": now,
+        }
         attempts = self[:1].attempt_count + 1
         if retry and OUTCOMES[kind][1] and attempts < MAX_ATTEMPTS:
-            vals.update(state="pending", next_attempt_date=fields.Datetime.add(
-                now, minutes=retry_delay_minutes(attempts)))
+            vals.update(
+                state="pending",
+                next_attempt_date=fields.Datetime.add(
+                    now, minutes=retry_delay_minutes(attempts)
+                ),
+            )
         self.write(dict(vals, attempt_count=attempts))
 
     def _aakash_after_outcome(self):
@@ -378,7 +497,9 @@ class AakashSmsMessage(models.Model):
         """Rows left ``sending`` by a worker that is gone become uncertain (never sent again)."""
         self.flush_model()
         cr = self.env.cr
-        cr.execute("SELECT DISTINCT sending_key FROM aakash_sms_message WHERE state = 'sending'")
+        cr.execute(
+            "SELECT DISTINCT sending_key FROM aakash_sms_message WHERE state = 'sending'"
+        )
         dead = []
         for (key,) in cr.fetchall():
             if key == own_key:
@@ -399,9 +520,16 @@ class AakashSmsMessage(models.Model):
         else:
             domain.append(("sending_key", "in", keys))
         stale = self.search(domain).try_lock_for_update(allow_referencing=True)
-        stale.write({"state": "uncertain", "error_kind": "maybe_sent", "reason": self.env._(
-            "May have been sent: the sending was interrupted after the request left. Check the Aakash "
-            "report before sending it again.")})
+        stale.write(
+            {
+                "state": "uncertain",
+                "error_kind": "maybe_sent",
+                "reason": self.env._(
+                    "May have been sent: the sending was interrupted after the request left. Check the Aakash "
+                    "report before sending it again."
+                ),
+            }
+        )
         stale._aakash_after_outcome()
         return stale
 
@@ -409,21 +537,38 @@ class AakashSmsMessage(models.Model):
         """Tell each user whose send has no open row left, once (queued sends only)."""
         if not self.env.context.get("aakash_sms_queue"):
             return
-        refs = {message.send_ref for chunk in self._aakash_read_chunks() for message in chunk
-                if message.notify_sender} - {False}
+        refs = {
+            message.send_ref
+            for chunk in self._aakash_read_chunks()
+            for message in chunk
+            if message.notify_sender
+        } - {False}
         if not refs:
             return
-        open_refs = {ref for [ref] in self._read_group(
-            [("send_ref", "in", list(refs)), ("state", "in", ("pending", "sending"))], ["send_ref"])}
+        open_refs = {
+            ref
+            for [ref] in self._read_group(
+                [
+                    ("send_ref", "in", list(refs)),
+                    ("state", "in", ("pending", "sending")),
+                ],
+                ["send_ref"],
+            )
+        }
         for ref in refs - open_refs:
             messages = self.search([("send_ref", "=", ref)])
             action = messages._action_notify_outcome()["params"]
-            messages[:1].user_id._bus_send("simple_notification", {
-                "title": self.env._("SMS send finished"),
-                "message": "%s\n%s" % (
-                    self.env._("1 recipient:") if len(messages) == 1
-                    else self.env._("%(count)s recipients:", count=len(messages)), action["message"]),
-                "sticky": True,
-                "type": action["type"],
-            })
-
+            messages[:1].user_id._bus_send(
+                "simple_notification",
+                {
+                    "title": self.env._("SMS send finished"),
+                    "message": "{}\n{}".format(
+                        self.env._("1 recipient:")
+                        if len(messages) == 1
+                        else self.env._("%(count)s recipients:", count=len(messages)),
+                        action["message"],
+                    ),
+                    "sticky": True,
+                    "type": action["type"],
+                },
+            )

@@ -33,20 +33,36 @@ class AakashSmsMessage(models.Model):
     _check_company_auto = True
 
     res_model = fields.Char("Document Model", index=True, readonly=True)
-    res_id = fields.Many2oneReference("Document ID", model_field="res_model", index=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        "Document ID", model_field="res_model", index=True, readonly=True
+    )
     record_ref = fields.Reference(
-        selection="_selection_record_ref", compute="_compute_record_ref", string="Document"
+        selection="_selection_record_ref",
+        compute="_compute_record_ref",
+        string="Document",
     )
     record_name = fields.Char("Document Name", readonly=True)
-    partner_id = fields.Many2one("res.partner", "Contact", index="btree_not_null", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", "Contact", index="btree_not_null", readonly=True
+    )
     number_raw = fields.Char("Number as Typed", readonly=True)
-    number = fields.Char(index=True, readonly=True, help="Normalised 10-digit number sent to Aakash")
+    number = fields.Char(
+        index=True, readonly=True, help="Normalised 10-digit number sent to Aakash"
+    )
     body = fields.Text("Text", required=True, readonly=True)
     provider_id = fields.Many2one(
-        "aakash.sms.provider", index=True, readonly=True, ondelete="restrict", check_company=True
+        "aakash.sms.provider",
+        index=True,
+        readonly=True,
+        ondelete="restrict",
+        check_company=True,
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, readonly=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
     )
     state = fields.Selection(
         [
@@ -59,37 +75,54 @@ class AakashSmsMessage(models.Model):
             ("failed", "Failed"),
             ("uncertain", "Uncertain"),
         ],
-        default="pending", required=True, index=True, readonly=True,
+        default="pending",
+        required=True,
+        index=True,
+        readonly=True,
         help="Accepted: Aakash took it for delivery. Rejected: refused (invalid number...). Failed: never "
         "reached the gateway, safe to resend. Uncertain: the gateway may have it (timeout, "
         "broken reply): never resent on its own, check the Aakash report first.",
     )
-    error_kind = fields.Char(readonly=True, help="Machine form of the reason (see const.OUTCOMES).")
+    error_kind = fields.Char(
+        readonly=True, help="Machine form of the reason (see const.OUTCOMES)."
+    )
     gateway_id = fields.Char("Gateway ID", index="btree_not_null", readonly=True)
     gateway_status = fields.Char(readonly=True)
     network = fields.Char(readonly=True)
     credits = fields.Float(readonly=True)
     reason = fields.Char(readonly=True)
-    user_id = fields.Many2one("res.users", "Sent By", readonly=True, default=lambda self: self.env.user)
+    user_id = fields.Many2one(
+        "res.users", "Sent By", readonly=True, default=lambda self: self.env.user
+    )
     sent_date = fields.Datetime("Sent On", readonly=True)
-    mail_message_id = fields.Many2one("mail.message", "Chatter Note", readonly=True, index="btree_not_null")
+    mail_message_id = fields.Many2one(
+        "mail.message", "Chatter Note", readonly=True, index="btree_not_null"
+    )
     resend_id = fields.Many2one("aakash.sms.message", "Resent As", readonly=True)
-    send_ref = fields.Char("Send", index="btree_not_null", readonly=True,
-                           help="Identifies the rows of one send, to follow its progress.")
-    notify_sender = fields.Boolean(readonly=True, help="Tell the sender when this send is done (wizard sends).")
+    send_ref = fields.Char(
+        "Send",
+        index="btree_not_null",
+        readonly=True,
+        help="Identifies the rows of one send, to follow its progress.",
+    )
+    notify_sender = fields.Boolean(
+        readonly=True, help="Tell the sender when this send is done (wizard sends)."
+    )
     attempt_count = fields.Integer("Attempts", readonly=True)
     next_attempt_date = fields.Datetime("Next Attempt", readonly=True)
 
     @api.model
     def _selection_record_ref(self):
-        models_sudo = self.env["ir.model"].sudo()  # model names for a selection, whoever reads the log
+        models_sudo = self.env[
+            "ir.model"
+        ].sudo()  # model names for a selection, whoever reads the log
         return [(model.model, model.name) for model in models_sudo.search([])]
 
     @api.depends("res_model", "res_id")
     def _compute_record_ref(self):
         for message in self:
             if message.res_model and message.res_id and message.res_model in self.env:
-                message.record_ref = "%s,%s" % (message.res_model, message.res_id)
+                message.record_ref = f"{message.res_model},{message.res_id}"
             else:
                 message.record_ref = False
 
@@ -100,10 +133,16 @@ class AakashSmsMessage(models.Model):
     def _aakash_refusal_reason(self, kind, **params):
         """The reason shown for a refusal decided before sending, in the user's language."""
         reasons = {
-            "no_provider": self.env._("No Aakash SMS provider is configured for %(company)s."),
+            "no_provider": self.env._(
+                "No Aakash SMS provider is configured for %(company)s."
+            ),
             "opted_out": self.env._("opted out (the number is on the SMS blacklist)"),
-            "duplicate": self.env._("duplicate: this text goes to this number once in this send"),
-            "other_company": self.env._("the provider %(provider)s belongs to another company"),
+            "duplicate": self.env._(
+                "duplicate: this text goes to this number once in this send"
+            ),
+            "other_company": self.env._(
+                "the provider %(provider)s belongs to another company"
+            ),
         }
         return reasons[kind] % params if params else reasons[kind]
 
@@ -118,13 +157,27 @@ class AakashSmsMessage(models.Model):
             with self.env.cr.savepoint():
                 return render(records), ""
         except Exception as exc:  # noqa: BLE001 - any rendering error is the template's  # pylint: disable=broad-except
-            _logger.info("Aakash SMS: the text of %s %s could not be rendered: %s", records._name, records.ids, exc)
-            return dict.fromkeys(records.ids, "-"), self.env._("the SMS template could not be rendered (%s)",
-                                                              str(exc)[:200])
+            _logger.info(
+                "Aakash SMS: the text of %s %s could not be rendered: %s",
+                records._name,
+                records.ids,
+                exc,
+            )
+            return dict.fromkeys(records.ids, "-"), self.env._(
+                "the SMS template could not be rendered (%s)", str(exc)[:200]
+            )
 
     @api.model
-    def _aakash_create_rows(self, records, bodies, provider=None, recipients=None, send_ref=None,
-                            text_problem="", notify_sender=False):
+    def _aakash_create_rows(
+        self,
+        records,
+        bodies,
+        provider=None,
+        recipients=None,
+        send_ref=None,
+        text_problem="",
+        notify_sender=False,
+    ):
         """Create the log rows of one send: the only way front doors write rows.
 
         :param records: the documents texted (the caller has read access to them)
@@ -139,15 +192,21 @@ class AakashSmsMessage(models.Model):
         Message = self.sudo()  # rows are the engine's: users never write them directly
         send_ref = send_ref or uuid4().hex
         if len(records) <= CHUNK_SIZE:
-            vals_list = self._aakash_row_values(records, bodies, provider, recipients, send_ref)
+            vals_list = self._aakash_row_values(
+                records, bodies, provider, recipients, send_ref
+            )
             self._aakash_mark(vals_list, text_problem, notify_sender)
             return Message.create(Message._aakash_check_values(vals_list))
         # a large send: by chunks, each chunk's cache dropped once written (memory stays flat)
         rows_ids, providers, seen = [], {}, set()
         for chunk in self._aakash_chunks(records):
-            vals_list = self._aakash_row_values(chunk, bodies, provider, recipients, send_ref)
+            vals_list = self._aakash_row_values(
+                chunk, bodies, provider, recipients, send_ref
+            )
             self._aakash_mark(vals_list, text_problem, notify_sender)
-            rows_ids += Message.create(Message._aakash_check_values(vals_list, providers, seen)).ids
+            rows_ids += Message.create(
+                Message._aakash_check_values(vals_list, providers, seen)
+            ).ids
             self.env.flush_all()
             chunk.invalidate_recordset()
             Message.invalidate_model()
@@ -164,7 +223,7 @@ class AakashSmsMessage(models.Model):
         """``records`` by chunks of :data:`CHUNK_SIZE`, each prefetching only itself."""
         ids = records.ids
         for start in range(0, len(ids), CHUNK_SIZE):
-            yield records.browse(ids[start:start + CHUNK_SIZE])
+            yield records.browse(ids[start : start + CHUNK_SIZE])
 
     @api.model
     def _aakash_preview(self, records, provider=None):
@@ -178,10 +237,16 @@ class AakashSmsMessage(models.Model):
     def _aakash_preview_lines(self, records, provider=None):
         """:meth:`_aakash_preview`, one line at a time (computed by chunks for large selections)."""
         providers, seen = {}, set()
-        chunks = [records] if len(records) <= CHUNK_SIZE else self._aakash_chunks(records)
+        chunks = (
+            [records] if len(records) <= CHUNK_SIZE else self._aakash_chunks(records)
+        )
         for chunk in chunks:
-            vals_list = self._aakash_row_values(chunk, dict.fromkeys(chunk.ids, "-"), provider, None, False)
-            for vals in self.sudo()._aakash_check_values(vals_list, providers, seen):  # as the send will decide
+            vals_list = self._aakash_row_values(
+                chunk, dict.fromkeys(chunk.ids, "-"), provider, None, False
+            )
+            for vals in self.sudo()._aakash_check_values(
+                vals_list, providers, seen
+            ):  # as the send will decide
                 yield {
                     "res_id": vals["res_id"],
                     "record_name": vals["record_name"],
@@ -196,25 +261,31 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _aakash_row_values(self, records, bodies, provider, recipients, send_ref):
-        recipients = recipients if recipients is not None else records._aakash_sms_get_recipients()
+        recipients = (
+            recipients
+            if recipients is not None
+            else records._aakash_sms_get_recipients()
+        )
         document_refusals = records._aakash_sms_document_refusals()
         has_company = "company_id" in records._fields
         vals_list = []
         for record in records:
             company = (record.company_id if has_company else False) or self.env.company
             partner, raw = recipients.get(record.id) or (self.env["res.partner"], "")
-            vals_list.append({
-                "res_model": records._name,
-                "res_id": record.id,
-                "record_name": record.display_name,
-                "partner_id": partner.id,
-                "number_raw": raw or False,
-                "body": bodies.get(record.id) or "",
-                "company_id": company.id,
-                "send_ref": send_ref,
-                "_refusal": document_refusals.get(record.id),
-                "_provider": provider,
-            })
+            vals_list.append(
+                {
+                    "res_model": records._name,
+                    "res_id": record.id,
+                    "record_name": record.display_name,
+                    "partner_id": partner.id,
+                    "number_raw": raw or False,
+                    "body": bodies.get(record.id) or "",
+                    "company_id": company.id,
+                    "send_ref": send_ref,
+                    "_refusal": document_refusals.get(record.id),
+                    "_provider": provider,
+                }
+            )
         return vals_list
 
     @api.model
@@ -231,10 +302,12 @@ class AakashSmsMessage(models.Model):
         Provider = self.env["aakash.sms.provider"]
         Company = self.env["res.company"]
         checks = [check_number(vals.get("number_raw")) for vals in vals_list]
-        opted_out = self._aakash_opted_out({check.number for check in checks if check.valid})
+        opted_out = self._aakash_opted_out(
+            {check.number for check in checks if check.valid}
+        )
         safe_texts = {}  # the same few texts for many rows: made GSM-safe and checked once each
         text_problems = {}
-        for vals, check in zip(vals_list, checks):
+        for vals, check in zip(vals_list, checks, strict=False):
             document_refusal = vals.pop("_refusal", None)
             forced = vals.pop("_provider", None)
             render_problem = vals.pop("_text_problem", "")
@@ -243,13 +316,17 @@ class AakashSmsMessage(models.Model):
                 provider = forced
             else:
                 if company not in providers:
-                    providers[company] = Provider._get_default(company).sudo()  # the engine's, for any user
+                    providers[company] = Provider._get_default(
+                        company
+                    ).sudo()  # the engine's, for any user
                 provider = providers[company]
             vals["number"] = check.number or False
             vals["provider_id"] = provider.id or False
             if provider.gsm_safe and vals["body"]:
                 if vals["body"] not in safe_texts:
-                    safe_texts[vals["body"]] = gsm_safe(vals["body"])  # look-alikes that would make it Unicode
+                    safe_texts[vals["body"]] = gsm_safe(
+                        vals["body"]
+                    )  # look-alikes that would make it Unicode
                 vals["body"] = safe_texts[vals["body"]]
             kind = reason = None
             if document_refusal:
@@ -265,20 +342,36 @@ class AakashSmsMessage(models.Model):
                 kind, reason = "duplicate", self._aakash_refusal_reason("duplicate")
             else:
                 if vals["body"] not in text_problems:
-                    text_problems[vals["body"]] = self._aakash_text_problem(vals["body"])
+                    text_problems[vals["body"]] = self._aakash_text_problem(
+                        vals["body"]
+                    )
                 text_problem = text_problems[vals["body"]]
                 if text_problem:
                     kind, reason = "text", text_problem
                 elif not provider:
-                    kind, reason = "no_provider", self._aakash_refusal_reason("no_provider", company=company.name)
+                    kind, reason = (
+                        "no_provider",
+                        self._aakash_refusal_reason(
+                            "no_provider", company=company.name
+                        ),
+                    )
                 elif provider.company_id != company:
                     vals["provider_id"] = False
-                    kind, reason = "no_provider", self._aakash_refusal_reason(
-                        "other_company", provider=provider.name)
+                    kind, reason = (
+                        "no_provider",
+                        self._aakash_refusal_reason(
+                            "other_company", provider=provider.name
+                        ),
+                    )
             if check.valid:
                 seen.add((check.number, vals["body"]))
             if kind:
-                vals.update(state=OUTCOMES[kind][0], error_kind=kind, reason=reason, gateway_status="not sent")
+                vals.update(
+                    state=OUTCOMES[kind][0],
+                    error_kind=kind,
+                    reason=reason,
+                    gateway_status="not sent",
+                )
         return vals_list
 
     @api.model
@@ -288,12 +381,17 @@ class AakashSmsMessage(models.Model):
             return self.env._("the text is empty")
         bad = control_chars(text)
         if bad:
-            return self.env._("the text contains a control character (%s): remove it",
-                              ", ".join("U+%04X" % ord(char) for char in bad))
+            return self.env._(
+                "the text contains a control character (%s): remove it",
+                ", ".join(f"U+{ord(char):04X}" for char in bad),
+            )
         segments = measure(text).segments
         if segments > MAX_SEGMENTS:
-            return self.env._("the text is too long: %(parts)s SMS parts, at most %(max)s are allowed",
-                              parts=segments, max=MAX_SEGMENTS)
+            return self.env._(
+                "the text is too long: %(parts)s SMS parts, at most %(max)s are allowed",
+                parts=segments,
+                max=MAX_SEGMENTS,
+            )
         return ""
 
     @api.model
@@ -310,8 +408,10 @@ class AakashSmsMessage(models.Model):
         # as they are, without formatting each one again (phone.blacklist's search would:
         # seconds per thousand numbers)
         self.env["phone.blacklist"].flush_model(["number", "active"])
-        self.env.cr.execute("SELECT number FROM phone_blacklist WHERE active AND number = ANY(%s)",
-                            [list(variants)])
+        self.env.cr.execute(
+            "SELECT number FROM phone_blacklist WHERE active AND number = ANY(%s)",
+            [list(variants)],
+        )
         return {variants[number] for [number] in self.env.cr.fetchall()}
 
     def _aakash_queue(self):
@@ -324,7 +424,9 @@ class AakashSmsMessage(models.Model):
                 elif message.state != "sending":
                     final.append(message.id)
         if pending:
-            cron_sudo = self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()  # any sender wakes the queue
+            cron_sudo = self.env.ref(
+                "aakash_sms.ir_cron_aakash_sms_send"
+            ).sudo()  # any sender wakes the queue
             cron_sudo._trigger()
         self._post_results(self.browse(final))
         return self
@@ -340,7 +442,7 @@ class AakashSmsMessage(models.Model):
         self.env.flush_all()
         ids = self.ids
         for start in range(0, len(ids), CHUNK_SIZE):
-            chunk = self.browse(ids[start:start + CHUNK_SIZE])
+            chunk = self.browse(ids[start : start + CHUNK_SIZE])
             yield chunk
             chunk.invalidate_recordset()
 
@@ -353,7 +455,9 @@ class AakashSmsMessage(models.Model):
         Rows of Odoo's own SMS (``sms_uuid``) get none: Odoo's message shows them.
         The note is authored by the user who sent.
         """
-        rows = (self if messages is None else messages).filtered(lambda m: not m.sms_uuid)
+        rows = (self if messages is None else messages).filtered(
+            lambda m: not m.sms_uuid
+        )
         if not rows:
             return
         rows.partner_id.mapped("display_name")  # prefetch once for all notes
@@ -367,19 +471,30 @@ class AakashSmsMessage(models.Model):
         by_key = defaultdict(lambda: defaultdict(list))
         for message in rows:
             if message.res_model and message.res_id:
-                by_key[message.res_model, message.user_id][message.res_id].append(message.id)
+                by_key[message.res_model, message.user_id][message.res_id].append(
+                    message.id
+                )
         for (model, user), by_record in by_key.items():
             Model = self.env[model]
             if not hasattr(Model, "_message_log_batch"):
                 continue
             # the note is the engine's record of what happened: written whatever the sender may edit
             records_sudo = Model.sudo().browse(list(by_record)).exists()
-            group = {res_id: rows.browse(ids).with_prefetch(rows._prefetch_ids) for res_id, ids in by_record.items()}
-            bodies = {record.id: group[record.id]._format_chatter_note(labels) for record in records_sudo}
+            group = {
+                res_id: rows.browse(ids).with_prefetch(rows._prefetch_ids)
+                for res_id, ids in by_record.items()
+            }
+            bodies = {
+                record.id: group[record.id]._format_chatter_note(labels)
+                for record in records_sudo
+            }
             notes = records_sudo._message_log_batch(
-                bodies=bodies, author_id=user.partner_id.id or False, partner_ids=False)
+                bodies=bodies, author_id=user.partner_id.id or False, partner_ids=False
+            )
             for note in notes:
-                group[note.res_id].sudo().mail_message_id = note  # the engine's bookkeeping
+                group[
+                    note.res_id
+                ].sudo().mail_message_id = note  # the engine's bookkeeping
 
     def _format_chatter_note(self, labels):
         lines = []
@@ -388,19 +503,32 @@ class AakashSmsMessage(models.Model):
             if message.network:
                 details.append(message.network)
             if message.state in ("queued", "delivered") and message.credits:
-                details.append(labels["credit"] if message.credits == 1 else labels["credits"] % message.credits)
+                details.append(
+                    labels["credit"]
+                    if message.credits == 1
+                    else labels["credits"] % message.credits
+                )
             if message.reason:
                 details.append(message.reason)
-            lines.append(Markup('<li><a href="/odoo/aakash.sms.message/%s">%s</a>%s: %s</li>') % (
-                message.id,
-                message.number or message.number_raw or labels["no_number"],
-                Markup(" (%s)") % message.partner_id.display_name if message.partner_id else "",
-                ", ".join(details),
-            ))
+            lines.append(
+                Markup('<li><a href="/odoo/aakash.sms.message/%s">%s</a>%s: %s</li>')
+                % (
+                    message.id,
+                    message.number or message.number_raw or labels["no_number"],
+                    Markup(" (%s)") % message.partner_id.display_name
+                    if message.partner_id
+                    else "",
+                    ", ".join(details),
+                )
+            )
         text = self[:1].body or ""
         if len(text) > 160:
             text = text[:159] + "…"
-        return Markup("<p>%s <i>%s</i></p><ul>%s</ul>") % (labels["title"], escape(text), Markup("").join(lines))
+        return Markup("<p>%s <i>%s</i></p><ul>%s</ul>") % (
+            labels["title"],
+            escape(text),
+            Markup("").join(lines),
+        )
 
     # ------------------------------------------------------------------
     # Actions
@@ -418,52 +546,110 @@ class AakashSmsMessage(models.Model):
         self.check_access("read")
         native = self.filtered("sms_uuid")
         if native and native == self:
-            raise UserError(self.env._(
-                "These SMS were sent by Odoo's own SMS features: resend them from Odoo's SMS list "
-                "(Settings > Technical > Phone / SMS > SMS, action Resend)."))
-        candidates = (self - native).filtered(lambda m: m.state in RESENDABLE_STATES and not m.resend_id)
+            raise UserError(
+                self.env._(
+                    "These SMS were sent by Odoo's own SMS features: resend them from Odoo's SMS list "
+                    "(Settings > Technical > Phone / SMS > SMS, action Resend)."
+                )
+            )
+        candidates = (self - native).filtered(
+            lambda m: m.state in RESENDABLE_STATES and not m.resend_id
+        )
         if candidates:
             # wait for a concurrent resend of the same rows: it wins, this one then fails to serialize
-            self.env.cr.execute("SELECT id FROM aakash_sms_message WHERE id IN %s FOR NO KEY UPDATE",
-                                [tuple(candidates.ids)], log_exceptions=False)
+            self.env.cr.execute(
+                "SELECT id FROM aakash_sms_message WHERE id IN %s FOR NO KEY UPDATE",
+                [tuple(candidates.ids)],
+                log_exceptions=False,
+            )
             candidates.invalidate_recordset(["state", "resend_id"])
-        to_resend = candidates.filtered(lambda m: m.state in RESENDABLE_STATES and not m.resend_id)
+        to_resend = candidates.filtered(
+            lambda m: m.state in RESENDABLE_STATES and not m.resend_id
+        )
         if not to_resend:
-            raise UserError(self.env._("Only rejected or failed messages that were not resent yet can be resent."))
+            raise UserError(
+                self.env._(
+                    "Only rejected or failed messages that were not resent yet can be resent."
+                )
+            )
         Message = self.sudo()  # rows are the engine's
         send_ref = uuid4().hex
         planned, skipped = [], []
         for message in to_resend:
             if message.error_kind == "duplicate":
-                skipped.append((message, self.env._("its text was already sent to this number in the same send")))
+                skipped.append(
+                    (
+                        message,
+                        self.env._(
+                            "its text was already sent to this number in the same send"
+                        ),
+                    )
+                )
                 continue
-            provider = message.provider_id.sudo() or None  # the row's provider, used by the engine only
-            record = self.env[message.res_model].browse(message.res_id).exists() if message.res_model else None
+            provider = (
+                message.provider_id.sudo() or None
+            )  # the row's provider, used by the engine only
+            record = (
+                self.env[message.res_model].browse(message.res_id).exists()
+                if message.res_model
+                else None
+            )
             if record:
-                [vals] = self._aakash_row_values(record, {record.id: message.body}, provider, None, send_ref)
+                [vals] = self._aakash_row_values(
+                    record, {record.id: message.body}, provider, None, send_ref
+                )
             else:
-                vals = {"partner_id": message.partner_id.id, "number_raw": message.number_raw,
-                        "body": message.body, "company_id": message.company_id.id, "send_ref": send_ref,
-                        "_provider": provider}
+                vals = {
+                    "partner_id": message.partner_id.id,
+                    "number_raw": message.number_raw,
+                    "body": message.body,
+                    "company_id": message.company_id.id,
+                    "send_ref": send_ref,
+                    "_provider": provider,
+                }
             [vals] = Message._aakash_check_values([vals])
             vals["notify_sender"] = True
             if vals.get("state"):
                 skipped.append((message, vals["reason"]))
             elif message.error_kind == "refused" and vals["number"] == message.number:
-                skipped.append((message, self.env._("Aakash refused this number and it was not corrected")))
+                skipped.append(
+                    (
+                        message,
+                        self.env._(
+                            "Aakash refused this number and it was not corrected"
+                        ),
+                    )
+                )
             else:
                 planned.append((message, vals))
         if not planned:
-            raise UserError(self.env._("Nothing can be resent now:\n%s", "\n".join(
-                "- %s: %s" % (message.number or message.number_raw or "-", reason) for message, reason in skipped)))
+            raise UserError(
+                self.env._(
+                    "Nothing can be resent now:\n%s",
+                    "\n".join(
+                        "- {}: {}".format(
+                            message.number or message.number_raw or "-", reason
+                        )
+                        for message, reason in skipped
+                    ),
+                )
+            )
         new_messages = Message.create([vals for _message, vals in planned])
-        for (message, _vals), new in zip(planned, new_messages):
+        for (message, _vals), new in zip(planned, new_messages, strict=False):
             message.sudo().resend_id = new  # the engine's bookkeeping
         new_messages._aakash_queue()
         action = new_messages._action_notify_outcome()
         if skipped:
-            action["params"]["message"] += "\n" + self.env._("Not resent (%s):", len(skipped)) + "".join(
-                "\n- %s: %s" % (message.number or message.number_raw or "-", reason) for message, reason in skipped)
+            action["params"]["message"] += (
+                "\n"
+                + self.env._("Not resent (%s):", len(skipped))
+                + "".join(
+                    "\n- {}: {}".format(
+                        message.number or message.number_raw or "-", reason
+                    )
+                    for message, reason in skipped
+                )
+            )
         return action
 
     def _action_notify_outcome(self):
@@ -478,7 +664,9 @@ class AakashSmsMessage(models.Model):
                 if message.state not in ("queued", "delivered", "pending", "sending"):
                     problems += 1
                     reasons.add(message.reason)
-        summary = "\n".join("%s: %s" % (states[state], count) for state, count in counts.items())
+        summary = "\n".join(
+            f"{states[state]}: {count}" for state, count in counts.items()
+        )
         reasons = sorted(reasons - {False})
         if problems:
             title = self.env._("SMS: some recipients were not reached")
@@ -491,10 +679,14 @@ class AakashSmsMessage(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": title,
-                "message": summary + (("\n" + "\n".join("- %s" % r for r in reasons[:5])) if reasons else ""),
+                "message": summary
+                + (
+                    ("\n" + "\n".join(f"- {r}" for r in reasons[:5]))
+                    if reasons
+                    else ""
+                ),
                 "type": "success" if not problems else "warning",
                 "sticky": bool(problems),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
-

@@ -4,6 +4,7 @@ The bridge (``sms_api.py``) only creates rows; the engine sends them; here the f
 state of a row is written back onto Odoo's SMS, its notification and its marketing
 trace, after the table in ``const.py``.
 """
+
 from collections import defaultdict
 
 from odoo import fields, models
@@ -22,8 +23,13 @@ class AakashSmsMessage(models.Model):
     # pylint: disable=consider-merging-classes-inherited
     _inherit = "aakash.sms.message"
 
-    sms_uuid = fields.Char("Odoo SMS UUID", index="btree_not_null", readonly=True, copy=False,
-                           help="Set when Odoo's own SMS features sent this message through Aakash.")
+    sms_uuid = fields.Char(
+        "Odoo SMS UUID",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        help="Set when Odoo's own SMS features sent this message through Aakash.",
+    )
 
     # One live row per Odoo SMS: a uuid is sent at most once, whoever asks again.  Only rows
     # provably never sent (rejected, failed) leave room for another attempt.
@@ -44,16 +50,24 @@ class AakashSmsMessage(models.Model):
 
     def _aakash_update_native_sms(self):
         """Write the final state of the bridged rows ``self`` onto Odoo's SMS and trackers."""
-        rows = self.filtered(lambda m: m.sms_uuid and m.state not in ("pending", "sending"))
+        rows = self.filtered(
+            lambda m: m.sms_uuid and m.state not in ("pending", "sending")
+        )
         if not rows:
             return
         from .sms_api import SmsApiAakash  # noqa: PLC0415 - avoids an import cycle
 
         failure_types = SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE
         # the bridge acts for whoever queued Odoo's SMS: their SMS and trackers are updated as the engine
-        sms_sudo = self.env["sms.sms"].sudo().search([("uuid", "in", rows.mapped("sms_uuid"))])
+        sms_sudo = (
+            self.env["sms.sms"].sudo().search([("uuid", "in", rows.mapped("sms_uuid"))])
+        )
         sms_by_uuid = {sms.uuid: sms for sms in sms_sudo}
-        trackers_sudo = self.env["sms.tracker"].sudo().search([("sms_uuid", "in", rows.mapped("sms_uuid"))])
+        trackers_sudo = (
+            self.env["sms.tracker"]
+            .sudo()
+            .search([("sms_uuid", "in", rows.mapped("sms_uuid"))])
+        )
         tracker_by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
         # one update per outcome, as Odoo's _send_with_api does, not one per SMS
         groups = defaultdict(lambda: ([], []))
@@ -72,11 +86,16 @@ class AakashSmsMessage(models.Model):
                 continue
             failure_type = failure_types.get(provider_state, "unknown")
             if failure_type != "unknown":
-                trackers._action_update_from_sms_state("error", failure_type=failure_type, failure_reason=reason)
+                trackers._action_update_from_sms_state(
+                    "error", failure_type=failure_type, failure_reason=reason
+                )
             else:
-                trackers.with_context(sms_known_failure_reason=reason)._action_update_from_provider_error(
-                    provider_state)
-            sms.write({"state": "error", "failure_type": failure_type, "to_delete": False})
+                trackers.with_context(
+                    sms_known_failure_reason=reason
+                )._action_update_from_provider_error(provider_state)
+            sms.write(
+                {"state": "error", "failure_type": failure_type, "to_delete": False}
+            )
         sms_sudo.mail_message_id._notify_message_notification_update()
 
     def _aakash_update_native_trackers(self):
@@ -90,11 +109,17 @@ class AakashSmsMessage(models.Model):
 
         :return: the ``sms.tracker`` records updated
         """
-        native = self.filtered(lambda m: m.sms_uuid and m.state in ("delivered", "undelivered"))
+        native = self.filtered(
+            lambda m: m.sms_uuid and m.state in ("delivered", "undelivered")
+        )
         if not native:
             return self.env["sms.tracker"]
         # delivery reports come from a cron: it updates whoever's trackers
-        trackers_sudo = self.env["sms.tracker"].sudo().search([("sms_uuid", "in", native.mapped("sms_uuid"))])
+        trackers_sudo = (
+            self.env["sms.tracker"]
+            .sudo()
+            .search([("sms_uuid", "in", native.mapped("sms_uuid"))])
+        )
         by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
         updated = trackers_sudo.browse()
         for message in native:
@@ -105,12 +130,20 @@ class AakashSmsMessage(models.Model):
                 tracker._action_update_from_sms_state("sent")
             else:
                 status = (message.gateway_status or "").strip().lower()
-                tracker.with_context(sms_known_failure_reason=message.gateway_status or False)\
-                    ._action_update_from_provider_error(REPORT_STATUS_TO_PROVIDER_ERROR.get(status, "not_delivered"))
+                tracker.with_context(
+                    sms_known_failure_reason=message.gateway_status or False
+                )._action_update_from_provider_error(
+                    REPORT_STATUS_TO_PROVIDER_ERROR.get(status, "not_delivered")
+                )
             updated |= tracker
         # as Odoo's own delivery report route does: a reported SMS is done
-        sms_sudo = self.env["sms.sms"].sudo()  # whoever's SMS: the report is about them all
-        sms_sudo.search([
-            ("uuid", "in", native.mapped("sms_uuid")), ("to_delete", "=", False),
-        ]).to_delete = True
+        sms_sudo = self.env[
+            "sms.sms"
+        ].sudo()  # whoever's SMS: the report is about them all
+        sms_sudo.search(
+            [
+                ("uuid", "in", native.mapped("sms_uuid")),
+                ("to_delete", "=", False),
+            ]
+        ).to_delete = True
         return updated

@@ -23,21 +23,31 @@ class AakashSmsProvider(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        tracking=True,
     )
     is_default = fields.Boolean(
-        "Default for its company", tracking=True,
+        "Default for its company",
+        tracking=True,
         help="Used whenever a send does not name a provider, for records of this company.",
     )
     auth_token = fields.Char(
-        groups="base.group_system", copy=False,
+        groups="base.group_system",
+        copy=False,
         help="Created on sms.aakashsms.com under API Service > Token. Only system administrators "
         "can read or change it.",
     )
     has_token = fields.Boolean(compute="_compute_has_token")
-    base_url = fields.Char("Gateway URL", required=True, default=DEFAULT_BASE_URL, tracking=True)
+    base_url = fields.Char(
+        "Gateway URL", required=True, default=DEFAULT_BASE_URL, tracking=True
+    )
     timeout = fields.Integer(
-        "Timeout (s)", default=30, tracking=True,
+        "Timeout (s)",
+        default=30,
+        tracking=True,
         help="How long to wait for the gateway's answer. A send that times out is marked "
         "uncertain and never re-sent automatically.",
     )
@@ -45,45 +55,59 @@ class AakashSmsProvider(models.Model):
         default=100, tracking=True, help="Recipients per request to the gateway."
     )
     gsm_safe = fields.Boolean(
-        "GSM-Safe Text", default=True, tracking=True,
+        "GSM-Safe Text",
+        default=True,
+        tracking=True,
         help="Replace characters that have a plain look-alike (no-break spaces, curly quotes, dashes, "
         "the rupee sign...) so that an English text stays GSM-7: 160 characters per credit instead of 70.",
     )
     parallel_requests = fields.Integer(
-        default=4, tracking=True,
+        default=4,
+        tracking=True,
         help="How many requests to the gateway may be in flight at once (1 sends one after the other).",
     )
     balance = fields.Float("Available Credit", readonly=True, copy=False)
     balance_date = fields.Datetime("Credit Read On", readonly=True, copy=False)
     total_sent = fields.Integer("Total SMS Sent", readonly=True, copy=False)
     low_balance_threshold = fields.Float(
-        "Warn Below", default=100, tracking=True,
+        "Warn Below",
+        default=100,
+        tracking=True,
         help="When the periodic balance check finds less credit than this, SMS managers get an activity.",
     )
     message_count = fields.Integer(compute="_compute_message_count")
 
     _batch_size_positive = models.Constraint(
-        "CHECK(batch_size > 0 AND batch_size <= 1000)", "The batch size must be between 1 and 1000."
+        "CHECK(batch_size > 0 AND batch_size <= 1000)",
+        "The batch size must be between 1 and 1000.",
     )
     _parallel_requests_positive = models.Constraint(
-        "CHECK(parallel_requests > 0 AND parallel_requests <= 16)", "Parallel requests must be between 1 and 16."
+        "CHECK(parallel_requests > 0 AND parallel_requests <= 16)",
+        "Parallel requests must be between 1 and 16.",
     )
-    _timeout_positive = models.Constraint("CHECK(timeout > 0)", "The timeout must be positive.")
+    _timeout_positive = models.Constraint(
+        "CHECK(timeout > 0)", "The timeout must be positive."
+    )
     _one_default_per_company = models.UniqueIndex(
-        "(company_id) WHERE is_default AND active", "A company can have only one default Aakash SMS provider."
+        "(company_id) WHERE is_default AND active",
+        "A company can have only one default Aakash SMS provider.",
     )
 
     def _compute_has_token(self):
         # whether a token is set, never its value: a search, which needs the elevated rights
         ids = [provider._origin.id for provider in self if provider._origin.id]
-        with_token = set(self.sudo().search([("id", "in", ids), ("auth_token", "!=", False)]).ids)
+        with_token = set(
+            self.sudo().search([("id", "in", ids), ("auth_token", "!=", False)]).ids
+        )
         for provider in self:
             provider.has_token = provider._origin.id in with_token
 
     def _compute_message_count(self):
-        counts = dict(self.env["aakash.sms.message"]._read_group(
-            [("provider_id", "in", self.ids)], ["provider_id"], ["__count"]
-        ))
+        counts = dict(
+            self.env["aakash.sms.message"]._read_group(
+                [("provider_id", "in", self.ids)], ["provider_id"], ["__count"]
+            )
+        )
         for provider in self:
             provider.message_count = counts.get(provider, 0)
 
@@ -91,7 +115,9 @@ class AakashSmsProvider(models.Model):
     def _check_base_url(self):
         for provider in self:
             if not provider.base_url.startswith(("https://", "http://")):
-                raise ValidationError(self.env._("The gateway URL must start with https://"))
+                raise ValidationError(
+                    self.env._("The gateway URL must start with https://")
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -102,7 +128,9 @@ class AakashSmsProvider(models.Model):
 
     def write(self, vals):
         changed = [name for name in TOKEN_DESTINATION_FIELDS if name in vals]
-        if changed and any(provider[name] != vals[name] for provider in self for name in changed):
+        if changed and any(
+            provider[name] != vals[name] for provider in self for name in changed
+        ):
             self._check_token_destination_access()  # writing the same value again is harmless
         return super().write(vals)
 
@@ -115,9 +143,12 @@ class AakashSmsProvider(models.Model):
         """
         if self.env.su or self.env.user._is_system():
             return
-        raise AccessError(self.env._(
-            "Only system administrators can change where an Aakash SMS provider sends its auth "
-            "token (the gateway URL)."))
+        raise AccessError(
+            self.env._(
+                "Only system administrators can change where an Aakash SMS provider sends its auth "
+                "token (the gateway URL)."
+            )
+        )
 
     def _check_provider_access(self):
         """Raise AccessError unless the current user may run actions of the providers ``self``.
@@ -135,12 +166,21 @@ class AakashSmsProvider(models.Model):
         if user._is_system():
             return
         if not user.has_group("aakash_sms.group_aakash_sms_manager"):
-            raise AccessError(self.env._(
-                "Only Aakash SMS managers and system administrators can use Aakash SMS providers."))
-        foreign = self.filtered(lambda provider: provider.company_id not in user.company_ids)
+            raise AccessError(
+                self.env._(
+                    "Only Aakash SMS managers and system administrators can use Aakash SMS providers."
+                )
+            )
+        foreign = self.filtered(
+            lambda provider: provider.company_id not in user.company_ids
+        )
         if foreign:
-            raise AccessError(self.env._(
-                "You are not an Aakash SMS manager of %(company)s.", company=foreign[0].company_id.name))
+            raise AccessError(
+                self.env._(
+                    "You are not an Aakash SMS manager of %(company)s.",
+                    company=foreign[0].company_id.name,
+                )
+            )
 
     @api.model
     def _get_default(self, company=None):
@@ -158,7 +198,9 @@ class AakashSmsProvider(models.Model):
         company = company or self.env.company
         # the engine needs the provider of any user's company, whatever the user's rights
         provider_sudo = self.sudo().search(
-            [("company_id", "=", company.id), ("active", "=", True)], order="is_default desc, sequence, id", limit=1
+            [("company_id", "=", company.id), ("active", "=", True)],
+            order="is_default desc, sequence, id",
+            limit=1,
         )
         return provider_sudo
 
@@ -174,9 +216,14 @@ class AakashSmsProvider(models.Model):
         provider_sudo = self.sudo()  # the token is read only to be sent
         token = provider_sudo.auth_token
         if not token:
-            raise UserError(self.env._("The Aakash SMS provider %s has no auth token.", provider_sudo.name))
+            raise UserError(
+                self.env._(
+                    "The Aakash SMS provider %s has no auth token.", provider_sudo.name
+                )
+            )
         return AakashClient(
-            token, base_url=provider_sudo.base_url,
+            token,
+            base_url=provider_sudo.base_url,
             timeout=(min(10, provider_sudo.timeout), provider_sudo.timeout),
             batch_size=provider_sudo.batch_size,
         )
@@ -187,41 +234,69 @@ class AakashSmsProvider(models.Model):
         try:
             credit = self._get_client().credit()
         except errors.IpNotAllowedError as exc:
-            raise UserError(self.env._(
-                "Aakash SMS refused this server's IP address (%(reason)s). On sms.aakashsms.com, "
-                "open API Service > Token and put this Odoo server's public IP in \"Allowed Ip\".",
-                reason=exc.message)) from None
+            raise UserError(
+                self.env._(
+                    "Aakash SMS refused this server's IP address (%(reason)s). On sms.aakashsms.com, "
+                    'open API Service > Token and put this Odoo server\'s public IP in "Allowed Ip".',
+                    reason=exc.message,
+                )
+            ) from None
         except errors.AuthenticationError as exc:
-            raise UserError(self.env._(
-                "The auth token is not accepted (%(reason)s). Check it is copied whole and its "
-                "status is Active under API Service > Token.", reason=exc.message)) from None
+            raise UserError(
+                self.env._(
+                    "The auth token is not accepted (%(reason)s). Check it is copied whole and its "
+                    "status is Active under API Service > Token.",
+                    reason=exc.message,
+                )
+            ) from None
         except errors.AakashError as exc:
-            raise UserError(self.env._("Could not reach Aakash SMS: %(reason)s", reason=exc.message)) from None
-        provider_sudo = self.sudo()  # the balance fields are read-only for users; the gateway just gave them
-        provider_sudo.write({
-            "balance": credit.available, "total_sent": credit.total_sent, "balance_date": fields.Datetime.now(),
-        })
+            raise UserError(
+                self.env._("Could not reach Aakash SMS: %(reason)s", reason=exc.message)
+            ) from None
+        provider_sudo = (
+            self.sudo()
+        )  # the balance fields are read-only for users; the gateway just gave them
+        provider_sudo.write(
+            {
+                "balance": credit.available,
+                "total_sent": credit.total_sent,
+                "balance_date": fields.Datetime.now(),
+            }
+        )
         return credit
 
     def action_test_connection(self):
         self.ensure_one()
         self._check_provider_access()
         credit = self._read_credit()
-        return self._notify(self.env._("Connection works"), self.env._(
-            "The token is valid: %(credit)s credits available.", credit=credit.available), "success")
+        return self._notify(
+            self.env._("Connection works"),
+            self.env._(
+                "The token is valid: %(credit)s credits available.",
+                credit=credit.available,
+            ),
+            "success",
+        )
 
     def action_refresh_balance(self):
         self._check_provider_access()
         for provider in self:
             provider._read_credit()
-        return self._notify(self.env._("Balance refreshed"), self.env._("Available credit: %s", self[:1].balance), "info")
+        return self._notify(
+            self.env._("Balance refreshed"),
+            self.env._("Available credit: %s", self[:1].balance),
+            "info",
+        )
 
     def _notify(self, title, message, kind):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": title, "message": message, "type": kind, "sticky": False,
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": False,
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
@@ -230,18 +305,26 @@ class AakashSmsProvider(models.Model):
         """The provider's SMS log (read-only navigation: the log shows what the user may read)."""
         self.ensure_one()
         self.check_access("read")
-        action = self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_message")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aakash_sms.action_aakash_sms_message"
+        )
         action["domain"] = [("provider_id", "=", self.id)]
         return action
 
     @api.model
     def _cron_refresh_balance(self):
         """Read every provider's balance; warn managers when it runs low."""
-        for provider in self.sudo().search([("auth_token", "!=", False)]):  # a cron: every company's
+        for provider in self.sudo().search(
+            [("auth_token", "!=", False)]
+        ):  # a cron: every company's
             try:
                 provider._read_credit()
             except UserError as exc:
-                _logger.warning("Aakash SMS: balance of provider %s could not be read: %s", provider.id, exc)
+                _logger.warning(
+                    "Aakash SMS: balance of provider %s could not be read: %s",
+                    provider.id,
+                    exc,
+                )
                 continue
             provider._check_low_balance()
 
@@ -250,16 +333,27 @@ class AakashSmsProvider(models.Model):
         self.ensure_one()
         if not self.low_balance_threshold or self.balance >= self.low_balance_threshold:
             return False
-        managers = self.env.ref("aakash_sms.group_aakash_sms_manager").all_user_ids.filtered(
-            lambda user: not user.share and user.active and self.company_id in user.company_ids
+        managers = self.env.ref(
+            "aakash_sms.group_aakash_sms_manager"
+        ).all_user_ids.filtered(
+            lambda user: not user.share
+            and user.active
+            and self.company_id in user.company_ids
         )
         activity_type = self.env.ref("aakash_sms.mail_activity_type_low_balance")
-        already = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).user_id
+        already = self.activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type
+        ).user_id
         for manager in managers - already:
             self.activity_schedule(
-                "aakash_sms.mail_activity_type_low_balance", user_id=manager.id,
-                note=self.env._("Only %(balance)s credits are left on %(name)s (warning below %(threshold)s). "
-                       "Top up the Aakash SMS account.", balance=self.balance, name=self.name,
-                       threshold=self.low_balance_threshold),
+                "aakash_sms.mail_activity_type_low_balance",
+                user_id=manager.id,
+                note=self.env._(
+                    "Only %(balance)s credits are left on %(name)s (warning below %(threshold)s). "
+                    "Top up the Aakash SMS account.",
+                    balance=self.balance,
+                    name=self.name,
+                    threshold=self.low_balance_threshold,
+                ),
             )
         return True

@@ -1,4 +1,5 @@
 """Delivery reports: Aakash's report of sent messages, read back onto the log rows."""
+
 import logging
 from collections import defaultdict
 
@@ -22,8 +23,12 @@ class AakashSmsProvider(models.Model):
     _inherit = "aakash.sms.provider"
 
     report_next_page = fields.Integer(
-        "Report Page To Read", default=1, readonly=True, copy=False,
-        help="Where the next reading of Aakash's report goes on (1: from the newest).")
+        "Report Page To Read",
+        default=1,
+        readonly=True,
+        copy=False,
+        help="Where the next reading of Aakash's report goes on (1: from the newest).",
+    )
 
 
 class AakashSmsMessage(models.Model):
@@ -43,7 +48,13 @@ class AakashSmsMessage(models.Model):
         """
         rows_sudo = self.sudo()  # a cron: reads every company's rows and providers
         since = fields.Datetime.subtract(fields.Datetime.now(), days=days)
-        open_rows = rows_sudo.search([("state", "=", "queued"), ("gateway_id", "!=", False), ("sent_date", ">=", since)])
+        open_rows = rows_sudo.search(
+            [
+                ("state", "=", "queued"),
+                ("gateway_id", "!=", False),
+                ("sent_date", ">=", since),
+            ]
+        )
         updated = rows_sudo.browse()
         for provider, rows in open_rows.grouped("provider_id").items():
             if not provider:
@@ -58,7 +69,9 @@ class AakashSmsMessage(models.Model):
         for row in self:
             by_gateway_id[row.gateway_id].append(row)
         oldest = min(self.mapped("sent_date"))
-        oldest_text = fields.Datetime.to_string(fields.Datetime.subtract(oldest, days=1))
+        oldest_text = fields.Datetime.to_string(
+            fields.Datetime.subtract(oldest, days=1)
+        )
         updated = self.browse()
         page = provider.report_next_page or 1
         try:
@@ -74,14 +87,25 @@ class AakashSmsMessage(models.Model):
                         updated |= row
                     if not rows:
                         del by_gateway_id[entry.message_id]
-                dates = [entry.sent_at[:19] for entry in report.entries if entry.sent_at]
+                dates = [
+                    entry.sent_at[:19] for entry in report.entries if entry.sent_at
+                ]
                 too_old = dates and max(dates) < oldest_text
-                if not by_gateway_id or too_old or page >= report.total_pages or not report.entries:
+                if (
+                    not by_gateway_id
+                    or too_old
+                    or page >= report.total_pages
+                    or not report.entries
+                ):
                     page = 1
                     break
                 page += 1
         except (errors.AakashError, UserError) as exc:
-            _logger.warning("Aakash SMS: reading the report of provider %s failed: %s", provider.id, exc)
+            _logger.warning(
+                "Aakash SMS: reading the report of provider %s failed: %s",
+                provider.id,
+                exc,
+            )
         provider.report_next_page = page
         return updated
 
@@ -89,12 +113,20 @@ class AakashSmsMessage(models.Model):
         """The row among ``rows`` (same gateway id) that ``entry`` reports on, removed from ``rows``."""
         if len(rows) == 1:
             return rows.pop()
-        same_number = [row for row in rows if entry.number and row.number == entry.number]
+        same_number = [
+            row for row in rows if entry.number and row.number == entry.number
+        ]
         if len(same_number) == 1:
             rows.remove(same_number[0])
             return same_number[0]
         for row in rows:
-            row.write({"gateway_status": self.env._("duplicate gateway id: check the Aakash report")})
+            row.write(
+                {
+                    "gateway_status": self.env._(
+                        "duplicate gateway id: check the Aakash report"
+                    )
+                }
+            )
         rows.clear()
         return None
 

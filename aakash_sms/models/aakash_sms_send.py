@@ -13,8 +13,11 @@ class AakashSmsMessage(models.Model):
     # pylint: disable=consider-merging-classes-inherited
     _inherit = "aakash.sms.message"
 
-    send_name = fields.Char("Send Summary", compute="_compute_send_name",
-                            help="The send this SMS belongs to: how many recipients, when, by whom.")
+    send_name = fields.Char(
+        "Send Summary",
+        compute="_compute_send_name",
+        help="The send this SMS belongs to: how many recipients, when, by whom.",
+    )
 
     @api.depends("send_ref")
     def _compute_send_name(self):
@@ -30,14 +33,32 @@ class AakashSmsMessage(models.Model):
             return {}
         # the size of a send the reader sees one row of, whoever sent the rest
         groups = self.sudo()._read_group(
-            [("send_ref", "in", refs)], ["send_ref"], ["__count", "create_date:min", "user_id:array_agg"])
-        users = self.env["res.users"].sudo().browse(  # the sender's name, as the chatter shows it
-            {uid for _ref, _count, _date, uids in groups for uid in uids if uid}).exists()
+            [("send_ref", "in", refs)],
+            ["send_ref"],
+            ["__count", "create_date:min", "user_id:array_agg"],
+        )
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .browse(  # the sender's name, as the chatter shows it
+                {uid for _ref, _count, _date, uids in groups for uid in uids if uid}
+            )
+            .exists()
+        )
         names = {}
         for ref, count, date, user_ids in groups:
             user = users.filtered(lambda u, ids=user_ids: u.id in ids)[:1]
-            recipients = self.env._("1 recipient") if count == 1 else self.env._("%s recipients", count)
-            when = format_datetime(self.env, date, tz=self.env.user.tz or "Asia/Kathmandu", dt_format="d MMM HH:mm")
+            recipients = (
+                self.env._("1 recipient")
+                if count == 1
+                else self.env._("%s recipients", count)
+            )
+            when = format_datetime(
+                self.env,
+                date,
+                tz=self.env.user.tz or "Asia/Kathmandu",
+                dt_format="d MMM HH:mm",
+            )
             names[ref] = " · ".join(filter(None, [recipients, when, user.name]))
         return names
 
@@ -58,13 +79,17 @@ class AakashSmsMessage(models.Model):
     def _aakash_send_log_action(self):
         """The SMS log showing the rows of the send of ``self`` (one row of it)."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_message")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aakash_sms.action_aakash_sms_message"
+        )
         name = self.send_name or action["name"]
-        action.update({
-            "name": name,
-            "display_name": name,
-            "domain": [("send_ref", "=", self.send_ref)],
-            "context": {"create": False},
-            "target": "current",
-        })
+        action.update(
+            {
+                "name": name,
+                "display_name": name,
+                "domain": [("send_ref", "=", self.send_ref)],
+                "context": {"create": False},
+                "target": "current",
+            }
+        )
         return action

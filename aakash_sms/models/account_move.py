@@ -11,7 +11,9 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     aakash_sms_confirmation_sent = fields.Boolean(
-        "Confirmation SMS Queued", copy=False, readonly=True,
+        "Confirmation SMS Queued",
+        copy=False,
+        readonly=True,
         help="Set once the customer was texted about this invoice's confirmation; "
         "confirming it again after a reset to draft does not text again.",
     )
@@ -56,14 +58,24 @@ class AccountMove(models.Model):
                     template_sudo = company.sudo()._aakash_sms_invoice_template()
                     bodies, problem = Message._aakash_render(
                         lambda recs, template=template_sudo: template._render_field(
-                            "body", recs.ids, compute_lang=True), moves)
-                    messages |= Message._aakash_create_rows(moves, bodies, text_problem=problem)
-                moves_sudo = to_text.sudo()  # the flag is the engine's bookkeeping, not a field the poster edits
+                            "body", recs.ids, compute_lang=True
+                        ),
+                        moves,
+                    )
+                    messages |= Message._aakash_create_rows(
+                        moves, bodies, text_problem=problem
+                    )
+                moves_sudo = (
+                    to_text.sudo()
+                )  # the flag is the engine's bookkeeping, not a field the poster edits
                 moves_sudo.aakash_sms_confirmation_sent = True
                 messages._aakash_queue()
                 to_text._aakash_sms_note_queued(messages)
         except Exception:  # noqa: BLE001 - an SMS problem must never block an invoice
-            _logger.exception("Aakash SMS: could not queue the confirmation SMS of invoices %s", to_text.ids)
+            _logger.exception(
+                "Aakash SMS: could not queue the confirmation SMS of invoices %s",
+                to_text.ids,
+            )
 
     def _aakash_sms_note_queued(self, messages):
         """A short line on each invoice, by the user who confirmed it: the SMS is on its way."""
@@ -71,6 +83,9 @@ class AccountMove(models.Model):
         for move in self:
             rows = by_move.get(move.id)
             if rows:
-                move.message_post(body=Markup("<p>%s</p>") % self.env._(
-                    "SMS to %s queued", ", ".join(rows.mapped("number"))), message_type="notification",
-                    subtype_xmlid="mail.mt_note")
+                move.message_post(
+                    body=Markup("<p>%s</p>")
+                    % self.env._("SMS to %s queued", ", ".join(rows.mapped("number"))),
+                    message_type="notification",
+                    subtype_xmlid="mail.mt_note",
+                )

@@ -7,27 +7,38 @@ class IrActionsServer(models.Model):
     _inherit = "ir.actions.server"
 
     state = fields.Selection(
-        selection_add=[("aakash_sms", "Send SMS (Aakash)")], ondelete={"aakash_sms": "cascade"}
+        selection_add=[("aakash_sms", "Send SMS (Aakash)")],
+        ondelete={"aakash_sms": "cascade"},
     )
     aakash_sms_provider_id = fields.Many2one(
-        "aakash.sms.provider", "Aakash Provider", ondelete="set null",
+        "aakash.sms.provider",
+        "Aakash Provider",
+        ondelete="set null",
         help="Leave empty to use the default provider of each record's company.",
     )
     aakash_sms_template_id = fields.Many2one(
-        "sms.template", "Aakash SMS Template", ondelete="set null",
-        compute="_compute_aakash_sms_template_id", store=True, readonly=False,
+        "sms.template",
+        "Aakash SMS Template",
+        ondelete="set null",
+        compute="_compute_aakash_sms_template_id",
+        store=True,
+        readonly=False,
         domain="[('model_id', '=', model_id)]",
     )
     aakash_sms_body = fields.Text(
-        "Aakash SMS Text", help="Used when no template is chosen. Placeholders such as "
+        "Aakash SMS Text",
+        help="Used when no template is chosen. Placeholders such as "
         "{{ object.name }} are rendered for each record.",
     )
     aakash_sms_recipient = fields.Selection(
         [("default", "The record's customer"), ("field", "A field of the record")],
-        string="Text To", default="default",
+        string="Text To",
+        default="default",
     )
     aakash_sms_field_id = fields.Many2one(
-        "ir.model.fields", "Recipient Field", ondelete="cascade",
+        "ir.model.fields",
+        "Recipient Field",
+        ondelete="cascade",
         domain="[('model_id', '=', model_id), '|', ('ttype', '=', 'char'), "
         "'&', ('ttype', '=', 'many2one'), ('relation', '=', 'res.partner')]",
         help="A contact field (its number is used) or a phone number field of the record.",
@@ -48,27 +59,42 @@ class IrActionsServer(models.Model):
     def _generate_action_name(self):
         self.ensure_one()
         if self.state == "aakash_sms":
-            return self.env._("Send SMS (Aakash): %s", self.aakash_sms_template_id.name or self.model_id.name)
+            return self.env._(
+                "Send SMS (Aakash): %s",
+                self.aakash_sms_template_id.name or self.model_id.name,
+            )
         return super()._generate_action_name()
 
     @api.depends("model_id", "state")
     def _compute_aakash_sms_template_id(self):
         for action in self:
-            if action.state != "aakash_sms" or action.aakash_sms_template_id.model_id != action.model_id:
+            if (
+                action.state != "aakash_sms"
+                or action.aakash_sms_template_id.model_id != action.model_id
+            ):
                 action.aakash_sms_template_id = False
 
     @api.model
     def _warning_depends(self):
-        return super()._warning_depends() + ["aakash_sms_template_id", "aakash_sms_body", "aakash_sms_field_id"]
+        return super()._warning_depends() + [
+            "aakash_sms_template_id",
+            "aakash_sms_body",
+            "aakash_sms_field_id",
+        ]
 
     def _get_warning_messages(self):
         self.ensure_one()
         warnings = super()._get_warning_messages()
         if self.state == "aakash_sms":
-            if not self.aakash_sms_template_id and not (self.aakash_sms_body or "").strip():
+            if (
+                not self.aakash_sms_template_id
+                and not (self.aakash_sms_body or "").strip()
+            ):
                 warnings.append(self.env._("Choose an SMS template or type a text."))
             if self.aakash_sms_recipient == "field" and not self.aakash_sms_field_id:
-                warnings.append(self.env._("Choose the field that holds the recipient."))
+                warnings.append(
+                    self.env._("Choose the field that holds the recipient.")
+                )
         return warnings
 
     def _run_action_aakash_sms_multi(self, eval_context=None):
@@ -82,18 +108,28 @@ class IrActionsServer(models.Model):
         Message = self.env["aakash.sms.message"]
         if action_sudo.aakash_sms_template_id:
             bodies, problem = Message._aakash_render(
-                lambda recs: action_sudo.aakash_sms_template_id._render_field("body", recs.ids, compute_lang=True),
-                records)
+                lambda recs: action_sudo.aakash_sms_template_id._render_field(
+                    "body", recs.ids, compute_lang=True
+                ),
+                records,
+            )
         else:
             bodies, problem = Message._aakash_render(
                 # an administrator's text, rendered whoever fires the action (as for the template)
-                lambda recs: self.env["mail.render.mixin"].sudo()._render_template(
-                    action_sudo.aakash_sms_body or "", recs._name, recs.ids),
-                records)
+                lambda recs: self.env["mail.render.mixin"]
+                .sudo()
+                ._render_template(
+                    action_sudo.aakash_sms_body or "", recs._name, recs.ids
+                ),
+                records,
+            )
         # Never sent inside the transaction that fired the action (an import, a rule): queued
         Message._aakash_create_rows(
-            records, bodies, provider=action_sudo.aakash_sms_provider_id or None,
-            recipients=action_sudo._aakash_sms_recipients(records), text_problem=problem,
+            records,
+            bodies,
+            provider=action_sudo.aakash_sms_provider_id or None,
+            recipients=action_sudo._aakash_sms_recipients(records),
+            text_problem=problem,
             # a person running the action is told when it is done; an automation rule's SMS are not announced
             notify_sender="__action_done" not in self.env.context,
         )._aakash_queue()
@@ -108,11 +144,16 @@ class IrActionsServer(models.Model):
             partners = records.mapped(field.name)
             by_partner = partners._aakash_sms_get_recipients()
             return {
-                record.id: by_partner.get(record[field.name].id, (record[field.name], ""))
+                record.id: by_partner.get(
+                    record[field.name].id, (record[field.name], "")
+                )
                 for record in records
             }
         partners_by_record = records._mail_get_partners()
         return {
-            record.id: (partners_by_record.get(record.id, self.env["res.partner"])[:1], record[field.name] or "")
+            record.id: (
+                partners_by_record.get(record.id, self.env["res.partner"])[:1],
+                record[field.name] or "",
+            )
             for record in records
         }

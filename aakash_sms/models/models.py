@@ -38,15 +38,22 @@ class Base(models.AbstractModel):
         """Refuse SMS texts with control characters (NUL...) before they are stored, in words."""
         for vals in vals_list:
             for name in names:
-                bad = control_chars(vals[name]) if isinstance(vals.get(name), str) else ""
+                bad = (
+                    control_chars(vals[name]) if isinstance(vals.get(name), str) else ""
+                )
                 if bad:
-                    raise UserError(self.env._(
-                        "The SMS text contains a control character (%s) that cannot be sent: remove it.",
-                        ", ".join("U+%04X" % ord(char) for char in bad)))
+                    raise UserError(
+                        self.env._(
+                            "The SMS text contains a control character (%s) that cannot be sent: remove it.",
+                            ", ".join(f"U+{ord(char):04X}" for char in bad),
+                        )
+                    )
 
     def _aakash_sms_log_action(self, domain, name):
         """The SMS log, filtered on ``domain`` and titled ``name`` (smart buttons)."""
-        action = self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_message")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aakash_sms.action_aakash_sms_message"
+        )
         action.update(domain=domain, name=name, display_name=name)
         return action
 
@@ -62,7 +69,9 @@ class Base(models.AbstractModel):
         The first valid Nepali mobile wins; if none is valid the first number
         found is kept so the user can see why it is refused.
         """
-        partners_by_record = self._mail_get_partners() if self._name != "res.partner" else {}
+        partners_by_record = (
+            self._mail_get_partners() if self._name != "res.partner" else {}
+        )
         own_fields = self._phone_get_number_fields()
         partner_fields = self.env["res.partner"]._phone_get_number_fields()
         result = {}
@@ -73,8 +82,14 @@ class Base(models.AbstractModel):
             else:
                 partners = partners_by_record.get(record.id, self.env["res.partner"])
                 candidates = [(partners[:1], record[f]) for f in own_fields]
-                candidates += [(partner, partner[f]) for partner in partners for f in partner_fields]
+                candidates += [
+                    (partner, partner[f])
+                    for partner in partners
+                    for f in partner_fields
+                ]
             candidates = [(partner, number) for partner, number in candidates if number]
             chosen = next((c for c in candidates if check_number(c[1]).valid), None)
-            result[record.id] = chosen or (candidates[0] if candidates else (partners[:1], ""))
+            result[record.id] = chosen or (
+                candidates[0] if candidates else (partners[:1], "")
+            )
         return result

@@ -11,9 +11,12 @@ class ResCompany(models.Model):
         help="Route every SMS Odoo sends (SMS composer, templates, marketing, server actions...) "
         "through the company's default Aakash SMS provider.",
     )
-    aakash_sms_invoice_confirm = fields.Boolean("Text Customers on Invoice Confirmation")
+    aakash_sms_invoice_confirm = fields.Boolean(
+        "Text Customers on Invoice Confirmation"
+    )
     aakash_sms_invoice_template_id = fields.Many2one(
-        "sms.template", "Invoice Confirmation SMS Template",
+        "sms.template",
+        "Invoice Confirmation SMS Template",
         domain="[('model', '=', 'account.move')]",
         help="Empty means the English template shipped with the module.",
     )

@@ -1,14 +1,18 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     aakash_sms_provider_id = fields.Many2one(
-        "aakash.sms.provider", "Default Aakash SMS Provider", compute="_compute_aakash_sms_provider_id"
+        "aakash.sms.provider",
+        "Default Aakash SMS Provider",
+        compute="_compute_aakash_sms_provider_id",
     )
 
-    aakash_sms_native = fields.Boolean(related="company_id.aakash_sms_native", readonly=False)
+    aakash_sms_native = fields.Boolean(
+        related="company_id.aakash_sms_native", readonly=False
+    )
     aakash_sms_invoice_confirm = fields.Boolean(
         related="company_id.aakash_sms_invoice_confirm", readonly=False
     )
@@ -18,7 +22,11 @@ class ResConfigSettings(models.TransientModel):
 
     def _compute_aakash_sms_provider_id(self):
         for settings in self:
-            settings.aakash_sms_provider_id = self.env["aakash.sms.provider"]._get_default(settings.company_id)
+            settings.aakash_sms_provider_id = self.env[
+                "aakash.sms.provider"
+            ]._get_default(settings.company_id)
 
     def action_open_aakash_sms_providers(self):
-        return self.env["ir.actions.act_window"]._for_xml_id("aakash_sms.action_aakash_sms_provider")
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "aakash_sms.action_aakash_sms_provider"
+        )

@@ -13,6 +13,7 @@ until the engine has an outcome, which it writes back onto Odoo's SMS, its
 notification and its marketing trace (``aakash_sms_message_native.py``).  The
 states and failure types follow ``const.OUTCOMES``.
 """
+
 import logging
 
 import psycopg2
@@ -30,15 +31,23 @@ class SmsApiAakash(SmsApiBase):
     }
 
     def _get_sms_api_error_messages(self):
-        return dict(super()._get_sms_api_error_messages(), **{
-            "unregistered": self.env._(
-                "The Aakash SMS token was refused (check it, and this server's IP under API Service > "
-                "Token on sms.aakashsms.com)."),
-            "insufficient_credit": self.env._("Not enough credit on the Aakash SMS account."),
-            "wrong_number_format": self.env._("Not a valid Nepali mobile number."),
-            "sms_number_missing": self.env._("No number to send to."),
-            "duplicate_message": self.env._("This SMS has been removed as the number was already used."),
-        })
+        return dict(
+            super()._get_sms_api_error_messages(),
+            **{
+                "unregistered": self.env._(
+                    "The Aakash SMS token was refused (check it, and this server's IP under API Service > "
+                    "Token on sms.aakashsms.com)."
+                ),
+                "insufficient_credit": self.env._(
+                    "Not enough credit on the Aakash SMS account."
+                ),
+                "wrong_number_format": self.env._("Not a valid Nepali mobile number."),
+                "sms_number_missing": self.env._("No number to send to."),
+                "duplicate_message": self.env._(
+                    "This SMS has been removed as the number was already used."
+                ),
+            },
+        )
 
     def _send_sms_batch(self, messages, delivery_reports_url=False):
         """Queue Odoo's SMS for the engine; answer what is known now.
@@ -48,21 +57,42 @@ class SmsApiAakash(SmsApiBase):
         row's state is answered instead.
         """
         env = self.env
-        Message = env["aakash.sms.message"].sudo()  # the bridge writes the engine's rows for any internal user
-        numbers = [(message.get("content") or "", number) for message in messages
-                   for number in message.get("numbers") or []]
+        Message = env[
+            "aakash.sms.message"
+        ].sudo()  # the bridge writes the engine's rows for any internal user
+        numbers = [
+            (message.get("content") or "", number)
+            for message in messages
+            for number in message.get("numbers") or []
+        ]
         uuids = [number["uuid"] for _content, number in numbers]
         sms_sudo = env["sms.sms"].sudo()  # Odoo's SMS of the batch, whoever queued them
-        sms_by_uuid = {sms.uuid: sms for sms in sms_sudo.search([("uuid", "in", uuids)])}
-        live = {row.sms_uuid: row for row in Message.search(
-            [("sms_uuid", "in", uuids), ("state", "not in", ("rejected", "failed"))])}
-        earlier = {row.sms_uuid: row for row in Message.search(
-            [("sms_uuid", "in", uuids), ("state", "in", ("rejected", "failed")), ("resend_id", "=", False)])}
+        sms_by_uuid = {
+            sms.uuid: sms for sms in sms_sudo.search([("uuid", "in", uuids)])
+        }
+        live = {
+            row.sms_uuid: row
+            for row in Message.search(
+                [("sms_uuid", "in", uuids), ("state", "not in", ("rejected", "failed"))]
+            )
+        }
+        earlier = {
+            row.sms_uuid: row
+            for row in Message.search(
+                [
+                    ("sms_uuid", "in", uuids),
+                    ("state", "in", ("rejected", "failed")),
+                    ("resend_id", "=", False),
+                ]
+            )
+        }
         vals_list = []
         for content, number in numbers:
             if number["uuid"] in live:
                 continue
-            vals_list.append(self._row_values(sms_by_uuid.get(number["uuid"]), number, content))
+            vals_list.append(
+                self._row_values(sms_by_uuid.get(number["uuid"]), number, content)
+            )
         vals_list = Message._aakash_check_values(vals_list)
         for vals in vals_list:
             if vals.get("error_kind") == "duplicate":  # as Odoo's IAP says it
@@ -78,7 +108,10 @@ class SmsApiAakash(SmsApiBase):
                     with env.cr.savepoint():
                         rows |= Message.create([dict(vals)])
                 except psycopg2.IntegrityError:
-                    _logger.info("Aakash SMS: SMS %s is already queued by another transaction", vals["sms_uuid"])
+                    _logger.info(
+                        "Aakash SMS: SMS %s is already queued by another transaction",
+                        vals["sms_uuid"],
+                    )
         for row in rows:
             if row.sms_uuid in earlier:
                 earlier[row.sms_uuid].resend_id = row
@@ -100,13 +133,24 @@ class SmsApiAakash(SmsApiBase):
         """Values of the log row of one Odoo SMS: its document, contact, company and number."""
         company = self._company_of(sms)
         document = sms.mail_message_id if sms else self.env["mail.message"]
-        res_model, res_id, record_name = document.model, document.res_id, document.record_name
-        if sms and not res_model and "mailing_trace_ids" in sms._fields and sms.mailing_trace_ids:
+        res_model, res_id, record_name = (
+            document.model,
+            document.res_id,
+            document.record_name,
+        )
+        if (
+            sms
+            and not res_model
+            and "mailing_trace_ids" in sms._fields
+            and sms.mailing_trace_ids
+        ):
             trace = sms.mailing_trace_ids[:1]  # SMS marketing: the contact texted
             res_model, res_id = trace.model, trace.res_id
         if res_model and res_id and not record_name and res_model in self.env:
             # the document's name on the log row, as Odoo's own SMS message shows it
-            record_name = self.env[res_model].sudo().browse(res_id).exists().display_name
+            record_name = (
+                self.env[res_model].sudo().browse(res_id).exists().display_name
+            )
         user = (document.author_id.user_ids[:1] if document else False) or self.env.user
         return {
             "res_model": res_model or False,
@@ -118,8 +162,12 @@ class SmsApiAakash(SmsApiBase):
             "company_id": company.id,
             "sms_uuid": number["uuid"],
             "user_id": user.id,
-            "send_ref": "sms:%s" % (sms.mailing_id.id if sms and "mailing_id" in sms._fields and sms.mailing_id
-                                    else number["uuid"]),
+            "send_ref": "sms:%s"
+            % (
+                sms.mailing_id.id
+                if sms and "mailing_id" in sms._fields and sms.mailing_id
+                else number["uuid"]
+            ),
         }
 
     def _company_of(self, sms):

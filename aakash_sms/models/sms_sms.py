@@ -27,12 +27,21 @@ class SmsSms(models.Model):
         at once, while ``_send`` needs one company to pick its service: split
         such a batch by service first (as ``send`` does), so an Aakash company
         and an IAP or Twilio company can share the queue."""
-        if self.env.context.get("sms_api") or len({sms._get_sms_company() for sms in self}) <= 1:
-            return super()._send(unlink_failed=unlink_failed, unlink_sent=unlink_sent,
-                                 raise_exception=raise_exception)
+        if (
+            self.env.context.get("sms_api")
+            or len({sms._get_sms_company() for sms in self}) <= 1
+        ):
+            return super()._send(
+                unlink_failed=unlink_failed,
+                unlink_sent=unlink_sent,
+                raise_exception=raise_exception,
+            )
         for sms_api, sms in self._split_by_api():
             sms.with_context(sms_api=sms_api)._send(
-                unlink_failed=unlink_failed, unlink_sent=unlink_sent, raise_exception=raise_exception)
+                unlink_failed=unlink_failed,
+                unlink_sent=unlink_sent,
+                raise_exception=raise_exception,
+            )
         return None
 
     def _aakash_maybe_sent(self):
@@ -42,9 +51,14 @@ class SmsSms(models.Model):
             return self.browse()
         # the log rows of these SMS, whoever may read the log: only their state is used
         rows_sudo = self.env["aakash.sms.message"].sudo()
-        uuids = set(rows_sudo.search([
-            ("sms_uuid", "in", in_error.mapped("uuid")), ("state", "=", "uncertain"),
-        ]).mapped("sms_uuid"))
+        uuids = set(
+            rows_sudo.search(
+                [
+                    ("sms_uuid", "in", in_error.mapped("uuid")),
+                    ("state", "=", "uncertain"),
+                ]
+            ).mapped("sms_uuid")
+        )
         return in_error.filtered(lambda sms: sms.uuid in uuids)
 
     def resend_failed(self):
@@ -53,9 +67,14 @@ class SmsSms(models.Model):
         action = super(SmsSms, self - maybe_sent).resend_failed()
         if maybe_sent and isinstance(action, dict) and "params" in action:
             params = action["params"]
-            params["message"] = "%s\n%s" % (params.get("message") or "", self.env._(
-                "%(count)s SMS were not resent: Aakash may already have sent them (no clear answer "
-                "came back). Check the Aakash SMS report, and send them again from the SMS composer "
-                "if they did not go out.", count=len(maybe_sent)))
+            params["message"] = "{}\n{}".format(
+                params.get("message") or "",
+                self.env._(
+                    "%(count)s SMS were not resent: Aakash may already have sent them (no clear answer "
+                    "came back). Check the Aakash SMS report, and send them again from the SMS composer "
+                    "if they did not go out.",
+                    count=len(maybe_sent),
+                ),
+            )
             params["sticky"] = True
         return action

@@ -20,15 +20,24 @@ class AakashSmsMixin:
         cls.gateway.start()
         cls.addClassCleanup(cls.gateway.stop)
         cls.company = cls.env.company
-        cls.provider = cls.env["aakash.sms.provider"].sudo().create({
-            "name": "Aakash Sandbox",
-            "auth_token": TOKEN,
-            "base_url": cls.gateway.base_url,
-            "timeout": 2,
-            "is_default": True,
-        }).sudo(False)
+        cls.provider = (
+            cls.env["aakash.sms.provider"]
+            .sudo()
+            .create(
+                {
+                    "name": "Aakash Sandbox",
+                    "auth_token": TOKEN,
+                    "base_url": cls.gateway.base_url,
+                    "timeout": 2,
+                    "is_default": True,
+                }
+            )
+            .sudo(False)
+        )
         cls.sms_user = new_test_user(
-            cls.env, login="sms_user", groups="base.group_user,aakash_sms.group_aakash_sms_user",
+            cls.env,
+            login="sms_user",
+            groups="base.group_user,aakash_sms.group_aakash_sms_user",
             name="SMS User",
         )
 
@@ -60,7 +69,8 @@ class AakashSmsMixin:
 
     def messages_of(self, records):
         return self.env["aakash.sms.message"].search(
-            [("res_model", "=", records._name), ("res_id", "in", records.ids)], order="id"
+            [("res_model", "=", records._name), ("res_id", "in", records.ids)],
+            order="id",
         )
 
 

@@ -13,35 +13,52 @@ class TestServerAction(AakashSmsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company_contact = cls.env["res.partner"].create({
-            "name": "Himalaya Traders", "is_company": True, "phone": "9851000000"})
-        cls.ram = cls.env["res.partner"].create({
-            "name": "Ram", "phone": "9812345678", "parent_id": cls.company_contact.id})
-        cls.action = cls.env["ir.actions.server"].create({
-            "name": "Text the contact",
-            "model_id": cls.env["ir.model"]._get_id("res.partner"),
-            "state": "aakash_sms",
-            "aakash_sms_body": "Namaste {{ object.name }}",
-        })
+        cls.company_contact = cls.env["res.partner"].create(
+            {"name": "Himalaya Traders", "is_company": True, "phone": "9851000000"}
+        )
+        cls.ram = cls.env["res.partner"].create(
+            {"name": "Ram", "phone": "9812345678", "parent_id": cls.company_contact.id}
+        )
+        cls.action = cls.env["ir.actions.server"].create(
+            {
+                "name": "Text the contact",
+                "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "state": "aakash_sms",
+                "aakash_sms_body": "Namaste {{ object.name }}",
+            }
+        )
 
     def test_run_from_button(self):
-        self.action.with_context(active_model="res.partner", active_ids=self.ram.ids, active_id=self.ram.id).run()
-        self.assertFalse(self.gateway.requests, "never sent inside the transaction that ran the action")
+        self.action.with_context(
+            active_model="res.partner", active_ids=self.ram.ids, active_id=self.ram.id
+        ).run()
+        self.assertFalse(
+            self.gateway.requests,
+            "never sent inside the transaction that ran the action",
+        )
         self.assertEqual(self.messages_of(self.ram).state, "pending")
         self.run_queue()
-        self.assertEqual([(r.form["to"], r.form["text"]) for r in self.gateway.requests],
-                         [("9812345678", "Namaste Ram")])
+        self.assertEqual(
+            [(r.form["to"], r.form["text"]) for r in self.gateway.requests],
+            [("9812345678", "Namaste Ram")],
+        )
         message = self.messages_of(self.ram)
         self.assertEqual(message.state, "queued")
         self.assertIn("Accepted by Aakash", message.mail_message_id.body)
         self.assertEqual(message.mail_message_id.res_id, self.ram.id)
 
     def test_recipient_from_partner_field(self):
-        self.action.write({
-            "aakash_sms_recipient": "field",
-            "aakash_sms_field_id": self.env["ir.model.fields"]._get("res.partner", "parent_id").id,
-        })
-        self.action.with_context(active_model="res.partner", active_ids=self.ram.ids).run()
+        self.action.write(
+            {
+                "aakash_sms_recipient": "field",
+                "aakash_sms_field_id": self.env["ir.model.fields"]
+                ._get("res.partner", "parent_id")
+                .id,
+            }
+        )
+        self.action.with_context(
+            active_model="res.partner", active_ids=self.ram.ids
+        ).run()
         self.run_queue()
         self.assertEqual(self.gateway.sent_numbers(), ["9851000000"])
         self.assertEqual(self.messages_of(self.ram).partner_id, self.company_contact)
@@ -54,10 +71,13 @@ class TestServerAction(AakashSmsCase):
 
     def test_broken_template_never_blocks_the_rule(self):
         self.action.aakash_sms_body = "Hi {{ object.no_such_field }}"
-        automation = self.env["base.automation"].create({
-            "name": "Welcome SMS", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "trigger": "on_create",
-        })
+        automation = self.env["base.automation"].create(
+            {
+                "name": "Welcome SMS",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "trigger": "on_create",
+            }
+        )
         self.action.base_automation_id = automation
         sita = self.env["res.partner"].create({"name": "Sita", "phone": "9841112222"})
         self.assertTrue(sita.exists(), "the contact is created")
@@ -68,27 +88,43 @@ class TestServerAction(AakashSmsCase):
     def test_template_and_warnings(self):
         self.action.aakash_sms_body = False
         self.assertIn("template", self.action.warning)
-        template = self.env["sms.template"].create({
-            "name": "T", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "body": "Hi {{ object.name }} from template",
-        })
+        template = self.env["sms.template"].create(
+            {
+                "name": "T",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "body": "Hi {{ object.name }} from template",
+            }
+        )
         self.action.aakash_sms_template_id = template
         self.assertFalse(self.action.warning)
-        self.action.with_context(active_model="res.partner", active_ids=self.ram.ids).run()
+        self.action.with_context(
+            active_model="res.partner", active_ids=self.ram.ids
+        ).run()
         self.run_queue()
         self.assertEqual(self.gateway.requests[0].form["text"], "Hi Ram from template")
 
     def test_automation_rule_on_create_and_update(self):
-        automation = self.env["base.automation"].create({
-            "name": "Welcome SMS",
-            "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "trigger": "on_create_or_write",
-            "filter_domain": "[('phone', '!=', False)]",
-            "trigger_field_ids": [(6, 0, [self.env["ir.model.fields"]._get("res.partner", "phone").id])],
-        })
+        automation = self.env["base.automation"].create(
+            {
+                "name": "Welcome SMS",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "trigger": "on_create_or_write",
+                "filter_domain": "[('phone', '!=', False)]",
+                "trigger_field_ids": [
+                    (
+                        6,
+                        0,
+                        [self.env["ir.model.fields"]._get("res.partner", "phone").id],
+                    )
+                ],
+            }
+        )
         self.action.base_automation_id = automation
         sita = self.env["res.partner"].create({"name": "Sita", "phone": "984-111-2222"})
-        self.assertFalse(self.gateway.requests, "never sent inside the transaction that fired the rule")
+        self.assertFalse(
+            self.gateway.requests,
+            "never sent inside the transaction that fired the rule",
+        )
         self.run_queue()
         self.assertEqual(self.gateway.sent_numbers(), ["9841112222"])
         sita.phone = "9801234567"
@@ -97,12 +133,19 @@ class TestServerAction(AakashSmsCase):
         self.assertEqual(self.messages_of(sita).mapped("state"), ["queued", "queued"])
 
     def test_large_run_goes_to_queue(self):
-        partners = self.env["res.partner"].create([
-            {"name": "P%d" % i, "phone": "98%08d" % i} for i in range(150)
-        ])
-        self.action.aakash_sms_body = "Dashain sale: 20% off today"  # one text for all: batched
-        self.action.with_context(active_model="res.partner", active_ids=partners.ids).run()
-        self.assertFalse(self.gateway.requests, "over the immediate limit: nothing sent in the request")
+        partners = self.env["res.partner"].create(
+            [{"name": "P%d" % i, "phone": "98%08d" % i} for i in range(150)]
+        )
+        self.action.aakash_sms_body = (
+            "Dashain sale: 20% off today"  # one text for all: batched
+        )
+        self.action.with_context(
+            active_model="res.partner", active_ids=partners.ids
+        ).run()
+        self.assertFalse(
+            self.gateway.requests,
+            "over the immediate limit: nothing sent in the request",
+        )
         messages = self.messages_of(partners)
         self.assertEqual(len(messages), 150)
         self.assertEqual(set(messages.mapped("state")), {"pending"})
@@ -114,14 +157,28 @@ class TestServerAction(AakashSmsCase):
         with patch.object(BusBus, "_sendone", autospec=True) as sendone:
             self.run_cron("aakash.sms.message", "_cron_send")
         self.assertEqual(set(messages.mapped("state")), {"queued"})
-        self.assertEqual(len(self.gateway.requests), 2, "150 recipients in batches of 100")
-        done = [call.args for call in sendone.call_args_list if call.args[2] == "simple_notification"]
-        self.assertEqual(len(done), 1, "the sender is told once, when the whole send is done")
+        self.assertEqual(
+            len(self.gateway.requests), 2, "150 recipients in batches of 100"
+        )
+        done = [
+            call.args
+            for call in sendone.call_args_list
+            if call.args[2] == "simple_notification"
+        ]
+        self.assertEqual(
+            len(done), 1, "the sender is told once, when the whole send is done"
+        )
         self.assertEqual(done[0][1], self.env.user.partner_id)
         self.assertIn("150 recipients:\nAccepted by Aakash: 150", done[0][3]["message"])
-        self.assertEqual(sorted(self.gateway.sent_numbers()), sorted(messages.mapped("number")))
+        self.assertEqual(
+            sorted(self.gateway.sent_numbers()), sorted(messages.mapped("number"))
+        )
         self.assertEqual(len(messages.mail_message_id), 150, "one note per contact")
-        self.assertEqual(messages.mail_message_id.author_id, self.env.user.partner_id, "signed by the sender")
+        self.assertEqual(
+            messages.mail_message_id.author_id,
+            self.env.user.partner_id,
+            "signed by the sender",
+        )
 
         self.run_cron("aakash.sms.message", "_cron_send")
         self.assertEqual(len(self.gateway.requests), 2, "nothing is sent twice")
@@ -131,14 +188,28 @@ class TestServerAction(AakashSmsCase):
 class TestQueue(AakashSmsCase):
     def _pending(self, count, **extra):
         Message = self.env["aakash.sms.message"]
-        return Message.create([dict({
-            "number": "98%08d" % i, "number_raw": "98%08d" % i, "body": "queued text",
-            "provider_id": self.provider.id, "company_id": self.env.company.id, "send_ref": "ref1",
-        }, **extra) for i in range(count)])
+        return Message.create(
+            [
+                dict(
+                    {
+                        "number": "98%08d" % i,
+                        "number_raw": "98%08d" % i,
+                        "body": "queued text",
+                        "provider_id": self.provider.id,
+                        "company_id": self.env.company.id,
+                        "send_ref": "ref1",
+                    },
+                    **extra,
+                )
+                for i in range(count)
+            ]
+        )
 
     def test_interrupted_send_becomes_uncertain(self):
         messages = self._pending(3)
-        messages.write({"state": "sending"})  # left by a worker that died: nobody holds its key
+        messages.write(
+            {"state": "sending"}
+        )  # left by a worker that died: nobody holds its key
         self.run_cron("aakash.sms.message", "_cron_send")
         self.assertEqual(set(messages.mapped("state")), {"uncertain"})
         self.assertIn("may have been sent", messages[0].reason.lower())
@@ -150,11 +221,17 @@ class TestQueue(AakashSmsCase):
         self.run_cron("aakash.sms.message", "_cron_send")
         self.assertEqual(set(messages.mapped("state")), {"pending"})
         self.assertEqual(messages.mapped("attempt_count"), [1, 1])
-        self.assertTrue(all(m.next_attempt_date > fields.Datetime.now() for m in messages))
+        self.assertTrue(
+            all(m.next_attempt_date > fields.Datetime.now() for m in messages)
+        )
         self.run_cron("aakash.sms.message", "_cron_send")
-        self.assertEqual(messages.mapped("attempt_count"), [1, 1], "not retried before its time")
+        self.assertEqual(
+            messages.mapped("attempt_count"), [1, 1], "not retried before its time"
+        )
         for attempt in range(2, 6):
-            messages.write({"next_attempt_date": fields.Datetime.now() - timedelta(minutes=1)})
+            messages.write(
+                {"next_attempt_date": fields.Datetime.now() - timedelta(minutes=1)}
+            )
             self.run_cron("aakash.sms.message", "_cron_send")
         self.assertEqual(set(messages.mapped("state")), {"failed"})
         self.assertEqual(messages.mapped("attempt_count"), [5, 5])
@@ -169,7 +246,9 @@ class TestQueue(AakashSmsCase):
         self.gateway.set_status(int(second.gateway_id), "failed")
         updated = self.run_cron("aakash.sms.message", "_cron_sync_reports")
         self.assertEqual(updated, first | second)
-        self.assertEqual(messages.mapped("state"), ["delivered", "undelivered", "queued"])
+        self.assertEqual(
+            messages.mapped("state"), ["delivered", "undelivered", "queued"]
+        )
         self.assertEqual(second.gateway_status, "failed")
         self.assertEqual(self.gateway.requests[-1].path, "/sms/v1/report/api")
 
@@ -192,11 +271,17 @@ class TestQueue(AakashSmsCase):
         self.run_cron("aakash.sms.provider", "_cron_refresh_balance")
         self.assertEqual(self.provider.balance, 40)
         activity_type = self.env.ref("aakash_sms.mail_activity_type_low_balance")
-        activities = self.provider.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        activities = self.provider.activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type
+        )
         self.assertIn(manager, activities.user_id)
-        self.assertNotIn(self.sms_user, activities.user_id, "plain SMS users are not warned")
+        self.assertNotIn(
+            self.sms_user, activities.user_id, "plain SMS users are not warned"
+        )
         self.run_cron("aakash.sms.provider", "_cron_refresh_balance")
-        self.assertEqual(len(self.provider.activity_ids), len(activities), "warned once")
+        self.assertEqual(
+            len(self.provider.activity_ids), len(activities), "warned once"
+        )
         self.gateway.credits[TOKEN] = 500
         self.provider.activity_ids.unlink()
         self.run_cron("aakash.sms.provider", "_cron_refresh_balance")
@@ -211,14 +296,18 @@ class TestInvoiceConfirmation(AakashSmsInvoicingCase):
         cls.env.company.aakash_sms_invoice_confirm = True
 
     def confirm(self, move_type="out_invoice", partner=None):
-        invoice = self.init_invoice(move_type, partner=partner or self.partner_a, amounts=[1500])
+        invoice = self.init_invoice(
+            move_type, partner=partner or self.partner_a, amounts=[1500]
+        )
         invoice.action_post()
         return invoice
 
     def test_confirming_queues_one_sms_then_cron_sends(self):
         invoice = self.confirm()
         self.assertEqual(invoice.state, "posted")
-        self.assertFalse(self.gateway.requests, "nothing is sent inside the posting transaction")
+        self.assertFalse(
+            self.gateway.requests, "nothing is sent inside the posting transaction"
+        )
         message = self.messages_of(invoice)
         self.assertEqual(message.state, "pending")
         self.assertIn(invoice.name, message.body)
@@ -230,10 +319,14 @@ class TestInvoiceConfirmation(AakashSmsInvoicingCase):
 
         invoice.button_draft()
         invoice.action_post()
-        self.assertEqual(len(self.messages_of(invoice)), 1, "re-confirmation does not text again")
+        self.assertEqual(
+            len(self.messages_of(invoice)), 1, "re-confirmation does not text again"
+        )
 
     def test_nepali_template(self):
-        self.env.company.aakash_sms_invoice_template_id = self.env.ref("aakash_sms.sms_template_invoice_confirmed_ne")
+        self.env.company.aakash_sms_invoice_template_id = self.env.ref(
+            "aakash_sms.sms_template_invoice_confirmed_ne"
+        )
         invoice = self.confirm()
         self.assertIn("धन्यवाद", self.messages_of(invoice).body)
 
@@ -255,16 +348,25 @@ class TestInvoiceConfirmation(AakashSmsInvoicingCase):
         self.assertIn("cannot be reached", message.reason)
 
     def test_broken_template_never_blocks_posting(self):
-        self.env.company.aakash_sms_invoice_template_id = self.env["sms.template"].create({
-            "name": "Broken", "model_id": self.env["ir.model"]._get_id("account.move"),
-            "body": "{{ object.no_such_field }}",
-        })
+        self.env.company.aakash_sms_invoice_template_id = self.env[
+            "sms.template"
+        ].create(
+            {
+                "name": "Broken",
+                "model_id": self.env["ir.model"]._get_id("account.move"),
+                "body": "{{ object.no_such_field }}",
+            }
+        )
         invoice = self.confirm()
         self.assertEqual(invoice.state, "posted")
         message = self.messages_of(invoice)
         self.assertEqual((message.state, message.error_kind), ("rejected", "text"))
         self.assertIn("could not be rendered", message.reason)
-        self.assertIn("could not be rendered", message.mail_message_id.body, "visible on the invoice")
+        self.assertIn(
+            "could not be rendered",
+            message.mail_message_id.body,
+            "visible on the invoice",
+        )
         self.run_queue()
         self.assertFalse(self.gateway.requests)
 
@@ -280,23 +382,33 @@ class TestInvoiceConfirmation(AakashSmsInvoicingCase):
         self.run_cron("aakash.sms.message", "_cron_send")
         self.gateway.clear()
         invoice.invoice_date_due = fields.Date.today() - timedelta(days=2)
-        automation = self.env["base.automation"].create({
-            "name": "Overdue reminder",
-            "model_id": self.env["ir.model"]._get_id("account.move"),
-            "trigger": "on_time",
-            "trg_date_id": self.env["ir.model.fields"]._get("account.move", "invoice_date_due").id,
-            "trg_date_range": 1,
-            "trg_date_range_mode": "after",
-            "trg_date_range_type": "day",
-            "filter_domain": "[('move_type', '=', 'out_invoice'), ('payment_state', '!=', 'paid')]",
-            "last_run": fields.Datetime.now() - timedelta(days=10),
-        })
-        self.env["ir.actions.server"].create({
-            "name": "Reminder", "model_id": self.env["ir.model"]._get_id("account.move"),
-            "state": "aakash_sms", "base_automation_id": automation.id,
-            "aakash_sms_body": "Reminder: {{ object.name }} is overdue",
-        })
+        automation = self.env["base.automation"].create(
+            {
+                "name": "Overdue reminder",
+                "model_id": self.env["ir.model"]._get_id("account.move"),
+                "trigger": "on_time",
+                "trg_date_id": self.env["ir.model.fields"]
+                ._get("account.move", "invoice_date_due")
+                .id,
+                "trg_date_range": 1,
+                "trg_date_range_mode": "after",
+                "trg_date_range_type": "day",
+                "filter_domain": "[('move_type', '=', 'out_invoice'), ('payment_state', '!=', 'paid')]",
+                "last_run": fields.Datetime.now() - timedelta(days=10),
+            }
+        )
+        self.env["ir.actions.server"].create(
+            {
+                "name": "Reminder",
+                "model_id": self.env["ir.model"]._get_id("account.move"),
+                "state": "aakash_sms",
+                "base_automation_id": automation.id,
+                "aakash_sms_body": "Reminder: {{ object.name }} is overdue",
+            }
+        )
         self.run_cron("base.automation", "_cron_process_time_based_actions")
         self.run_queue()
-        self.assertEqual([(r.form["to"], r.form["text"]) for r in self.gateway.requests],
-                         [("9801234567", "Reminder: %s is overdue" % invoice.name)])
+        self.assertEqual(
+            [(r.form["to"], r.form["text"]) for r in self.gateway.requests],
+            [("9801234567", f"Reminder: {invoice.name} is overdue")],
+        )

@@ -17,22 +17,35 @@ class TestInvoiceTemplatesFitOneSms(AakashSmsInvoicingCase):
         cls.npr = cls.env.ref("base.NPR")
         cls.npr.active = True
         cls.env.company.name = "Kathmandu Traders Pvt Ltd"  # 25 characters
-        cls.customer = cls.env["res.partner"].create({"name": "Ram Bahadur Shrestha", "phone": "9801234567"})
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Ram Bahadur Shrestha", "phone": "9801234567"}
+        )
         assert len(cls.customer.name) == 20
 
     def render(self, invoice):
         template = self.env.ref("aakash_sms.sms_template_invoice_confirmed")
-        return template._render_field("body", invoice.ids, compute_lang=True)[invoice.id]
+        return template._render_field("body", invoice.ids, compute_lang=True)[
+            invoice.id
+        ]
 
     def assert_one_gsm_part(self, currency, symbol):
         # 10 characters of amount: 123,456.78
-        invoice = self.init_invoice("out_invoice", partner=self.customer, amounts=[123456.78], currency=currency,
-                                    post=True)
+        invoice = self.init_invoice(
+            "out_invoice",
+            partner=self.customer,
+            amounts=[123456.78],
+            currency=currency,
+            post=True,
+        )
         text = self.render(invoice)
         self.assertIn("123,456.78", text)
         self.assertIn(symbol, text)
         info = measure(gsm_safe(text))
-        self.assertEqual((info.encoding, info.segments), ("gsm7", 1), "%r: %s" % (gsm_safe(text), info))
+        self.assertEqual(
+            (info.encoding, info.segments),
+            ("gsm7", 1),
+            f"{gsm_safe(text)!r}: {info}",
+        )
 
     def test_english_template_npr(self):
         self.assert_one_gsm_part(self.npr, "\u20a8")
@@ -48,17 +61,27 @@ class TestComposerClarity(AakashSmsCase):
         super().setUpClass()
         Partner = cls.env["res.partner"]
         cls.ram = Partner.create({"name": "Ram", "phone": "9812345678"})
-        cls.sita = Partner.create({"name": "Sita Kumari Shrestha Rai " * 4, "phone": "9841112222"})
+        cls.sita = Partner.create(
+            {"name": "Sita Kumari Shrestha Rai " * 4, "phone": "9841112222"}
+        )
         cls.hari = Partner.create({"name": "Hari", "phone": "9851112222"})
         cls.nophone = Partner.create({"name": "Gita No Phone"})
-        cls.template = cls.env["sms.template"].create({
-            "name": "Greeting", "model_id": cls.env["ir.model"]._get_id("res.partner"),
-            "body": "Dear {{ object.name }}, your order is ready \u2013 thank you! " + "x" * 60,
-        })
+        cls.template = cls.env["sms.template"].create(
+            {
+                "name": "Greeting",
+                "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "body": "Dear {{ object.name }}, your order is ready \u2013 thank you! "
+                + "x" * 60,
+            }
+        )
 
     def open_composer(self, records, user=None):
         env = self.env(user=user) if user else self.env
-        ctx = {"active_model": records._name, "active_ids": records.ids, "active_id": records[:1].id}
+        ctx = {
+            "active_model": records._name,
+            "active_ids": records.ids,
+            "active_id": records[:1].id,
+        }
         return Form(env["aakash.sms.composer"].with_context(**ctx))
 
     def test_bulk_template_previews_first_recipient_and_sums_credits(self):
@@ -68,7 +91,11 @@ class TestComposerClarity(AakashSmsCase):
         self.assertTrue(composer.is_personalised)
         self.assertIn("As Ram will receive it", composer.preview_title)
         # rendered, and as it travels: the en dash became "-" (gsm_safe, on by default)
-        self.assertTrue(composer.preview_body.startswith("Dear Ram, your order is ready - thank you!"))
+        self.assertTrue(
+            composer.preview_body.startswith(
+                "Dear Ram, your order is ready - thank you!"
+            )
+        )
         self.assertNotIn("{{", composer.preview_body)
         # Ram and Hari: 1 part each; Sita's long name: 2 parts; Gita: not texted
         self.assertEqual(composer.credit_estimate, 4)
@@ -89,12 +116,14 @@ class TestComposerClarity(AakashSmsCase):
 
     def test_unicode_characters_are_named(self):
         composer = self.open_composer(self.ram)
-        composer.body = "Namaste \u0930\u093e\u092e, \u201cthanks\u201d \U0001F600"
+        composer.body = "Namaste \u0930\u093e\u092e, \u201cthanks\u201d \U0001f600"
         self.assertEqual(composer.encoding, "unicode")
         note = composer.unicode_note
-        for char in ("\u0930", "\u093e", "\u092e", "\U0001F600"):
+        for char in ("\u0930", "\u093e", "\u092e", "\U0001f600"):
             self.assertIn(char, note)
-        self.assertNotIn("\u201c", note, "curly quotes have a look-alike: they do not force Unicode")
+        self.assertNotIn(
+            "\u201c", note, "curly quotes have a look-alike: they do not force Unicode"
+        )
         composer.body = "Namaste, \u201cthanks\u201d"
         self.assertFalse(composer.unicode_note)
         self.assertEqual(composer.encoding, "gsm7")
@@ -102,21 +131,31 @@ class TestComposerClarity(AakashSmsCase):
     def test_words_and_plurals(self):
         composer = self.open_composer(self.ram)
         composer.body = "hello"
-        self.assertEqual(composer.text_summary,
-                         "GSM-7: 5 of 160 characters · 1 SMS part per recipient · about 1 credit for 1 recipient")
+        self.assertEqual(
+            composer.text_summary,
+            "GSM-7: 5 of 160 characters · 1 SMS part per recipient · about 1 credit for 1 recipient",
+        )
         composer.body = "x" * 200
-        self.assertEqual(composer.text_summary,
-                         "GSM-7: 200 characters (153 per part) · 2 SMS parts per recipient · "
-                         "about 2 credits for 1 recipient")
+        self.assertEqual(
+            composer.text_summary,
+            "GSM-7: 200 characters (153 per part) · 2 SMS parts per recipient · "
+            "about 2 credits for 1 recipient",
+        )
         composer = self.open_composer(self.ram | self.nophone)
-        self.assertEqual(composer.invalid_summary,
-                         "1 of 2 selected records will not be texted (the reasons are in the list below); "
-                         "they are recorded as rejected.")
+        self.assertEqual(
+            composer.invalid_summary,
+            "1 of 2 selected records will not be texted (the reasons are in the list below); "
+            "they are recorded as rejected.",
+        )
         composer = self.open_composer(self.nophone)
-        self.assertEqual(composer.invalid_summary,
-                         "The selected record will not be texted (the reason is in the list below).")
+        self.assertEqual(
+            composer.invalid_summary,
+            "The selected record will not be texted (the reason is in the list below).",
+        )
         self.assertEqual(composer.save().line_ids.status, "no number")
-        self.assertEqual(self.open_composer(self.ram).save().line_ids.status, "will be texted")
+        self.assertEqual(
+            self.open_composer(self.ram).save().line_ids.status, "will be texted"
+        )
 
     def test_send_blocked_with_reason(self):
         composer = self.open_composer(self.ram | self.hari)
@@ -140,7 +179,9 @@ class TestComposerClarity(AakashSmsCase):
         self.assertEqual(composer.preview_body, "Dear Ram, thank you")
 
     def test_too_long_for_one_recipient_refused_before_any_row(self):
-        long_name = self.env["res.partner"].create({"name": "N" * 1500, "phone": "9861112222"})
+        long_name = self.env["res.partner"].create(
+            {"name": "N" * 1500, "phone": "9861112222"}
+        )
         composer = self.open_composer(self.ram | long_name)
         composer.template_id = self.template
         self.assertIn("too long", composer.send_blocker)
@@ -149,8 +190,12 @@ class TestComposerClarity(AakashSmsCase):
         self.assertFalse(self.messages_of(self.ram | long_name))
 
     def test_preview_of_1000_records_renders_in_one_batch(self):
-        partners = self.env["res.partner"].create([
-            {"name": "Customer %s" % i, "phone": "98%08d" % i} for i in range(1000)])
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"Customer {i}", "phone": "98%08d" % i}
+                for i in range(1000)
+            ]
+        )
         composer = self.open_composer(partners)
         composer.template_id = self.template
         record = composer.save()
@@ -170,34 +215,56 @@ class TestComposerClarity(AakashSmsCase):
         messages = self.messages_of(self.ram | self.hari | self.nophone)
         self.assertEqual(len(set(messages.mapped("send_ref"))), 1)
         name = messages[0].send_name
-        self.assertRegex(name, r"^3 recipients · \d{1,2} \w{3} \d\d:\d\d · %s$" % self.env.user.name)
+        self.assertRegex(
+            name,
+            rf"^3 recipients · \d{{1,2}} \w{{3}} \d\d:\d\d · {self.env.user.name}$",
+        )
         groups = self.env["aakash.sms.message"].formatted_read_group(
-            [("id", "in", messages.ids)], ["send_ref"], ["__count"])
+            [("id", "in", messages.ids)], ["send_ref"], ["__count"]
+        )
         self.assertEqual([(g["send_ref"], g["__count"]) for g in groups], [(name, 3)])
-        self.assertEqual(self.env["aakash.sms.message"].search(groups[0]["__extra_domain"]), messages)
+        self.assertEqual(
+            self.env["aakash.sms.message"].search(groups[0]["__extra_domain"]), messages
+        )
         self.assertEqual(action["tag"], "aakash_sms_notification")
         [button] = action["params"]["buttons"]
         self.assertEqual(button["name"], "Open in SMS Log")
-        self.assertEqual(self.env["aakash.sms.message"].search(button["action"]["domain"]), messages)
+        self.assertEqual(
+            self.env["aakash.sms.message"].search(button["action"]["domain"]), messages
+        )
         self.assertEqual(button["action"]["name"], name)
 
     def test_notes_signed_by_the_sender(self):
         composer = self.open_composer(self.ram, user=self.sms_user)
         composer.body = "hello"
         composer.save().action_send()
-        self.assertEqual(self.messages_of(self.ram).mail_message_id.author_id, self.sms_user.partner_id)
+        self.assertEqual(
+            self.messages_of(self.ram).mail_message_id.author_id,
+            self.sms_user.partner_id,
+        )
 
     def test_log_and_providers_in_the_contacts_app_without_debug_mode(self):
-        manager = new_test_user(self.env, login="contacts_sms_manager",
-                                groups="base.group_user,aakash_sms.group_aakash_sms_manager")
-        employee = new_test_user(self.env, login="contacts_employee", groups="base.group_user")
+        manager = new_test_user(
+            self.env,
+            login="contacts_sms_manager",
+            groups="base.group_user,aakash_sms.group_aakash_sms_manager",
+        )
+        employee = new_test_user(
+            self.env, login="contacts_employee", groups="base.group_user"
+        )
         log = self.env.ref("aakash_sms.menu_aakash_sms_contacts_log")
         providers = self.env.ref("aakash_sms.menu_aakash_sms_contacts_provider")
-        self.assertEqual(log.parent_id.parent_id, self.env.ref("contacts.menu_contacts"))
+        self.assertEqual(
+            log.parent_id.parent_id, self.env.ref("contacts.menu_contacts")
+        )
         Menu = self.env["ir.ui.menu"]
         self.assertIn(log.id, Menu.with_user(self.sms_user)._visible_menu_ids())
-        self.assertNotIn(providers.id, Menu.with_user(self.sms_user)._visible_menu_ids())
-        self.assertTrue({log.id, providers.id} <= Menu.with_user(manager)._visible_menu_ids())
+        self.assertNotIn(
+            providers.id, Menu.with_user(self.sms_user)._visible_menu_ids()
+        )
+        self.assertTrue(
+            {log.id, providers.id} <= Menu.with_user(manager)._visible_menu_ids()
+        )
         self.assertNotIn(log.id, Menu.with_user(employee)._visible_menu_ids())
 
     def test_smart_button_counts(self):
@@ -206,30 +273,49 @@ class TestComposerClarity(AakashSmsCase):
         composer.save().action_send()
         self.assertEqual(self.ram.with_user(self.sms_user).aakash_sms_count, 1)
         action = self.ram.action_aakash_sms_view_messages()
-        self.assertEqual(self.env["aakash.sms.message"].search(action["domain"]), self.messages_of(self.ram))
+        self.assertEqual(
+            self.env["aakash.sms.message"].search(action["domain"]),
+            self.messages_of(self.ram),
+        )
 
 
 @tagged("post_install", "-at_install")
 class TestInvoiceSmartButton(AakashSmsInvoicingCase):
     def test_confirmation_line_signed_by_who_confirmed(self):
         self.env.company.aakash_sms_invoice_confirm = True
-        invoice = self.init_invoice("out_invoice", partner=self.partner_a, amounts=[100])
+        invoice = self.init_invoice(
+            "out_invoice", partner=self.partner_a, amounts=[100]
+        )
         invoice.action_post()
-        line = invoice.message_ids.filtered(lambda m: "SMS to 9801234567 queued" in (m.body or ""))
+        line = invoice.message_ids.filtered(
+            lambda m: "SMS to 9801234567 queued" in (m.body or "")
+        )
         self.assertEqual(line.author_id, self.env.user.partner_id)
         self.assertEqual(invoice.aakash_sms_count, 1)
 
     def test_invoice_count_and_log(self):
-        invoice = self.init_invoice("out_invoice", partner=self.partner_a, amounts=[100], post=True)
-        composer = Form(self.env["aakash.sms.composer"].with_context(
-            active_model="account.move", active_ids=invoice.ids, active_id=invoice.id))
+        invoice = self.init_invoice(
+            "out_invoice", partner=self.partner_a, amounts=[100], post=True
+        )
+        composer = Form(
+            self.env["aakash.sms.composer"].with_context(
+                active_model="account.move",
+                active_ids=invoice.ids,
+                active_id=invoice.id,
+            )
+        )
         composer.body = "Please pay"
         composer.save().action_send()
         self.assertEqual(invoice.aakash_sms_count, 1)
         action = invoice.action_aakash_sms_view_messages()
-        self.assertEqual(self.env["aakash.sms.message"].search(action["domain"]), self.messages_of(invoice))
+        self.assertEqual(
+            self.env["aakash.sms.message"].search(action["domain"]),
+            self.messages_of(invoice),
+        )
 
     def test_settings_views_place_the_invoice_option_in_invoicing(self):
         arch = self.env["res.config.settings"].get_view(view_type="form")["arch"]
-        invoicing = arch[arch.index('id="invoicing_settings"'):]
-        self.assertIn("aakash_sms_invoice_confirm", invoicing[:invoicing.index("</block>")])
+        invoicing = arch[arch.index('id="invoicing_settings"') :]
+        self.assertIn(
+            "aakash_sms_invoice_confirm", invoicing[: invoicing.index("</block>")]
+        )

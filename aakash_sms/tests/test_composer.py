@@ -19,7 +19,11 @@ class TestComposerPartner(AakashSmsCase):
 
     def open_composer(self, records, user=None):
         env = self.env(user=user) if user else self.env
-        ctx = {"active_model": records._name, "active_ids": records.ids, "active_id": records[:1].id}
+        ctx = {
+            "active_model": records._name,
+            "active_ids": records.ids,
+            "active_id": records[:1].id,
+        }
         return Form(env["aakash.sms.composer"].with_context(**ctx))
 
     def test_single_partner_send(self):
@@ -34,11 +38,22 @@ class TestComposerPartner(AakashSmsCase):
 
         self.assertEqual(self.gateway.sent_numbers(), ["9812345678"])
         message = self.messages_of(self.ram)
-        self.assertRecordValues(message, [{
-            "state": "queued", "number": "9812345678", "number_raw": "+977-981-2345678",
-            "network": "Ncell", "credits": 1.0, "partner_id": self.ram.id, "user_id": self.sms_user.id,
-            "body": "Namaste Ram, your order is ready.", "provider_id": self.provider.id,
-        }])
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "state": "queued",
+                    "number": "9812345678",
+                    "number_raw": "+977-981-2345678",
+                    "network": "Ncell",
+                    "credits": 1.0,
+                    "partner_id": self.ram.id,
+                    "user_id": self.sms_user.id,
+                    "body": "Namaste Ram, your order is ready.",
+                    "provider_id": self.provider.id,
+                }
+            ],
+        )
         self.assertTrue(message.gateway_id)
         note = message.mail_message_id
         self.assertEqual(note.model, "res.partner")
@@ -66,8 +81,12 @@ class TestComposerPartner(AakashSmsCase):
         self.assertEqual(composer.credit_estimate, 2)
         action = composer.save().action_send()
         self.assertEqual(action["params"]["type"], "warning")
-        self.assertEqual(sorted(self.gateway.sent_numbers()), ["9812345678", "9841112222"])
-        self.assertEqual(len(self.gateway.requests), 1, "two valid recipients fit one batch")
+        self.assertEqual(
+            sorted(self.gateway.sent_numbers()), ["9812345678", "9841112222"]
+        )
+        self.assertEqual(
+            len(self.gateway.requests), 1, "two valid recipients fit one batch"
+        )
         messages = self.messages_of(partners)
         self.assertEqual(len(messages), 4, "every record gets a log row, sent or not")
         by_partner = {m.partner_id: m for m in messages}
@@ -75,33 +94,47 @@ class TestComposerPartner(AakashSmsCase):
         self.assertEqual(by_partner[self.nophone].state, "rejected")
         self.assertEqual(by_partner[self.sita].network, "NTC")
         for partner in partners:
-            notes = partner.message_ids.filtered(lambda m: "SMS via Aakash" in (m.body or ""))
+            notes = partner.message_ids.filtered(
+                lambda m: "SMS via Aakash" in (m.body or "")
+            )
             self.assertEqual(len(notes), 1, partner.name)
         self.assertIn("no number", by_partner[self.nophone].mail_message_id.body)
 
     def test_template_rendered_per_record(self):
-        template = self.env["sms.template"].create({
-            "name": "Greeting", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "body": "Dear {{ object.name }}, thank you.",
-        })
+        template = self.env["sms.template"].create(
+            {
+                "name": "Greeting",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "body": "Dear {{ object.name }}, thank you.",
+            }
+        )
         composer = self.open_composer(self.ram | self.sita)
         composer.template_id = template
         self.assertEqual(composer.body, template.body)
         composer.save().action_send()
-        self.assertFalse(self.gateway.requests, "two texts are two requests: queued, not sent in the request")
+        self.assertFalse(
+            self.gateway.requests,
+            "two texts are two requests: queued, not sent in the request",
+        )
         self.run_queue()
         texts = {r.form["to"]: r.form["text"] for r in self.gateway.requests}
-        self.assertEqual(texts, {
-            "9812345678": "Dear Ram Thapa, thank you.",
-            "9841112222": "Dear Sita Rai, thank you.",
-        })
+        self.assertEqual(
+            texts,
+            {
+                "9812345678": "Dear Ram Thapa, thank you.",
+                "9841112222": "Dear Sita Rai, thank you.",
+            },
+        )
         self.assertEqual(self.messages_of(self.sita).body, "Dear Sita Rai, thank you.")
 
     def test_template_single_record_shows_rendered_text(self):
-        template = self.env["sms.template"].create({
-            "name": "Greeting", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "body": "Hello {{ object.name }}",
-        })
+        template = self.env["sms.template"].create(
+            {
+                "name": "Greeting",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "body": "Hello {{ object.name }}",
+            }
+        )
         composer = self.open_composer(self.ram)
         composer.template_id = template
         self.assertEqual(composer.body, "Hello Ram Thapa")
@@ -115,7 +148,9 @@ class TestComposerPartner(AakashSmsCase):
 
     def test_invisible_only_text_refused_as_empty(self):
         composer = self.open_composer(self.ram)
-        composer.body = "\u200b\u200b\ufeff"  # zero-width spaces and a BOM: nothing to read
+        composer.body = (
+            "\u200b\u200b\ufeff"  # zero-width spaces and a BOM: nothing to read
+        )
         record = composer.save()
         self.assertIn("Type a text", record.send_blocker)
         with self.assertRaisesRegex(UserError, "empty"):
@@ -152,14 +187,19 @@ class TestComposerFailures(AakashSmsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.partners = cls.env["res.partner"].create([
-            {"name": "Ram", "phone": "9812345678"},
-            {"name": "Sita", "phone": "9841112222"},
-        ])
+        cls.partners = cls.env["res.partner"].create(
+            [
+                {"name": "Ram", "phone": "9812345678"},
+                {"name": "Sita", "phone": "9841112222"},
+            ]
+        )
 
     def send(self, text="hello"):
-        composer = Form(self.env["aakash.sms.composer"].with_context(
-            active_model="res.partner", active_ids=self.partners.ids))
+        composer = Form(
+            self.env["aakash.sms.composer"].with_context(
+                active_model="res.partner", active_ids=self.partners.ids
+            )
+        )
         composer.body = text
         return composer.save().action_send()
 
@@ -171,7 +211,9 @@ class TestComposerFailures(AakashSmsCase):
             self.assertIn(reason_part, message.reason)
             self.assertIn(reason_part, message.mail_message_id.body)
             self.assertNotIn(self.provider.sudo().auth_token, message.reason)
-            self.assertNotIn(self.provider.sudo().auth_token, message.mail_message_id.body)
+            self.assertNotIn(
+                self.provider.sudo().auth_token, message.mail_message_id.body
+            )
         return messages
 
     def test_bad_token(self):
@@ -196,7 +238,9 @@ class TestComposerFailures(AakashSmsCase):
         self.assertEqual(len(self.gateway.messages), 2, "the gateway did queue them")
         with self.assertRaises(UserError):
             messages.action_resend()
-        self.assertEqual(len(self.gateway.requests), 1, "uncertain rows are never resent")
+        self.assertEqual(
+            len(self.gateway.requests), 1, "uncertain rows are never resent"
+        )
 
     def test_html_error_page(self):
         self.gateway.inject("html")
@@ -219,14 +263,20 @@ class TestComposerFailures(AakashSmsCase):
         self.gateway.clear()
         failed.action_resend()
         resent = failed.mapped("resend_id")
-        self.assertEqual(set(resent.mapped("state")), {"pending"}, "resends go through the queue")
+        self.assertEqual(
+            set(resent.mapped("state")), {"pending"}, "resends go through the queue"
+        )
         self.assertFalse(self.gateway.requests)
         self.run_queue()
         self.assertEqual(set(resent.mapped("state")), {"queued"})
-        self.assertEqual(sorted(self.gateway.sent_numbers()), ["9812345678", "9841112222"])
+        self.assertEqual(
+            sorted(self.gateway.sent_numbers()), ["9812345678", "9841112222"]
+        )
         self.gateway.clear()
         with self.assertRaises(UserError):
             (failed | resent).filtered(lambda m: m.state == "queued").action_resend()
         with self.assertRaises(UserError):
             failed.action_resend()  # already resent once
-        self.assertFalse(self.gateway.requests, "accepted messages are never sent twice")
+        self.assertFalse(
+            self.gateway.requests, "accepted messages are never sent twice"
+        )

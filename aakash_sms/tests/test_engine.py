@@ -2,6 +2,7 @@
 
 The sandbox gateway records every request, so "sent once" is counted, not assumed.
 """
+
 import threading
 from contextlib import closing
 from datetime import timedelta
@@ -20,42 +21,64 @@ from .common import TOKEN, AakashSmsCase
 @tagged("post_install", "-at_install")
 class TestEngine(AakashSmsCase):
     def partners(self, count, number=lambda i: "98%08d" % i):
-        return self.env["res.partner"].create([{"name": "P%d" % i, "phone": number(i)} for i in range(count)])
+        return self.env["res.partner"].create(
+            [{"name": "P%d" % i, "phone": number(i)} for i in range(count)]
+        )
 
     def wizard_send(self, records, body="Dashain offer", user=None):
         env = self.env(user=user) if user else self.env
-        composer = Form(env["aakash.sms.composer"].with_context(
-            active_model=records._name, active_ids=records.ids))
+        composer = Form(
+            env["aakash.sms.composer"].with_context(
+                active_model=records._name, active_ids=records.ids
+            )
+        )
         composer.body = body
         return composer.save().action_send()
 
     def rows(self, **domain):
-        return self.env["aakash.sms.message"].search([(k, "=", v) for k, v in domain.items()], order="id")
+        return self.env["aakash.sms.message"].search(
+            [(k, "=", v) for k, v in domain.items()], order="id"
+        )
 
     def test_the_queue_cron_sends_what_a_server_action_queued(self):
-        action = self.env["ir.actions.server"].create({
-            "name": "Text", "model_id": self.env["ir.model"]._get_id("res.partner"), "state": "aakash_sms",
-            "aakash_sms_body": "Hello {{ object.name }}",
-        })
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Text",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "aakash_sms",
+                "aakash_sms_body": "Hello {{ object.name }}",
+            }
+        )
         partners = self.partners(2)
         action.with_context(active_model="res.partner", active_ids=partners.ids).run()
         cron = self.env.ref("aakash_sms.ir_cron_aakash_sms_send")
         self.assertTrue(cron.active)
-        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "woken at once")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]),
+            "woken at once",
+        )
         with patch.object(self.env.cr, "commit", lambda: None):
             cron.ir_actions_server_id.run()  # what the scheduler runs
-        self.assertEqual(sorted(self.gateway.sent_numbers()), sorted(partners.mapped("phone")))
+        self.assertEqual(
+            sorted(self.gateway.sent_numbers()), sorted(partners.mapped("phone"))
+        )
 
     def test_number_repeated_across_batches_is_sent_once(self):
-        partners = self.partners(150, number=lambda i: "9800000000" if i in (0, 149) else "98%08d" % i)
+        partners = self.partners(
+            150, number=lambda i: "9800000000" if i in (0, 149) else "98%08d" % i
+        )
         self.wizard_send(partners)
         self.run_queue()
         sent = self.gateway.sent_numbers()
-        self.assertEqual(len(self.gateway.requests), 2, "150 recipients in batches of 100")
+        self.assertEqual(
+            len(self.gateway.requests), 2, "150 recipients in batches of 100"
+        )
         self.assertEqual(len(sent), len(set(sent)), "no number twice in one send")
         self.assertEqual(sent.count("9800000000"), 1)
         duplicate = self.messages_of(partners[149])
-        self.assertEqual((duplicate.state, duplicate.error_kind), ("rejected", "duplicate"))
+        self.assertEqual(
+            (duplicate.state, duplicate.error_kind), ("rejected", "duplicate")
+        )
         # resending the duplicate cannot text the number again: it got this text already
         with self.assertRaisesRegex(UserError, "already"):
             duplicate.action_resend()
@@ -68,10 +91,16 @@ class TestEngine(AakashSmsCase):
 
         def send_then_crash(client, numbers, text):
             real_send(client, numbers, text)
-            raise AttributeError("'str' object has no attribute 'get'")  # a reply we could not read
+            raise AttributeError(
+                "'str' object has no attribute 'get'"
+            )  # a reply we could not read
 
-        with patch.object(AakashClient, "send", send_then_crash), \
-                self.assertLogs("odoo.addons.aakash_sms.models.aakash_sms_engine", "WARNING"):
+        with (
+            patch.object(AakashClient, "send", send_then_crash),
+            self.assertLogs(
+                "odoo.addons.aakash_sms.models.aakash_sms_engine", "WARNING"
+            ),
+        ):
             self.wizard_send(partners)
         self.assertEqual(len(self.gateway.sent_numbers()), 3, "the gateway had them")
         rows = self.messages_of(partners)
@@ -88,8 +117,10 @@ class TestEngine(AakashSmsCase):
         self.wizard_send(partners, body="Namaste {{ object.name }}")
         self.assertFalse(self.gateway.requests, "three requests: queued")
         self.run_queue()
-        self.assertEqual(sorted(r.form["text"] for r in self.gateway.requests),
-                         ["Namaste P0", "Namaste P1", "Namaste P2"])
+        self.assertEqual(
+            sorted(r.form["text"] for r in self.gateway.requests),
+            ["Namaste P0", "Namaste P1", "Namaste P2"],
+        )
 
     def test_spent_time_budget_schedules_the_rest_now(self):
         self.provider.batch_size = 10
@@ -97,13 +128,25 @@ class TestEngine(AakashSmsCase):
         partners = self.partners(35)
         self.wizard_send(partners)
         Cron = self.env.registry["ir.cron"]
-        with patch.object(Cron, "_commit_progress", lambda self, processed=0, **kw: 0 if processed else 1):
+        with patch.object(
+            Cron,
+            "_commit_progress",
+            lambda self, processed=0, **kw: 0 if processed else 1,
+        ):
             self.run_queue()
         rows = self.messages_of(partners)
-        self.assertEqual(len(rows.filtered(lambda m: m.state == "queued")), 10, "one request, then time is up")
+        self.assertEqual(
+            len(rows.filtered(lambda m: m.state == "queued")),
+            10,
+            "one request, then time is up",
+        )
         cron = self.env.ref("aakash_sms.ir_cron_aakash_sms_send")
-        trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)], order="id desc", limit=1)
-        self.assertLessEqual(trigger.call_at, fields.Datetime.now(), "the rest goes on at once")
+        trigger = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", cron.id)], order="id desc", limit=1
+        )
+        self.assertLessEqual(
+            trigger.call_at, fields.Datetime.now(), "the rest goes on at once"
+        )
         self.run_queue()
         self.assertEqual(set(rows.mapped("state")), {"queued"})
 
@@ -111,7 +154,9 @@ class TestEngine(AakashSmsCase):
         self.provider.batch_size = 10
         self.wizard_send(self.partners(30))
         self.run_queue()
-        self.assertEqual([len(r.form["to"].split(",")) for r in self.gateway.requests], [10, 10, 10])
+        self.assertEqual(
+            [len(r.form["to"].split(",")) for r in self.gateway.requests], [10, 10, 10]
+        )
 
     def test_parallel_requests_per_provider(self):
         self.provider.batch_size = 5
@@ -122,7 +167,11 @@ class TestEngine(AakashSmsCase):
         self.wizard_send(partners)
         self.run_queue()
         self.assertEqual(len(self.gateway.requests), 6)
-        self.assertEqual(self.gateway.peak_concurrency, 3, "three requests on the wire together, never more")
+        self.assertEqual(
+            self.gateway.peak_concurrency,
+            3,
+            "three requests on the wire together, never more",
+        )
         self.assertEqual(set(self.messages_of(partners).mapped("state")), {"queued"})
         self.assertEqual(len(set(self.gateway.sent_numbers())), 30)
 
@@ -149,17 +198,30 @@ class TestEngine(AakashSmsCase):
         rows[:2].sudo().write({"state": "sending", "sending_key": live_key})
         rows[2:].sudo().write({"state": "sending", "sending_key": dead_key})
         with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other:
-            other.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, live_key])  # a worker still sending
+            other.execute(
+                "SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, live_key]
+            )  # a worker still sending
             self.run_queue()
-            other.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, live_key])
-        self.assertEqual(rows.mapped("state"), ["sending", "sending", "uncertain", "uncertain"])
+            other.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, live_key]
+            )
+        self.assertEqual(
+            rows.mapped("state"), ["sending", "sending", "uncertain", "uncertain"]
+        )
         self.assertFalse(self.gateway.requests, "nothing is sent again")
 
     def test_wizard_beyond_fourteen_thousand_records(self):
-        partners = self.partners(15000)  # the ids no longer go through literal_eval's 100 KiB cap
-        composer = self.env["aakash.sms.composer"].with_context(
-            active_model="res.partner", active_ids=partners.ids).create({"body": "To all"})
-        self.assertEqual((composer.recipient_count, composer.valid_count), (15000, 15000))
+        partners = self.partners(
+            15000
+        )  # the ids no longer go through literal_eval's 100 KiB cap
+        composer = (
+            self.env["aakash.sms.composer"]
+            .with_context(active_model="res.partner", active_ids=partners.ids)
+            .create({"body": "To all"})
+        )
+        self.assertEqual(
+            (composer.recipient_count, composer.valid_count), (15000, 15000)
+        )
         self.assertLessEqual(len(composer.line_ids), 200, "the preview lists a sample")
         composer.action_send()
         self.assertEqual(len(self.messages_of(partners)), 15000)
@@ -167,15 +229,34 @@ class TestEngine(AakashSmsCase):
     def test_report_reconciles_ten_thousand_rows_in_a_few_runs(self):
         Message = self.env["aakash.sms.message"].sudo()
         now = fields.Datetime.now()
-        rows = Message.create([{
-            "number": "98%08d" % i, "number_raw": "98%08d" % i, "body": "big send", "state": "queued",
-            "gateway_id": str(500000 + i), "provider_id": self.provider.id, "company_id": self.company.id,
-            "sent_date": now,
-        } for i in range(10000)])
+        rows = Message.create(
+            [
+                {
+                    "number": "98%08d" % i,
+                    "number_raw": "98%08d" % i,
+                    "body": "big send",
+                    "state": "queued",
+                    "gateway_id": str(500000 + i),
+                    "provider_id": self.provider.id,
+                    "company_id": self.company.id,
+                    "sent_date": now,
+                }
+                for i in range(10000)
+            ]
+        )
         stamp = now.strftime("%Y-%m-%d %H:%M:%S")
-        self.gateway.messages.extend({
-            "id": 500000 + i, "mobile": "97798%08d" % i, "text": "big send", "credit": 1, "network": "NTC",
-            "status": "delivered", "created_at": stamp} for i in range(10000))
+        self.gateway.messages.extend(
+            {
+                "id": 500000 + i,
+                "mobile": "97798%08d" % i,
+                "text": "big send",
+                "credit": 1,
+                "network": "NTC",
+                "status": "delivered",
+                "created_at": stamp,
+            }
+            for i in range(10000)
+        )
         runs = 0
         while rows.filtered(lambda m: m.state == "queued") and runs < 5:
             self.run_cron("aakash.sms.message", "_cron_sync_reports")
@@ -185,15 +266,37 @@ class TestEngine(AakashSmsCase):
 
     def test_duplicate_gateway_ids_are_flagged(self):
         Message = self.env["aakash.sms.message"].sudo()
-        rows = Message.create([{
-            "number": number, "number_raw": number, "body": "x", "state": "queued", "gateway_id": "777",
-            "provider_id": self.provider.id, "company_id": self.company.id, "sent_date": fields.Datetime.now(),
-        } for number in ("9811111111", "9822222222")])
-        self.gateway.messages.append({"id": 777, "mobile": "9779833333333", "text": "x", "credit": 1,
-                                      "network": "NTC", "status": "delivered", "created_at": "2099-01-01 00:00:00"})
+        rows = Message.create(
+            [
+                {
+                    "number": number,
+                    "number_raw": number,
+                    "body": "x",
+                    "state": "queued",
+                    "gateway_id": "777",
+                    "provider_id": self.provider.id,
+                    "company_id": self.company.id,
+                    "sent_date": fields.Datetime.now(),
+                }
+                for number in ("9811111111", "9822222222")
+            ]
+        )
+        self.gateway.messages.append(
+            {
+                "id": 777,
+                "mobile": "9779833333333",
+                "text": "x",
+                "credit": 1,
+                "network": "NTC",
+                "status": "delivered",
+                "created_at": "2099-01-01 00:00:00",
+            }
+        )
         self.run_cron("aakash.sms.message", "_cron_sync_reports")
         self.assertEqual(rows.mapped("state"), ["queued", "queued"], "not half-updated")
-        self.assertTrue(all("duplicate gateway id" in row.gateway_status for row in rows))
+        self.assertTrue(
+            all("duplicate gateway id" in row.gateway_status for row in rows)
+        )
 
     def test_worker_killed_mid_send_texts_each_contact_at_most_once(self):
         """Odoo's own personalised SMS (as SMS marketing makes them), the worker dies after two requests."""
@@ -201,8 +304,10 @@ class TestEngine(AakashSmsCase):
         self.provider.parallel_requests = 1
         partners = self.partners(6)
         for partner in partners:
-            partner._message_sms("Hello %s" % partner.name, put_in_queue=True)
-        self.run_cron("sms.sms", "_process_queue")  # Odoo's queue hands them to the Aakash queue
+            partner._message_sms(f"Hello {partner.name}", put_in_queue=True)
+        self.run_cron(
+            "sms.sms", "_process_queue"
+        )  # Odoo's queue hands them to the Aakash queue
         rows = self.env["aakash.sms.message"].search([("sms_uuid", "!=", False)])
         self.assertEqual(len(rows), 6)
         Message = self.env.registry["aakash.sms.message"]
@@ -212,7 +317,9 @@ class TestEngine(AakashSmsCase):
         def record_then_die(records, *args, **kwargs):
             calls.append(records.ids)
             if len(calls) == 3:
-                raise KeyboardInterrupt("the cron worker is killed")  # after its third request left
+                raise KeyboardInterrupt(
+                    "the cron worker is killed"
+                )  # after its third request left
             return real_record(records, *args, **kwargs)
 
         # not assertRaises: it would roll back what the dead worker had committed
@@ -223,14 +330,25 @@ class TestEngine(AakashSmsCase):
             except KeyboardInterrupt:
                 died = True
         self.assertTrue(died, "the worker died")
-        self.assertGreaterEqual(len(self.gateway.requests), 3)  # a freed request may have left meanwhile
+        self.assertGreaterEqual(
+            len(self.gateway.requests), 3
+        )  # a freed request may have left meanwhile
         self.run_queue()  # the next run: the dead worker's unrecorded requests are uncertain, the rest is sent
         sent = self.gateway.sent_numbers()
-        self.assertEqual(sorted(sent), sorted(partners.mapped("phone")), "each contact texted once")
-        self.assertFalse(rows.filtered(lambda m: m.state in ("pending", "sending")), "every row has an outcome")
+        self.assertEqual(
+            sorted(sent), sorted(partners.mapped("phone")), "each contact texted once"
+        )
+        self.assertFalse(
+            rows.filtered(lambda m: m.state in ("pending", "sending")),
+            "every row has an outcome",
+        )
         lost = rows.filtered(lambda m: m.state == "uncertain")
-        self.assertIn(calls[2][0], lost.ids, "the request whose outcome died with the worker")
-        self.assertEqual(len(rows.filtered(lambda m: m.state == "queued")) + len(lost), 6)
+        self.assertIn(
+            calls[2][0], lost.ids, "the request whose outcome died with the worker"
+        )
+        self.assertEqual(
+            len(rows.filtered(lambda m: m.state == "queued")) + len(lost), 6
+        )
         lost = lost.filtered(lambda m: m.id == calls[2][0])
         sms = self.env["sms.sms"].search([("uuid", "=", lost.sms_uuid)])
         self.assertEqual((sms.state, sms.failure_type), ("error", "sms_server"))
@@ -241,12 +359,16 @@ class TestEngine(AakashSmsCase):
         partner._message_sms("Hello once", put_in_queue=True)
         sms = self.env["sms.sms"].search([("partner_id", "=", partner.id)])
         sms._send()
-        sms.state = "outgoing"  # as if the first transaction's answer was lost: Odoo asks again
+        sms.state = (
+            "outgoing"  # as if the first transaction's answer was lost: Odoo asks again
+        )
         sms._send()
         self.run_queue()
         self.run_queue()
         self.assertEqual(self.gateway.sent_numbers(), ["9800000000"])
-        self.assertEqual(len(self.env["aakash.sms.message"].search([("sms_uuid", "=", sms.uuid)])), 1)
+        self.assertEqual(
+            len(self.env["aakash.sms.message"].search([("sms_uuid", "=", sms.uuid)])), 1
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -261,27 +383,54 @@ class TestConcurrentResend(AakashSmsCase):
         dbname = self.env.cr.dbname
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             env = self._real_env(cr)
-            provider = env["aakash.sms.provider"].create({
-                "name": "Race", "auth_token": TOKEN, "base_url": self.gateway.base_url, "sequence": 0})
-            partner = env["res.partner"].create({"name": "Resend Race", "phone": "9812340000"})
-            row = env["aakash.sms.message"].create({
-                "res_model": "res.partner", "res_id": partner.id, "partner_id": partner.id,
-                "number": "9812340000", "number_raw": "9812340000", "body": "race", "state": "failed",
-                "error_kind": "balance", "company_id": env.company.id, "provider_id": provider.id,
-            })
+            provider = env["aakash.sms.provider"].create(
+                {
+                    "name": "Race",
+                    "auth_token": TOKEN,
+                    "base_url": self.gateway.base_url,
+                    "sequence": 0,
+                }
+            )
+            partner = env["res.partner"].create(
+                {"name": "Resend Race", "phone": "9812340000"}
+            )
+            row = env["aakash.sms.message"].create(
+                {
+                    "res_model": "res.partner",
+                    "res_id": partner.id,
+                    "partner_id": partner.id,
+                    "number": "9812340000",
+                    "number_raw": "9812340000",
+                    "body": "race",
+                    "state": "failed",
+                    "error_kind": "balance",
+                    "company_id": env.company.id,
+                    "provider_id": provider.id,
+                }
+            )
             ids = {"partner": partner.id, "row": row.id, "provider": provider.id}
             cr.commit()  # pylint: disable=invalid-commit
 
         def cleanup():
             with closing(sql_db.db_connect(dbname).cursor()) as cr:
-                cr.execute("DELETE FROM aakash_sms_message WHERE res_model = 'res.partner' AND res_id = %s",
-                           [ids["partner"]])
-                cr.execute("DELETE FROM mail_message WHERE model = 'res.partner' AND res_id = %s", [ids["partner"]])
+                cr.execute(
+                    "DELETE FROM aakash_sms_message WHERE res_model = 'res.partner' AND res_id = %s",
+                    [ids["partner"]],
+                )
+                cr.execute(
+                    "DELETE FROM mail_message WHERE model = 'res.partner' AND res_id = %s",
+                    [ids["partner"]],
+                )
                 cr.execute("DELETE FROM res_partner WHERE id = %s", [ids["partner"]])
-                cr.execute("DELETE FROM mail_message WHERE model = 'aakash.sms.provider' AND res_id = %s",
-                           [ids["provider"]])
-                cr.execute("DELETE FROM aakash_sms_provider WHERE id = %s", [ids["provider"]])
+                cr.execute(
+                    "DELETE FROM mail_message WHERE model = 'aakash.sms.provider' AND res_id = %s",
+                    [ids["provider"]],
+                )
+                cr.execute(
+                    "DELETE FROM aakash_sms_provider WHERE id = %s", [ids["provider"]]
+                )
                 cr.commit()  # pylint: disable=invalid-commit
+
         self.addCleanup(cleanup)
 
         outcomes = []
@@ -305,6 +454,8 @@ class TestConcurrentResend(AakashSmsCase):
             thread.join(30)
         self.assertEqual(outcomes.count("resent"), 1, outcomes)
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
-            cr.execute("SELECT count(*) FROM aakash_sms_message WHERE res_model = 'res.partner' AND res_id = %s",
-                       [ids["partner"]])
+            cr.execute(
+                "SELECT count(*) FROM aakash_sms_message WHERE res_model = 'res.partner' AND res_id = %s",
+                [ids["partner"]],
+            )
             self.assertEqual(cr.fetchone()[0], 2, "the failed row and one resend")

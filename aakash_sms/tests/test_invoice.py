@@ -8,42 +8,68 @@ class TestInvoiceSms(AakashSmsInvoicingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.invoice = cls.init_invoice("out_invoice", partner=cls.partner_a, amounts=[1500], post=True)
-        cls.invoice_nophone = cls.init_invoice("out_invoice", partner=cls.partner_b, amounts=[200], post=True)
+        cls.invoice = cls.init_invoice(
+            "out_invoice", partner=cls.partner_a, amounts=[1500], post=True
+        )
+        cls.invoice_nophone = cls.init_invoice(
+            "out_invoice", partner=cls.partner_b, amounts=[200], post=True
+        )
 
     def test_invoice_send_uses_customer_number_and_template(self):
-        template = self.env["sms.template"].create({
-            "name": "Invoice", "model_id": self.env["ir.model"]._get_id("account.move"),
-            "body": "{{ object.name }}: {{ object.amount_residual }} due",
-        })
-        composer = Form(self.env["aakash.sms.composer"].with_context(
-            active_model="account.move", active_ids=self.invoice.ids, active_id=self.invoice.id))
+        template = self.env["sms.template"].create(
+            {
+                "name": "Invoice",
+                "model_id": self.env["ir.model"]._get_id("account.move"),
+                "body": "{{ object.name }}: {{ object.amount_residual }} due",
+            }
+        )
+        composer = Form(
+            self.env["aakash.sms.composer"].with_context(
+                active_model="account.move",
+                active_ids=self.invoice.ids,
+                active_id=self.invoice.id,
+            )
+        )
         self.assertEqual(composer.valid_count, 1)
         composer.template_id = template
-        self.assertEqual(composer.body, "%s: 1500.0 due" % self.invoice.name)
+        self.assertEqual(composer.body, f"{self.invoice.name}: 1500.0 due")
         composer.save().action_send()
         self.assertEqual(self.gateway.sent_numbers(), ["9801234567"])
         message = self.messages_of(self.invoice)
-        self.assertRecordValues(message, [{
-            "state": "queued", "partner_id": self.partner_a.id, "network": "Ncell",
-            "company_id": self.invoice.company_id.id,
-        }])
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "state": "queued",
+                    "partner_id": self.partner_a.id,
+                    "network": "Ncell",
+                    "company_id": self.invoice.company_id.id,
+                }
+            ],
+        )
         self.assertEqual(message.mail_message_id.model, "account.move")
         self.assertIn("9801234567", message.mail_message_id.body)
 
     def test_invoices_in_bulk_one_note_each(self):
         invoices = self.invoice | self.invoice_nophone
-        composer = Form(self.env["aakash.sms.composer"].with_context(
-            active_model="account.move", active_ids=invoices.ids))
+        composer = Form(
+            self.env["aakash.sms.composer"].with_context(
+                active_model="account.move", active_ids=invoices.ids
+            )
+        )
         self.assertEqual((composer.valid_count, composer.invalid_count), (1, 1))
         composer.body = "Please pay your invoice"
         composer.save().action_send()
         messages = self.messages_of(invoices)
         self.assertEqual(sorted(messages.mapped("state")), ["queued", "rejected"])
         for invoice in invoices:
-            notes = invoice.message_ids.filtered(lambda m: "SMS via Aakash" in (m.body or ""))
+            notes = invoice.message_ids.filtered(
+                lambda m: "SMS via Aakash" in (m.body or "")
+            )
             self.assertEqual(len(notes), 1)
-        self.assertIn("no number", self.messages_of(self.invoice_nophone).mail_message_id.body)
+        self.assertIn(
+            "no number", self.messages_of(self.invoice_nophone).mail_message_id.body
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -53,36 +79,70 @@ class TestMultiCompany(AakashSmsCase):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "Pokhara Traders"})
         cls.gateway.credits["token-b"] = 50
-        cls.provider_b = cls.env["aakash.sms.provider"].create({
-            "name": "Pokhara account", "auth_token": "token-b", "base_url": cls.gateway.base_url,
-            "company_id": cls.company_b.id, "is_default": True,
-        })
-        cls.user_b = cls.env["res.users"].create({
-            "name": "User B", "login": "user_b", "company_id": cls.company_b.id,
-            "company_ids": [(6, 0, cls.company_b.ids)],
-            "group_ids": [(6, 0, [cls.env.ref("base.group_user").id,
-                                  cls.env.ref("aakash_sms.group_aakash_sms_user").id])],
-        })
-        cls.partner = cls.env["res.partner"].create({"name": "Shared", "phone": "9851234567"})
+        cls.provider_b = cls.env["aakash.sms.provider"].create(
+            {
+                "name": "Pokhara account",
+                "auth_token": "token-b",
+                "base_url": cls.gateway.base_url,
+                "company_id": cls.company_b.id,
+                "is_default": True,
+            }
+        )
+        cls.user_b = cls.env["res.users"].create(
+            {
+                "name": "User B",
+                "login": "user_b",
+                "company_id": cls.company_b.id,
+                "company_ids": [(6, 0, cls.company_b.ids)],
+                "group_ids": [
+                    (
+                        6,
+                        0,
+                        [
+                            cls.env.ref("base.group_user").id,
+                            cls.env.ref("aakash_sms.group_aakash_sms_user").id,
+                        ],
+                    )
+                ],
+            }
+        )
+        cls.partner = cls.env["res.partner"].create(
+            {"name": "Shared", "phone": "9851234567"}
+        )
 
     def setUp(self):
         super().setUp()
         self.gateway.credits["token-b"] = 50
 
     def test_each_company_uses_and_sees_its_own(self):
-        for user, provider in ((self.sms_user, self.provider), (self.user_b, self.provider_b)):
-            composer = Form(self.env["aakash.sms.composer"].with_user(user).with_context(
-                active_model="res.partner", active_ids=self.partner.ids))
-            composer.body = "hi from %s" % provider.name
+        for user, provider in (
+            (self.sms_user, self.provider),
+            (self.user_b, self.provider_b),
+        ):
+            composer = Form(
+                self.env["aakash.sms.composer"]
+                .with_user(user)
+                .with_context(active_model="res.partner", active_ids=self.partner.ids)
+            )
+            composer.body = f"hi from {provider.name}"
             composer.save().action_send()
         tokens = [r.form["auth_token"] for r in self.gateway.requests]
         self.assertEqual(tokens, [self.provider.sudo().auth_token, "token-b"])
         messages = self.messages_of(self.partner)
-        self.assertEqual(messages.mapped("provider_id"), self.provider | self.provider_b)
+        self.assertEqual(
+            messages.mapped("provider_id"), self.provider | self.provider_b
+        )
 
         as_b = self.env["aakash.sms.message"].with_user(self.user_b).search([])
         self.assertEqual(as_b.provider_id, self.provider_b)
         self.assertEqual(as_b.company_id, self.company_b)
-        self.assertEqual(self.env["aakash.sms.provider"].with_user(self.user_b).search([]), self.provider_b)
-        as_a = self.env["aakash.sms.message"].with_user(self.sms_user).search([("res_id", "=", self.partner.id)])
+        self.assertEqual(
+            self.env["aakash.sms.provider"].with_user(self.user_b).search([]),
+            self.provider_b,
+        )
+        as_a = (
+            self.env["aakash.sms.message"]
+            .with_user(self.sms_user)
+            .search([("res_id", "=", self.partner.id)])
+        )
         self.assertEqual(as_a.company_id, self.env.company)

@@ -24,16 +24,21 @@ class TestNativeBridge(AakashSmsCase):
         super().setUpClass()
         cls.company.aakash_sms_native = True
         nepal = cls.env.ref("base.np")
-        cls.ram, cls.sita, cls.bad, cls.nobody = cls.env["res.partner"].create([
-            {"name": "Ram", "phone": "+977 981-2345678", "country_id": nepal.id},
-            {"name": "Sita", "phone": "+977 984 111 2222", "country_id": nepal.id},
-            {"name": "Landline", "phone": "+977 1-4412345", "country_id": nepal.id},
-            {"name": "No Number", "country_id": nepal.id},
-        ])
-        cls.template = cls.env["sms.template"].create({
-            "name": "Namaste", "model_id": cls.env["ir.model"]._get_id("res.partner"),
-            "body": "Namaste {{ object.name }}",
-        })
+        cls.ram, cls.sita, cls.bad, cls.nobody = cls.env["res.partner"].create(
+            [
+                {"name": "Ram", "phone": "+977 981-2345678", "country_id": nepal.id},
+                {"name": "Sita", "phone": "+977 984 111 2222", "country_id": nepal.id},
+                {"name": "Landline", "phone": "+977 1-4412345", "country_id": nepal.id},
+                {"name": "No Number", "country_id": nepal.id},
+            ]
+        )
+        cls.template = cls.env["sms.template"].create(
+            {
+                "name": "Namaste",
+                "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "body": "Namaste {{ object.name }}",
+            }
+        )
 
     # ------------------------------------------------------------------
     # helpers
@@ -42,29 +47,44 @@ class TestNativeBridge(AakashSmsCase):
         """``[(number, text)]`` of every send request the sandbox received."""
         return sorted(
             (number, r.form["text"])
-            for r in self.gateway.requests if r.path.endswith("/v3/send")
+            for r in self.gateway.requests
+            if r.path.endswith("/v3/send")
             for number in r.form["to"].split(",")
         )
 
     def notification(self, partner):
         return self.env["mail.notification"].search(
-            [("notification_type", "=", "sms"), ("res_partner_id", "=", partner.id)], order="id desc", limit=1)
+            [("notification_type", "=", "sms"), ("res_partner_id", "=", partner.id)],
+            order="id desc",
+            limit=1,
+        )
 
     def sms_of(self, partner):
-        return self.env["sms.sms"].search([("partner_id", "=", partner.id)], order="id desc", limit=1)
+        return self.env["sms.sms"].search(
+            [("partner_id", "=", partner.id)], order="id desc", limit=1
+        )
 
     def native_log(self):
-        return self.env["aakash.sms.message"].search([("sms_uuid", "!=", False)], order="id")
+        return self.env["aakash.sms.message"].search(
+            [("sms_uuid", "!=", False)], order="id"
+        )
 
     def compose(self, partner, body):
         """The standard "Send SMS" of a contact (comment mode): a note with SMS notifications."""
-        composer = Form(self.env["sms.composer"].with_context(active_model="res.partner", active_id=partner.id))
+        composer = Form(
+            self.env["sms.composer"].with_context(
+                active_model="res.partner", active_id=partner.id
+            )
+        )
         composer.body = body
         return composer.save().action_send_sms()
 
     def assertNotified(self, partner, status, failure_type=False, reason=None):
         notification = self.notification(partner)
-        self.assertEqual((notification.notification_status, notification.failure_type), (status, failure_type))
+        self.assertEqual(
+            (notification.notification_status, notification.failure_type),
+            (status, failure_type),
+        )
         if reason is not None:
             self.assertIn(reason, notification.failure_reason or "")
 
@@ -74,7 +94,9 @@ class TestNativeBridge(AakashSmsCase):
     def test_setting_switches_the_api_class(self):
         self.assertIs(self.company._get_sms_api_class(), SmsApiAakash)
         self.company.aakash_sms_native = False
-        self.assertIs(self.company._get_sms_api_class(), SmsApi, "off: Odoo's own (IAP) service")
+        self.assertIs(
+            self.company._get_sms_api_class(), SmsApi, "off: Odoo's own (IAP) service"
+        )
         self.assertFalse(self.gateway.requests)
 
     # ------------------------------------------------------------------
@@ -83,47 +105,96 @@ class TestNativeBridge(AakashSmsCase):
     def test_composer_single(self):
         messages_before = self.ram.message_ids
         self.compose(self.ram, "Namaste from Odoo's composer")
-        self.assertFalse(self.gateway.requests, "never sent inside the user's transaction: queued")
+        self.assertFalse(
+            self.gateway.requests, "never sent inside the user's transaction: queued"
+        )
         self.assertEqual(self.sms_of(self.ram).state, "process")
         self.assertEqual(self.native_log().state, "pending")
         self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "Namaste from Odoo's composer")])
         self.assertNotified(self.ram, "pending")
         sms = self.sms_of(self.ram)
-        self.assertEqual((sms.state, sms.failure_type, sms.to_delete), ("pending", False, True))
+        self.assertEqual(
+            (sms.state, sms.failure_type, sms.to_delete), ("pending", False, True)
+        )
         log = self.native_log()
-        self.assertRecordValues(log, [{
-            "state": "queued", "number": "9812345678", "number_raw": sms.number, "res_model": "res.partner",
-            "res_id": self.ram.id, "partner_id": self.ram.id, "sms_uuid": sms.uuid, "provider_id": self.provider.id,
-            "body": "Namaste from Odoo's composer", "credits": 1, "mail_message_id": False,
-        }])
+        self.assertRecordValues(
+            log,
+            [
+                {
+                    "state": "queued",
+                    "number": "9812345678",
+                    "number_raw": sms.number,
+                    "res_model": "res.partner",
+                    "res_id": self.ram.id,
+                    "partner_id": self.ram.id,
+                    "sms_uuid": sms.uuid,
+                    "provider_id": self.provider.id,
+                    "body": "Namaste from Odoo's composer",
+                    "credits": 1,
+                    "mail_message_id": False,
+                }
+            ],
+        )
         self.assertTrue(log.gateway_id)
         new_messages = self.ram.message_ids - messages_before
-        self.assertEqual(new_messages.mapped("message_type"), ["sms"], "Odoo's SMS message only, no Aakash note")
+        self.assertEqual(
+            new_messages.mapped("message_type"),
+            ["sms"],
+            "Odoo's SMS message only, no Aakash note",
+        )
 
     def test_composer_mass(self):
         partners = self.ram | self.sita | self.bad | self.nobody
-        composer = self.env["sms.composer"].with_context(
-            default_composition_mode="mass", default_res_model="res.partner",
-            default_res_ids=repr(partners.ids), default_mass_force_send=True,
-        ).create({"body": "Dashain sale"})
+        composer = (
+            self.env["sms.composer"]
+            .with_context(
+                default_composition_mode="mass",
+                default_res_model="res.partner",
+                default_res_ids=repr(partners.ids),
+                default_mass_force_send=True,
+            )
+            .create({"body": "Dashain sale"})
+        )
         composer.action_send_sms()
         self.run_queue()
-        self.assertEqual(self.sent(), [("9812345678", "Dashain sale"), ("9841112222", "Dashain sale")])
+        self.assertEqual(
+            self.sent(),
+            [("9812345678", "Dashain sale"), ("9841112222", "Dashain sale")],
+        )
         self.assertEqual(len(self.gateway.requests), 1, "one request for one text")
-        states = {p.name: (self.sms_of(p).state, self.sms_of(p).failure_type) for p in partners}
-        self.assertEqual(states, {
-            "Ram": ("pending", False), "Sita": ("pending", False),
-            "Landline": ("error", "sms_number_format"),
-            "No Number": ("canceled", "sms_number_missing"),  # Odoo's own check, never sent
-        })
-        log = {m.partner_id.name: (m.state, m.res_model, m.res_id) for m in self.native_log()}
-        self.assertEqual(log, {
-            "Ram": ("queued", "res.partner", self.ram.id), "Sita": ("queued", "res.partner", self.sita.id),
-            "Landline": ("rejected", "res.partner", self.bad.id),
-        })
-        self.assertIn("landline", self.native_log().filtered(
-            lambda m: m.partner_id == self.bad).reason)
+        states = {
+            p.name: (self.sms_of(p).state, self.sms_of(p).failure_type)
+            for p in partners
+        }
+        self.assertEqual(
+            states,
+            {
+                "Ram": ("pending", False),
+                "Sita": ("pending", False),
+                "Landline": ("error", "sms_number_format"),
+                "No Number": (
+                    "canceled",
+                    "sms_number_missing",
+                ),  # Odoo's own check, never sent
+            },
+        )
+        log = {
+            m.partner_id.name: (m.state, m.res_model, m.res_id)
+            for m in self.native_log()
+        }
+        self.assertEqual(
+            log,
+            {
+                "Ram": ("queued", "res.partner", self.ram.id),
+                "Sita": ("queued", "res.partner", self.sita.id),
+                "Landline": ("rejected", "res.partner", self.bad.id),
+            },
+        )
+        self.assertIn(
+            "landline",
+            self.native_log().filtered(lambda m: m.partner_id == self.bad).reason,
+        )
 
     def test_template(self):
         """An sms.template sent the way other apps do (stock, sale...)."""
@@ -133,38 +204,72 @@ class TestNativeBridge(AakashSmsCase):
         self.assertNotified(self.ram, "pending")
         # and from the composer with the template, in mass mode
         self.gateway.clear()
-        composer = self.env["sms.composer"].with_context(
-            default_composition_mode="mass", default_res_model="res.partner",
-            default_res_ids=repr((self.ram | self.sita).ids), default_mass_force_send=True,
-            default_template_id=self.template.id,
-        ).create({})
+        composer = (
+            self.env["sms.composer"]
+            .with_context(
+                default_composition_mode="mass",
+                default_res_model="res.partner",
+                default_res_ids=repr((self.ram | self.sita).ids),
+                default_mass_force_send=True,
+                default_template_id=self.template.id,
+            )
+            .create({})
+        )
         composer.action_send_sms()
         self.run_queue()
-        self.assertEqual(self.sent(), [("9812345678", "Namaste Ram"), ("9841112222", "Namaste Sita")])
-        self.assertEqual(len(self.gateway.requests), 2, "a text per request: personalised texts cost one each")
+        self.assertEqual(
+            self.sent(), [("9812345678", "Namaste Ram"), ("9841112222", "Namaste Sita")]
+        )
+        self.assertEqual(
+            len(self.gateway.requests),
+            2,
+            "a text per request: personalised texts cost one each",
+        )
         self.assertEqual(self.native_log().mapped("state"), ["queued"] * 3)
 
     def test_server_action(self):
-        action = self.env["ir.actions.server"].create({
-            "name": "Native SMS", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "state": "sms", "sms_template_id": self.template.id, "sms_method": "sms",
-        })
-        action.with_context(active_model="res.partner", active_ids=(self.ram | self.sita | self.bad).ids).run()
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Native SMS",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "sms",
+                "sms_template_id": self.template.id,
+                "sms_method": "sms",
+            }
+        )
+        action.with_context(
+            active_model="res.partner", active_ids=(self.ram | self.sita | self.bad).ids
+        ).run()
         self.assertFalse(self.gateway.requests, "queued: sent by Odoo's SMS queue")
         self.run_cron("sms.sms", "_process_queue")
         self.run_queue()
-        self.assertEqual(self.sent(), [("9812345678", "Namaste Ram"), ("9841112222", "Namaste Sita")])
         self.assertEqual(
-            [(self.sms_of(p).state, self.sms_of(p).failure_type) for p in (self.ram, self.sita, self.bad)],
-            [("pending", False), ("pending", False), ("error", "sms_number_format")])
-        self.assertEqual(sorted(self.native_log().mapped("state")), ["queued", "queued", "rejected"])
+            self.sent(), [("9812345678", "Namaste Ram"), ("9841112222", "Namaste Sita")]
+        )
+        self.assertEqual(
+            [
+                (self.sms_of(p).state, self.sms_of(p).failure_type)
+                for p in (self.ram, self.sita, self.bad)
+            ],
+            [("pending", False), ("pending", False), ("error", "sms_number_format")],
+        )
+        self.assertEqual(
+            sorted(self.native_log().mapped("state")), ["queued", "queued", "rejected"]
+        )
 
     def test_server_action_post_as_message(self):
-        action = self.env["ir.actions.server"].create({
-            "name": "Native SMS as message", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "state": "sms", "sms_template_id": self.template.id, "sms_method": "comment",
-        })
-        action.with_context(active_model="res.partner", active_id=self.sita.id, active_ids=self.sita.ids).run()
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Native SMS as message",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "sms",
+                "sms_template_id": self.template.id,
+                "sms_method": "comment",
+            }
+        )
+        action.with_context(
+            active_model="res.partner", active_id=self.sita.id, active_ids=self.sita.ids
+        ).run()
         self.run_queue()
         self.assertEqual(self.sent(), [("9841112222", "Namaste Sita")])
         self.assertNotified(self.sita, "pending")
@@ -172,7 +277,10 @@ class TestNativeBridge(AakashSmsCase):
     def test_plain_employee(self):
         """Anyone may send Odoo's SMS: no Aakash group is needed."""
         employee = new_test_user(
-            self.env, login="plain_employee", groups="base.group_user,base.group_partner_manager")
+            self.env,
+            login="plain_employee",
+            groups="base.group_user,base.group_partner_manager",
+        )
         self.ram.with_user(employee)._message_sms("From an employee")
         self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "From an employee")])
@@ -180,16 +288,27 @@ class TestNativeBridge(AakashSmsCase):
         self.assertEqual(self.native_log().user_id, employee)
 
     def test_same_number_twice_is_sent_once(self):
-        twin = self.env["res.partner"].create({"name": "Ram's twin", "phone": "9812345678"})
+        twin = self.env["res.partner"].create(
+            {"name": "Ram's twin", "phone": "9812345678"}
+        )
         self.ram._message_sms("Once", partner_ids=(self.ram | twin).ids)
         self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "Once")])
         notifications = self.notification(self.ram) | self.notification(twin)
-        self.assertEqual(sorted(notifications.mapped("notification_status")), ["exception", "pending"])
-        duplicate = notifications.filtered(lambda n: n.notification_status == "exception")
-        self.assertEqual(duplicate.failure_type, "unknown", "as Odoo's IAP for a duplicate")
+        self.assertEqual(
+            sorted(notifications.mapped("notification_status")),
+            ["exception", "pending"],
+        )
+        duplicate = notifications.filtered(
+            lambda n: n.notification_status == "exception"
+        )
+        self.assertEqual(
+            duplicate.failure_type, "unknown", "as Odoo's IAP for a duplicate"
+        )
         self.assertIn("number was already used", duplicate.failure_reason)
-        self.assertEqual(sorted(self.native_log().mapped("state")), ["queued", "rejected"])
+        self.assertEqual(
+            sorted(self.native_log().mapped("state")), ["queued", "rejected"]
+        )
 
     # ------------------------------------------------------------------
     # failures
@@ -199,9 +318,13 @@ class TestNativeBridge(AakashSmsCase):
         self.run_queue()
         self.assertFalse(self.gateway.requests)
         self.assertNotified(self.bad, "exception", "sms_number_format", "landline")
-        self.assertEqual((self.sms_of(self.bad).state, self.sms_of(self.bad).failure_type),
-                         ("error", "sms_number_format"))
-        self.assertRecordValues(self.native_log(), [{"state": "rejected", "number": False}])
+        self.assertEqual(
+            (self.sms_of(self.bad).state, self.sms_of(self.bad).failure_type),
+            ("error", "sms_number_format"),
+        )
+        self.assertRecordValues(
+            self.native_log(), [{"state": "rejected", "number": False}]
+        )
 
     def test_bad_token(self):
         self.provider.sudo().auth_token = "wrong"
@@ -209,13 +332,17 @@ class TestNativeBridge(AakashSmsCase):
         self.run_queue()
         self.assertNotified(self.ram, "exception", "sms_acc", "Auth Token is not valid")
         self.assertEqual(self.sms_of(self.ram).state, "error")
-        self.assertRecordValues(self.native_log(), [{"state": "failed", "gateway_status": "not sent"}])
+        self.assertRecordValues(
+            self.native_log(), [{"state": "failed", "gateway_status": "not sent"}]
+        )
 
     def test_ip_not_allowed(self):
         self.gateway.ip_blocked.add(TOKEN)
         self.compose(self.ram, "x")
         self.run_queue()
-        self.assertNotified(self.ram, "exception", "sms_acc", "IP address is not allowed")
+        self.assertNotified(
+            self.ram, "exception", "sms_acc", "IP address is not allowed"
+        )
 
     def test_no_balance(self):
         self.gateway.credits[TOKEN] = 0
@@ -229,8 +356,12 @@ class TestNativeBridge(AakashSmsCase):
         self.compose(self.ram, "x")
         self.run_queue()
         self.assertFalse(self.gateway.requests)
-        self.assertNotified(self.ram, "exception", "sms_acc", "No Aakash SMS provider is configured")
-        self.assertRecordValues(self.native_log(), [{"state": "failed", "provider_id": False}])
+        self.assertNotified(
+            self.ram, "exception", "sms_acc", "No Aakash SMS provider is configured"
+        )
+        self.assertRecordValues(
+            self.native_log(), [{"state": "failed", "provider_id": False}]
+        )
 
     def test_gateway_html_page_may_have_sent(self):
         self.gateway.inject("html")
@@ -238,15 +369,22 @@ class TestNativeBridge(AakashSmsCase):
         self.run_queue()
         self.assertEqual(len(self.gateway.requests), 1)
         self.assertNotified(self.ram, "exception", "sms_server", "May have been sent")
-        self.assertEqual((self.sms_of(self.ram).state, self.sms_of(self.ram).failure_type), ("error", "sms_server"))
+        self.assertEqual(
+            (self.sms_of(self.ram).state, self.sms_of(self.ram).failure_type),
+            ("error", "sms_server"),
+        )
         self.assertEqual(self.native_log().state, "uncertain")
 
     def test_gateway_unreachable(self):
-        self.provider.sudo().base_url = "http://127.0.0.1:9/sms"  # discard port: connection refused
+        self.provider.sudo().base_url = (
+            "http://127.0.0.1:9/sms"  # discard port: connection refused
+        )
         self.compose(self.ram, "x")
         self.run_queue()
         row = self.native_log()
-        self.assertRecordValues(row, [{"state": "pending", "attempt_count": 1}])  # provably not sent: retried
+        self.assertRecordValues(
+            row, [{"state": "pending", "attempt_count": 1}]
+        )  # provably not sent: retried
         self.assertNotified(self.ram, "process")
         for _attempt in range(4):
             row.sudo().next_attempt_date = fields.Datetime.now() - timedelta(minutes=1)
@@ -265,26 +403,53 @@ class TestNativeBridge(AakashSmsCase):
         """Each way a row can end shows on Odoo's SMS as the README's table says."""
         expected = {  # error kind -> (sms state, failure type)
             None: ("pending", False),
-            "no_number": ("error", "sms_number_missing"), "number": ("error", "sms_number_format"),
-            "refused": ("error", "sms_number_format"), "opted_out": ("error", "sms_blacklist"),
-            "duplicate": ("error", "unknown"), "text": ("error", "sms_server"), "document": ("error", "sms_server"),
-            "no_provider": ("error", "sms_acc"), "auth": ("error", "sms_acc"), "ip": ("error", "sms_acc"),
-            "balance": ("error", "sms_credit"), "validation": ("error", "sms_server"),
-            "transport": ("error", "sms_server"), "throttled": ("error", "sms_server"),
+            "no_number": ("error", "sms_number_missing"),
+            "number": ("error", "sms_number_format"),
+            "refused": ("error", "sms_number_format"),
+            "opted_out": ("error", "sms_blacklist"),
+            "duplicate": ("error", "unknown"),
+            "text": ("error", "sms_server"),
+            "document": ("error", "sms_server"),
+            "no_provider": ("error", "sms_acc"),
+            "auth": ("error", "sms_acc"),
+            "ip": ("error", "sms_acc"),
+            "balance": ("error", "sms_credit"),
+            "validation": ("error", "sms_server"),
+            "transport": ("error", "sms_server"),
+            "throttled": ("error", "sms_server"),
             "maybe_sent": ("error", "sms_server"),
         }
-        self.assertEqual(set(expected) - {None}, set(OUTCOMES), "every outcome is covered here")
+        self.assertEqual(
+            set(expected) - {None}, set(OUTCOMES), "every outcome is covered here"
+        )
         Message = self.env["aakash.sms.message"].sudo()
         for kind, (sms_state, failure_type) in expected.items():
             with self.subTest(kind=kind):
-                sms = self.env["sms.sms"].sudo().create({"number": "9812345678", "body": kind or "ok"})
-                row = Message.create({
-                    "number": "9812345678", "body": sms.body, "sms_uuid": sms.uuid, "company_id": self.company.id,
-                    "state": OUTCOMES[kind][0] if kind else "queued", "error_kind": kind or False, "reason": "why",
-                })
+                sms = (
+                    self.env["sms.sms"]
+                    .sudo()
+                    .create({"number": "9812345678", "body": kind or "ok"})
+                )
+                row = Message.create(
+                    {
+                        "number": "9812345678",
+                        "body": sms.body,
+                        "sms_uuid": sms.uuid,
+                        "company_id": self.company.id,
+                        "state": OUTCOMES[kind][0] if kind else "queued",
+                        "error_kind": kind or False,
+                        "reason": "why",
+                    }
+                )
                 row._aakash_update_native_sms()
-                self.assertEqual((sms.state, sms.failure_type), (sms_state, failure_type))
-                self.assertEqual(sms.to_delete, sms_state == "pending", "errors stay for Odoo's Resend")
+                self.assertEqual(
+                    (sms.state, sms.failure_type), (sms_state, failure_type)
+                )
+                self.assertEqual(
+                    sms.to_delete,
+                    sms_state == "pending",
+                    "errors stay for Odoo's Resend",
+                )
 
     # ------------------------------------------------------------------
     # resending
@@ -302,7 +467,11 @@ class TestNativeBridge(AakashSmsCase):
         self.assertEqual((failed | maybe_sent).mapped("state"), ["error", "error"])
         action = (failed | maybe_sent).resend_failed()
         self.run_queue()
-        self.assertEqual(self.sent(), [("9812345678", "failed first")], "only the SMS that provably failed")
+        self.assertEqual(
+            self.sent(),
+            [("9812345678", "failed first")],
+            "only the SMS that provably failed",
+        )
         self.assertIn("1 SMS were not resent", action["params"]["message"])
         self.assertNotified(self.ram, "pending")
         self.assertEqual(maybe_sent.state, "error")
@@ -325,7 +494,9 @@ class TestNativeBridge(AakashSmsCase):
         self.assertNotified(self.ram, "sent")
         self.assertNotified(self.sita, "exception", "sms_not_delivered", "failed")
         # a later report changes nothing more
-        self.assertEqual(ram_log._aakash_update_native_trackers().sms_uuid, ram_log.sms_uuid)
+        self.assertEqual(
+            ram_log._aakash_update_native_trackers().sms_uuid, ram_log.sms_uuid
+        )
         self.assertNotified(self.ram, "sent")
 
     def test_delivery_report_expired(self):
@@ -339,47 +510,91 @@ class TestNativeBridge(AakashSmsCase):
     # several companies
     # ------------------------------------------------------------------
     def test_each_company_its_own_service(self):
-        company_b, company_iap = self.env["res.company"].create([
-            {"name": "Pokhara Branch", "aakash_sms_native": True}, {"name": "Odoo IAP Co"}])
-        self.env["aakash.sms.provider"].sudo().create({
-            "name": "Pokhara", "company_id": company_b.id, "auth_token": TOKEN_B,
-            "base_url": self.gateway.base_url, "timeout": 2, "is_default": True,
-        })
+        company_b, company_iap = self.env["res.company"].create(
+            [
+                {"name": "Pokhara Branch", "aakash_sms_native": True},
+                {"name": "Odoo IAP Co"},
+            ]
+        )
+        self.env["aakash.sms.provider"].sudo().create(
+            {
+                "name": "Pokhara",
+                "company_id": company_b.id,
+                "auth_token": TOKEN_B,
+                "base_url": self.gateway.base_url,
+                "timeout": 2,
+                "is_default": True,
+            }
+        )
         self.gateway.credits[TOKEN_B] = 50
         # Nepali customers, like the class's: with phonenumbers (Odoo's images, hosted Odoo), Odoo
         # formats a national number by the partner's country, else the sending company's (not Nepal here)
         nepal = self.env.ref("base.np").id
-        hari, gita = self.env["res.partner"].create([
-            {"name": "Hari", "phone": "9801234567", "company_id": company_b.id, "country_id": nepal},
-            {"name": "Gita", "phone": "9861234567", "company_id": company_iap.id, "country_id": nepal},
-        ])
+        hari, gita = self.env["res.partner"].create(
+            [
+                {
+                    "name": "Hari",
+                    "phone": "9801234567",
+                    "company_id": company_b.id,
+                    "country_id": nepal,
+                },
+                {
+                    "name": "Gita",
+                    "phone": "9861234567",
+                    "company_id": company_iap.id,
+                    "country_id": nepal,
+                },
+            ]
+        )
         iap_calls = []
 
         def fake_iap(api, messages, delivery_reports_url=False):
             iap_calls.append(messages)
-            return [{"uuid": n["uuid"], "state": "success"} for m in messages for n in m["numbers"]]
+            return [
+                {"uuid": n["uuid"], "state": "success"}
+                for m in messages
+                for n in m["numbers"]
+            ]
 
-        composer = self.env["sms.composer"].with_context(
-            default_composition_mode="mass", default_res_model="res.partner",
-            default_res_ids=repr((self.ram | hari | gita).ids),
-        ).create({"body": "Three companies"})
+        composer = (
+            self.env["sms.composer"]
+            .with_context(
+                default_composition_mode="mass",
+                default_res_model="res.partner",
+                default_res_ids=repr((self.ram | hari | gita).ids),
+            )
+            .create({"body": "Three companies"})
+        )
         composer.action_send_sms()  # queued: sent by the cron, in the main company's environment
         self.run_queue()
-        with patch.object(SmsApi, "_send_sms_batch", autospec=True, side_effect=fake_iap):
+        with patch.object(
+            SmsApi, "_send_sms_batch", autospec=True, side_effect=fake_iap
+        ):
             self.run_cron("sms.sms", "_process_queue")
             self.run_queue()
         tokens = {r.form["to"]: r.form["auth_token"] for r in self.gateway.requests}
         self.assertEqual(tokens, {"9812345678": TOKEN, "9801234567": TOKEN_B})
-        self.assertEqual([check_number(n["number"]).number for call in iap_calls for m in call for n in m["numbers"]],
-                         ["9861234567"])
+        self.assertEqual(
+            [
+                check_number(n["number"]).number
+                for call in iap_calls
+                for m in call
+                for n in m["numbers"]
+            ],
+            ["9861234567"],
+        )
         self.assertEqual(self.native_log().company_id, self.company | company_b)
         # a batch of the other company only, sent by the queue from the main company
         self.gateway.clear()
         self.env["sms.composer"].with_context(
-            default_composition_mode="mass", default_res_model="res.partner", default_res_ids=repr(hari.ids),
+            default_composition_mode="mass",
+            default_res_model="res.partner",
+            default_res_ids=repr(hari.ids),
         ).create({"body": "Pokhara only"}).action_send_sms()
         self.run_queue()
         self.run_cron("sms.sms", "_process_queue")
         self.run_queue()
-        self.assertEqual([(r.form["to"], r.form["auth_token"]) for r in self.gateway.requests],
-                         [("9801234567", TOKEN_B)])
+        self.assertEqual(
+            [(r.form["to"], r.form["auth_token"]) for r in self.gateway.requests],
+            [("9801234567", TOKEN_B)],
+        )

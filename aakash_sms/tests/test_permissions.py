@@ -5,6 +5,7 @@
 sending engine (front doors, queue): they describe what the engine must do for
 plain users, opted-out numbers and cross-company rows.
 """
+
 from contextlib import suppress
 from unittest.mock import patch
 
@@ -26,14 +27,30 @@ class CompanyBMixin:
     def setUpClass(cls):
         super().setUpClass()
         cls.company_a = cls.provider.company_id
-        cls.company_b = cls.env["res.company"].sudo().create({"name": "Pokhara Traders"})
+        cls.company_b = (
+            cls.env["res.company"].sudo().create({"name": "Pokhara Traders"})
+        )
         cls.gateway.credits[TOKEN_B] = 50
-        cls.provider_b = cls.env["aakash.sms.provider"].sudo().create({
-            "name": "Pokhara account", "auth_token": TOKEN_B, "base_url": cls.gateway.base_url,
-            "timeout": 2, "company_id": cls.company_b.id, "is_default": True,
-        }).sudo(False)
+        cls.provider_b = (
+            cls.env["aakash.sms.provider"]
+            .sudo()
+            .create(
+                {
+                    "name": "Pokhara account",
+                    "auth_token": TOKEN_B,
+                    "base_url": cls.gateway.base_url,
+                    "timeout": 2,
+                    "company_id": cls.company_b.id,
+                    "is_default": True,
+                }
+            )
+            .sudo(False)
+        )
         cls.manager_b = new_test_user(
-            cls.env, login="sms_manager_b", name="Manager B", company_id=cls.company_b.id,
+            cls.env,
+            login="sms_manager_b",
+            name="Manager B",
+            company_id=cls.company_b.id,
             groups="base.group_user,aakash_sms.group_aakash_sms_manager",
         )
 
@@ -51,20 +68,47 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
     def setUpClass(cls):
         super().setUpClass()
         company = {"company_id": cls.company_a.id}
-        cls.employee = new_test_user(cls.env, login="perm_employee", groups="base.group_user", **company)
+        cls.employee = new_test_user(
+            cls.env, login="perm_employee", groups="base.group_user", **company
+        )
         cls.accountant = new_test_user(
-            cls.env, login="perm_accountant", groups="account.group_account_invoice", **company)
+            cls.env,
+            login="perm_accountant",
+            groups="account.group_account_invoice",
+            **company,
+        )
         cls.manager = new_test_user(
-            cls.env, login="perm_sms_manager", groups="base.group_user,aakash_sms.group_aakash_sms_manager",
-            **company)
+            cls.env,
+            login="perm_sms_manager",
+            groups="base.group_user,aakash_sms.group_aakash_sms_manager",
+            **company,
+        )
         cls.admin = new_test_user(
-            cls.env, login="perm_admin", groups="base.group_user,base.group_system", **company)
-        cls.portal = new_test_user(cls.env, login="perm_portal", groups="base.group_portal", **company)
-        cls.partner = cls.env["res.partner"].create({"name": "Ram", "phone": "9812345678"})
-        cls.row_a = cls.env["aakash.sms.message"].sudo().create({
-            "number": "9812345678", "number_raw": "9812345678", "body": "row of company A",
-            "provider_id": cls.provider.id, "company_id": cls.company_a.id, "state": "queued",
-        })
+            cls.env,
+            login="perm_admin",
+            groups="base.group_user,base.group_system",
+            **company,
+        )
+        cls.portal = new_test_user(
+            cls.env, login="perm_portal", groups="base.group_portal", **company
+        )
+        cls.partner = cls.env["res.partner"].create(
+            {"name": "Ram", "phone": "9812345678"}
+        )
+        cls.row_a = (
+            cls.env["aakash.sms.message"]
+            .sudo()
+            .create(
+                {
+                    "number": "9812345678",
+                    "number_raw": "9812345678",
+                    "body": "row of company A",
+                    "provider_id": cls.provider.id,
+                    "company_id": cls.company_a.id,
+                    "state": "queued",
+                }
+            )
+        )
 
     def assert_nothing_sent(self):
         self.assertEqual(self.gateway.requests, [], "no request may reach the gateway")
@@ -89,14 +133,22 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
                     with self.assertRaises(AccessError):
                         getattr(provider.with_user(user), method)()
                     self.assert_nothing_sent()
-        self.assertEqual((self.provider.sudo().balance, self.provider_b.sudo().balance), (0, 0))
-        self.assertFalse(any((self.provider | self.provider_b).sudo().mapped("balance_date")))
+        self.assertEqual(
+            (self.provider.sudo().balance, self.provider_b.sudo().balance), (0, 0)
+        )
+        self.assertFalse(
+            any((self.provider | self.provider_b).sudo().mapped("balance_date"))
+        )
 
     def test_provider_actions_for_managers_of_its_company_and_admins(self):
         for user, provider, credit in (
             (self.manager, self.provider, 1000),
             (self.manager_b, self.provider_b, 50),
-            (self.admin, self.provider, 1000),  # a system administrator without any Aakash group
+            (
+                self.admin,
+                self.provider,
+                1000,
+            ),  # a system administrator without any Aakash group
         ):
             with self.subTest(user=user.login):
                 self.env.invalidate_all()
@@ -104,19 +156,25 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
                 self.assertEqual(action["params"]["type"], "success")
                 self.assertEqual(provider.with_user(user).balance, credit)
                 provider.with_user(user).action_refresh_balance()
-        self.assertEqual(self.tokens_sent(), [TOKEN, TOKEN, TOKEN_B, TOKEN_B, TOKEN, TOKEN])
+        self.assertEqual(
+            self.tokens_sent(), [TOKEN, TOKEN, TOKEN_B, TOKEN_B, TOKEN, TOKEN]
+        )
 
     def test_manager_of_both_companies_refreshes_both(self):
         self.manager.company_ids += self.company_b
-        both = (self.provider | self.provider_b).with_user(self.manager).with_context(
-            allowed_company_ids=(self.company_a | self.company_b).ids)
+        both = (
+            (self.provider | self.provider_b)
+            .with_user(self.manager)
+            .with_context(allowed_company_ids=(self.company_a | self.company_b).ids)
+        )
         both.action_refresh_balance()
         self.assertEqual(self.tokens_sent(), [TOKEN, TOKEN_B])
         # the company of provider B is allowed but not active: refused by the record rule
         self.env.invalidate_all()
         with self.assertRaises(AccessError):
             self.provider_b.with_user(self.manager).with_context(
-                allowed_company_ids=self.company_a.ids).action_test_connection()
+                allowed_company_ids=self.company_a.ids
+            ).action_test_connection()
         self.assertEqual(len(self.gateway.requests), 2)
 
     def test_engine_reads_the_token_as_superuser(self):
@@ -139,7 +197,14 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
     # The token and where it is sent
     # ------------------------------------------------------------------
     def test_token_hidden_from_everyone_but_admins(self):
-        for user in (self.employee, self.accountant, self.sms_user, self.manager, self.manager_b, self.portal):
+        for user in (
+            self.employee,
+            self.accountant,
+            self.sms_user,
+            self.manager,
+            self.manager_b,
+            self.portal,
+        ):
             with self.subTest(user=user.login):
                 self.env.invalidate_all()
                 with self.assertRaises(AccessError):
@@ -148,7 +213,10 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
                     self.provider.with_user(user).search_read([], ["auth_token"])
         with self.assertRaises(AccessError):
             self.provider.with_user(self.manager).write({"auth_token": "mine-now"})
-        self.assertEqual(self.provider.with_user(self.admin).read(["auth_token"])[0]["auth_token"], TOKEN)
+        self.assertEqual(
+            self.provider.with_user(self.admin).read(["auth_token"])[0]["auth_token"],
+            TOKEN,
+        )
 
     def test_gateway_url_reserved_to_admins(self):
         """A manager pointing the provider at a server of theirs never gets the token."""
@@ -166,7 +234,9 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
         self.assertEqual(thief.requests, [])
         self.assertEqual(self.tokens_sent(), [TOKEN])
         # other settings stay the manager's; writing the same URL changes nothing
-        as_manager.write({"timeout": 5, "batch_size": 50, "base_url": self.gateway.base_url})
+        as_manager.write(
+            {"timeout": 5, "batch_size": 50, "base_url": self.gateway.base_url}
+        )
         self.assertEqual(self.provider.sudo().timeout, 5)
         # an administrator decides where the token goes
         self.provider.with_user(self.admin).base_url = "https://sms.example.com/sms"
@@ -174,32 +244,43 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
 
     def test_refusals_in_the_users_language(self):
         self.env["res.lang"]._activate_lang("ne_NP")
-        url_refusal = ("Only system administrators can change where an Aakash SMS provider sends its "
-                       "auth token (the gateway URL).")
+        url_refusal = (
+            "Only system administrators can change where an Aakash SMS provider sends its "
+            "auth token (the gateway URL)."
+        )
         action_refusal = "Only Aakash SMS managers and system administrators can use Aakash SMS providers."
         nepali = {
             url_refusal: "गेटवे URL (टोकन पठाइने ठाउँ) प्रणाली प्रशासकले मात्र बदल्न सक्छन्।",
             action_refusal: "Aakash SMS प्रदायक Aakash SMS व्यवस्थापक र प्रणाली प्रशासकले मात्र चलाउन सक्छन्।",
         }
-        with patch.dict(code_translations.python_translations, {("aakash_sms", "ne_NP"): nepali}):
+        with patch.dict(
+            code_translations.python_translations, {("aakash_sms", "ne_NP"): nepali}
+        ):
             with self.assertRaises(AccessError) as caught:
                 self.provider.with_user(self.manager).with_context(lang="ne_NP").write(
-                    {"base_url": "https://thief.example.com/sms"})
+                    {"base_url": "https://thief.example.com/sms"}
+                )
             self.assertEqual(caught.exception.args[0], nepali[url_refusal])
             with self.assertRaises(AccessError) as caught:
-                self.provider.with_user(self.sms_user).with_context(lang="ne_NP").action_test_connection()
+                self.provider.with_user(self.sms_user).with_context(
+                    lang="ne_NP"
+                ).action_test_connection()
             self.assertEqual(caught.exception.args[0], nepali[action_refusal])
         self.assert_nothing_sent()
 
     def test_manager_creates_providers_on_the_official_gateway(self):
         Provider = self.env["aakash.sms.provider"].with_user(self.manager)
-        created = Provider.create({"name": "Second account", "company_id": self.company_a.id})
+        created = Provider.create(
+            {"name": "Second account", "company_id": self.company_a.id}
+        )
         self.assertEqual(created.base_url, "https://sms.aakashsms.com/sms")
         self.assertFalse(created.has_token)
         with self.assertRaises(AccessError):
             Provider.create({"name": "Third", "auth_token": "x"})
         with self.assertRaisesRegex(AccessError, "system administrators"):
-            Provider.create({"name": "Elsewhere", "base_url": "https://thief.example.com/sms"})
+            Provider.create(
+                {"name": "Elsewhere", "base_url": "https://thief.example.com/sms"}
+            )
         # the manager cannot copy a provider an administrator pointed elsewhere either
         with self.assertRaises(AccessError):
             self.provider.with_user(self.manager).copy()
@@ -209,16 +290,32 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
     # ------------------------------------------------------------------
     def test_nobody_creates_or_edits_log_rows(self):
         vals = {
-            "number": "9812345678", "number_raw": "9812345678", "body": "spend company A's credits",
-            "provider_id": self.provider.id, "company_id": self.company_a.id, "state": "pending",
+            "number": "9812345678",
+            "number_raw": "9812345678",
+            "body": "spend company A's credits",
+            "provider_id": self.provider.id,
+            "company_id": self.company_a.id,
+            "state": "pending",
         }
-        for user in (self.sms_user, self.manager, self.manager_b, self.employee, self.portal):
+        for user in (
+            self.sms_user,
+            self.manager,
+            self.manager_b,
+            self.employee,
+            self.portal,
+        ):
             with self.subTest(user=user.login):
                 Message = self.env["aakash.sms.message"].with_user(user)
                 with self.assertRaises(AccessError):
                     Message.create(dict(vals))
                 with self.assertRaises(AccessError):
-                    Message.create(dict(vals, provider_id=self.provider_b.id, company_id=self.company_b.id))
+                    Message.create(
+                        dict(
+                            vals,
+                            provider_id=self.provider_b.id,
+                            company_id=self.company_b.id,
+                        )
+                    )
                 with self.assertRaises(AccessError):
                     self.row_a.with_user(user).write({"state": "pending"})
         self.assertEqual(self.row_a.state, "queued")
@@ -247,11 +344,21 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
             self.row_a.with_user(self.manager_b).unlink()
 
     def test_company_b_cannot_send_with_company_a_provider(self):
-        composer = self.env["aakash.sms.composer"].with_user(self.manager_b).create({
-            "res_model": "res.partner", "res_ids": repr(self.partner.ids), "body": "on A's credits",
-            "provider_id": self.provider.id,
-        })
-        with suppress(AccessError, UserError):  # refused outright, or as a refused row: both fine
+        composer = (
+            self.env["aakash.sms.composer"]
+            .with_user(self.manager_b)
+            .create(
+                {
+                    "res_model": "res.partner",
+                    "res_ids": repr(self.partner.ids),
+                    "body": "on A's credits",
+                    "provider_id": self.provider.id,
+                }
+            )
+        )
+        with suppress(
+            AccessError, UserError
+        ):  # refused outright, or as a refused row: both fine
             composer.action_send()
         self.assertNotIn(TOKEN, self.tokens_sent())
 
@@ -259,11 +366,20 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
         for user in (self.employee, self.accountant, self.portal):
             with self.subTest(user=user.login):
                 self.env.invalidate_all()
-                provider = self.env["aakash.sms.provider"].with_user(user)._get_default(self.company_a)
+                provider = (
+                    self.env["aakash.sms.provider"]
+                    .with_user(user)
+                    ._get_default(self.company_a)
+                )
                 self.assertEqual(provider, self.provider)
-                self.assertTrue(provider.env.su, "an elevated recordset, for the engine only")
+                self.assertTrue(
+                    provider.env.su, "an elevated recordset, for the engine only"
+                )
                 self.assertEqual(provider.company_id, self.company_a)
-        self.assertEqual(self.env["aakash.sms.provider"].with_user(self.manager_b)._get_default(), self.provider_b)
+        self.assertEqual(
+            self.env["aakash.sms.provider"].with_user(self.manager_b)._get_default(),
+            self.provider_b,
+        )
 
     # ------------------------------------------------------------------
     # Database copies
@@ -275,17 +391,26 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
         for query in queries:
             self.env.cr.execute(query)
         self.env.invalidate_all()
-        providers = self.env["aakash.sms.provider"].sudo().with_context(active_test=False).search([])
+        providers = (
+            self.env["aakash.sms.provider"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([])
+        )
         self.assertIn(self.provider, providers)
         self.assertEqual(set(providers.mapped("active")), {False})
         self.assertEqual(set(providers.mapped("auth_token")), {False})
         # whatever is still queued, and whatever is sent next, never leaves
         self.row_a.sudo().state = "pending"
         self.run_cron("aakash.sms.message", "_cron_send")
-        self.env["aakash.sms.composer"].with_user(self.sms_user).create({
-            "res_model": "res.partner", "res_ids": repr(self.partner.ids), "body": "after neutralization",
-            "provider_id": self.provider.id,
-        }).action_send()
+        self.env["aakash.sms.composer"].with_user(self.sms_user).create(
+            {
+                "res_model": "res.partner",
+                "res_ids": repr(self.partner.ids),
+                "body": "after neutralization",
+                "provider_id": self.provider.id,
+            }
+        ).action_send()
         self.assert_nothing_sent()
         self.assertEqual(self.row_a.state, "failed")
 
@@ -303,21 +428,39 @@ class TestBusinessActionsTriggerSms(AakashSmsInvoicingCase):
         super().setUpClass()
         company = {"company_id": cls.env.company.id}
         cls.accountant = new_test_user(
-            cls.env, login="biz_accountant", groups="account.group_account_invoice", **company)
+            cls.env,
+            login="biz_accountant",
+            groups="account.group_account_invoice",
+            **company,
+        )
         cls.employee = new_test_user(
-            cls.env, login="biz_employee", groups="base.group_user,base.group_partner_manager", **company)
-        cls.partner_ok = cls.env["res.partner"].create({"name": "Sita", "phone": "9841112222"})
-        cls.server_action = cls.env["ir.actions.server"].sudo().create({
-            "name": "Text the contact",
-            "model_id": cls.env["ir.model"]._get_id("res.partner"),
-            "state": "aakash_sms",
-            "aakash_sms_body": "Namaste {{ object.name }}",
-        })
+            cls.env,
+            login="biz_employee",
+            groups="base.group_user,base.group_partner_manager",
+            **company,
+        )
+        cls.partner_ok = cls.env["res.partner"].create(
+            {"name": "Sita", "phone": "9841112222"}
+        )
+        cls.server_action = (
+            cls.env["ir.actions.server"]
+            .sudo()
+            .create(
+                {
+                    "name": "Text the contact",
+                    "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                    "state": "aakash_sms",
+                    "aakash_sms_body": "Namaste {{ object.name }}",
+                }
+            )
+        )
 
     def test_accountant_without_sms_group_confirms_invoice(self):
         """(a) the invoice is posted and its confirmation SMS queued."""
         self.env.company.aakash_sms_invoice_confirm = True
-        invoice = self.init_invoice("out_invoice", partner=self.partner_a, amounts=[1500])
+        invoice = self.init_invoice(
+            "out_invoice", partner=self.partner_a, amounts=[1500]
+        )
         with self.assertNoLogs("odoo.addons.aakash_sms", "ERROR"):
             invoice.with_user(self.accountant).action_post()
         self.assertEqual(invoice.state, "posted")
@@ -331,13 +474,23 @@ class TestBusinessActionsTriggerSms(AakashSmsInvoicingCase):
 
     def test_employee_creates_contact_under_sms_automation(self):
         """(b) an automation rule texting new contacts fires for an employee without SMS rights."""
-        automation = self.env["base.automation"].sudo().create({
-            "name": "Welcome SMS",
-            "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "trigger": "on_create",
-        })
+        automation = (
+            self.env["base.automation"]
+            .sudo()
+            .create(
+                {
+                    "name": "Welcome SMS",
+                    "model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "trigger": "on_create",
+                }
+            )
+        )
         self.server_action.base_automation_id = automation
-        partner = self.env["res.partner"].with_user(self.employee).create({"name": "Gita", "phone": "9851000000"})
+        partner = (
+            self.env["res.partner"]
+            .with_user(self.employee)
+            .create({"name": "Gita", "phone": "9851000000"})
+        )
         self.assertTrue(partner.exists())
         rows = self.messages_of(partner)
         self.assertEqual(len(rows), 1)
@@ -351,13 +504,21 @@ class TestBusinessActionsTriggerSms(AakashSmsInvoicingCase):
         both = self.partner_a | self.partner_ok
 
         with self.subTest(front_door="wizard"):
-            composer = self.env["aakash.sms.composer"].with_user(self.sms_user).with_context(
-                active_model="res.partner", active_ids=both.ids).create({"body": "Dashain offer"})
+            composer = (
+                self.env["aakash.sms.composer"]
+                .with_user(self.sms_user)
+                .with_context(active_model="res.partner", active_ids=both.ids)
+                .create({"body": "Dashain offer"})
+            )
             composer.action_send()
         with self.subTest(front_door="server action"):
-            self.server_action.with_context(active_model="res.partner", active_ids=both.ids).run()
+            self.server_action.with_context(
+                active_model="res.partner", active_ids=both.ids
+            ).run()
         with self.subTest(front_door="invoice confirmation"):
-            invoice = self.init_invoice("out_invoice", partner=self.partner_a, amounts=[1500])
+            invoice = self.init_invoice(
+                "out_invoice", partner=self.partner_a, amounts=[1500]
+            )
             invoice.action_post()
             self.assertEqual(invoice.state, "posted")
         self.run_cron("aakash.sms.message", "_cron_send")
@@ -368,7 +529,11 @@ class TestBusinessActionsTriggerSms(AakashSmsInvoicingCase):
             self.assertEqual(row.state, "rejected")
             self.assertIn("opted out", (row.reason or "").lower())
         self.assertNotIn("9801234567", self.gateway.sent_numbers())
-        self.assertEqual(self.gateway.sent_numbers(), ["9841112222", "9841112222"], "the others are texted")
+        self.assertEqual(
+            self.gateway.sent_numbers(),
+            ["9841112222", "9841112222"],
+            "the others are texted",
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -377,21 +542,39 @@ class TestCompaniesApartInEngine(CompanyBMixin, AakashSmsCase):
 
     def test_row_with_another_company_provider_is_refused(self):
         with self.assertRaises(UserError):
-            self.env["aakash.sms.message"].sudo().create({
-                "number": "9812345678", "number_raw": "9812345678", "body": "on A's credits",
-                "provider_id": self.provider.id, "company_id": self.company_b.id,
-            })
+            self.env["aakash.sms.message"].sudo().create(
+                {
+                    "number": "9812345678",
+                    "number_raw": "9812345678",
+                    "body": "on A's credits",
+                    "provider_id": self.provider.id,
+                    "company_id": self.company_b.id,
+                }
+            )
 
     def test_queue_refuses_a_cross_company_row(self):
-        row = self.env["aakash.sms.message"].sudo().create({
-            "number": "9812345678", "number_raw": "9812345678", "body": "on A's credits",
-            "provider_id": self.provider.id, "company_id": self.company_a.id,
-        })
+        row = (
+            self.env["aakash.sms.message"]
+            .sudo()
+            .create(
+                {
+                    "number": "9812345678",
+                    "number_raw": "9812345678",
+                    "body": "on A's credits",
+                    "provider_id": self.provider.id,
+                    "company_id": self.company_a.id,
+                }
+            )
+        )
         # as if written before check_company existed, or by SQL
         self.env.flush_all()
-        self.env.cr.execute("UPDATE aakash_sms_message SET company_id = %s WHERE id = %s",
-                            [self.company_b.id, row.id])
+        self.env.cr.execute(
+            "UPDATE aakash_sms_message SET company_id = %s WHERE id = %s",
+            [self.company_b.id, row.id],
+        )
         self.env.invalidate_all()
         self.run_cron("aakash.sms.message", "_cron_send")
-        self.assertEqual(self.gateway.requests, [], "company A's token is not used for company B")
+        self.assertEqual(
+            self.gateway.requests, [], "company A's token is not used for company B"
+        )
         self.assertIn(row.state, ("failed", "rejected"))

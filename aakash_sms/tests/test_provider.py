@@ -36,36 +36,54 @@ class TestProvider(AakashSmsCase):
             self.provider.action_test_connection()
 
     def test_token_only_for_system_admins(self):
-        manager = new_test_user(self.env, login="sms_manager",
-                                groups="base.group_user,aakash_sms.group_aakash_sms_manager")
+        manager = new_test_user(
+            self.env,
+            login="sms_manager",
+            groups="base.group_user,aakash_sms.group_aakash_sms_manager",
+        )
         for user in (self.sms_user, manager):
             provider = self.provider.with_user(user)
             self.assertEqual(provider.name, "Aakash Sandbox")
             self.assertTrue(provider.has_token)
             with self.assertRaises(AccessError):
                 provider.read(["auth_token"])
-        self.assertNotIn("auth_token", self.env["aakash.sms.provider"].with_user(self.sms_user).fields_get())
-        self.assertEqual(self.provider.read(["auth_token"])[0]["auth_token"], TOKEN)  # as admin
+        self.assertNotIn(
+            "auth_token",
+            self.env["aakash.sms.provider"].with_user(self.sms_user).fields_get(),
+        )
+        self.assertEqual(
+            self.provider.read(["auth_token"])[0]["auth_token"], TOKEN
+        )  # as admin
 
     def test_token_never_tracked(self):
         self.provider.write({"auth_token": "new-secret-token", "name": "Renamed"})
         self.env.flush_all()
         self.env.cr.precommit.run()  # tracking values are written at commit
-        self.env.cr.execute("SELECT count(*) FROM mail_tracking_value v JOIN mail_message m "
-                            "ON m.id = v.mail_message_id WHERE m.model = 'aakash.sms.provider' "
-                            "AND (v.old_value_char LIKE %s OR v.new_value_char LIKE %s)",
-                            ["%secret%", "%secret%"])
+        self.env.cr.execute(
+            "SELECT count(*) FROM mail_tracking_value v JOIN mail_message m "
+            "ON m.id = v.mail_message_id WHERE m.model = 'aakash.sms.provider' "
+            "AND (v.old_value_char LIKE %s OR v.new_value_char LIKE %s)",
+            ["%secret%", "%secret%"],
+        )
         self.assertEqual(self.env.cr.fetchone()[0], 0)
-        self.assertTrue(self.provider.message_ids.tracking_value_ids, "other fields are tracked")
+        self.assertTrue(
+            self.provider.message_ids.tracking_value_ids, "other fields are tracked"
+        )
 
     def test_one_default_per_company(self):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
-            self.env["aakash.sms.provider"].create({"name": "Second", "auth_token": "x", "is_default": True})
+            self.env["aakash.sms.provider"].create(
+                {"name": "Second", "auth_token": "x", "is_default": True}
+            )
         self.assertEqual(self.env["aakash.sms.provider"]._get_default(), self.provider)
 
     def test_portal_user_reaches_nothing(self):
         portal = new_test_user(self.env, login="sms_portal", groups="base.group_portal")
-        for model in ("aakash.sms.provider", "aakash.sms.message", "aakash.sms.composer"):
+        for model in (
+            "aakash.sms.provider",
+            "aakash.sms.message",
+            "aakash.sms.composer",
+        ):
             with self.assertRaises(AccessError):
                 self.env[model].with_user(portal).search([])
 
@@ -74,4 +92,6 @@ class TestProvider(AakashSmsCase):
         visible = self.env["ir.ui.menu"].with_user(self.sms_user)._visible_menu_ids()
         self.assertIn(menu.id, visible)
         plain = new_test_user(self.env, login="no_sms", groups="base.group_user")
-        self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(plain)._visible_menu_ids())
+        self.assertNotIn(
+            menu.id, self.env["ir.ui.menu"].with_user(plain)._visible_menu_ids()
+        )

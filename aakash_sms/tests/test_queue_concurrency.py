@@ -27,26 +27,47 @@ class TestTwoWorkers(AakashSmsCase):
         count = 60
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             env = self._real_env(cr)
-            provider = env["aakash.sms.provider"].create({
-                "name": "Concurrency", "auth_token": TOKEN, "base_url": self.gateway.base_url,
-                "batch_size": 10, "timeout": 10,
-            })
-            messages = env["aakash.sms.message"].create([{
-                "number": "98%08d" % i, "number_raw": "98%08d" % i, "body": "once only",
-                "provider_id": provider.id, "company_id": env.company.id,
-            } for i in range(count)])
+            provider = env["aakash.sms.provider"].create(
+                {
+                    "name": "Concurrency",
+                    "auth_token": TOKEN,
+                    "base_url": self.gateway.base_url,
+                    "batch_size": 10,
+                    "timeout": 10,
+                }
+            )
+            messages = env["aakash.sms.message"].create(
+                [
+                    {
+                        "number": "98%08d" % i,
+                        "number_raw": "98%08d" % i,
+                        "body": "once only",
+                        "provider_id": provider.id,
+                        "company_id": env.company.id,
+                    }
+                    for i in range(count)
+                ]
+            )
             provider_id, message_ids = provider.id, messages.ids
             # other connections must see the rows
             cr.commit()  # pylint: disable=invalid-commit
 
         def cleanup():
             with closing(sql_db.db_connect(dbname).cursor()) as cr:
-                cr.execute("DELETE FROM aakash_sms_message WHERE id IN %s", [tuple(message_ids)])
-                cr.execute("DELETE FROM mail_message WHERE model = 'aakash.sms.provider' AND res_id = %s",
-                           [provider_id])
-                cr.execute("DELETE FROM aakash_sms_provider WHERE id = %s", [provider_id])
+                cr.execute(
+                    "DELETE FROM aakash_sms_message WHERE id IN %s",
+                    [tuple(message_ids)],
+                )
+                cr.execute(
+                    "DELETE FROM mail_message WHERE model = 'aakash.sms.provider' AND res_id = %s",
+                    [provider_id],
+                )
+                cr.execute(
+                    "DELETE FROM aakash_sms_provider WHERE id = %s", [provider_id]
+                )
                 # cleans up the committed rows
                 cr.commit()  # pylint: disable=invalid-commit
+
         self.addCleanup(cleanup)
 
         self.gateway.latency = 0.05  # let the two workers overlap
@@ -74,9 +95,13 @@ class TestTwoWorkers(AakashSmsCase):
         sent = self.gateway.sent_numbers()
         self.assertEqual(len(sent), count, "every message sent")
         self.assertEqual(len(set(sent)), count, "no message sent twice")
-        send_requests = [r for r in self.gateway.requests if r.path.endswith("/v3/send")]
+        send_requests = [
+            r for r in self.gateway.requests if r.path.endswith("/v3/send")
+        ]
         self.assertEqual(len(send_requests), count // 10)
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
-            cr.execute("SELECT state, count(*) FROM aakash_sms_message WHERE id IN %s GROUP BY state",
-                       [tuple(message_ids)])
+            cr.execute(
+                "SELECT state, count(*) FROM aakash_sms_message WHERE id IN %s GROUP BY state",
+                [tuple(message_ids)],
+            )
             self.assertEqual(dict(cr.fetchall()), {"queued": count})

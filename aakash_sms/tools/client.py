@@ -8,6 +8,7 @@ raises once the request may have left; ``credit`` and ``report`` raise
 The caller (the engine) checks, de-duplicates and batches numbers; ``send``
 may be called from several threads at once.
 """
+
 import logging
 import math
 import re
@@ -146,9 +147,17 @@ class AakashClient:
         after ``backoff``, then twice as long each time
     """
 
-    def __init__(self, token, base_url=DEFAULT_BASE_URL, timeout=(5, 30),
-                 batch_size=DEFAULT_BATCH_SIZE, retries=2, backoff=0.5,
-                 max_segments=DEFAULT_MAX_SEGMENTS, session=None):
+    def __init__(
+        self,
+        token,
+        base_url=DEFAULT_BASE_URL,
+        timeout=(5, 30),
+        batch_size=DEFAULT_BATCH_SIZE,
+        retries=2,
+        backoff=0.5,
+        max_segments=DEFAULT_MAX_SEGMENTS,
+        session=None,
+    ):
         if not token:
             raise errors.AuthenticationError("No Aakash SMS auth token is configured.")
         self._token = str(token)
@@ -163,7 +172,7 @@ class AakashClient:
         self._count_lock = threading.Lock()
 
     def __repr__(self):
-        return "<AakashClient %s>" % self.base_url
+        return f"<AakashClient {self.base_url}>"
 
     # ------------------------------------------------------------------
     # Secrets
@@ -172,13 +181,15 @@ class AakashClient:
         """``text`` without the token, nor any 12+ character start or end of it."""
         text = str(text).replace(self._token, "***")
         for size in range(len(self._token) - 1, 11, -1):
-            text = text.replace(self._token[:size], "***").replace(self._token[-size:], "***")
+            text = text.replace(self._token[:size], "***").replace(
+                self._token[-size:], "***"
+            )
         return text
 
     def _gateway_message(self, message):
         """A gateway's message, scrubbed first, then on one line and cut."""
         text = " ".join(self._scrub(message).split())
-        return text if len(text) <= MESSAGE_MAX else text[:MESSAGE_MAX - 3] + "..."
+        return text if len(text) <= MESSAGE_MAX else text[: MESSAGE_MAX - 3] + "..."
 
     # ------------------------------------------------------------------
     # HTTP
@@ -199,28 +210,41 @@ class AakashClient:
                 return self.session.post(url, data=payload, timeout=self.timeout)
             except requests.exceptions.SSLError:
                 raise errors.TransportError(
-                    "The secure connection to Aakash at %s failed; nothing was sent." % self.base_url
+                    f"The secure connection to Aakash at {self.base_url} failed; nothing was sent."
                 ) from None
-            except (requests.exceptions.ConnectTimeout, requests.exceptions.ConnectionError) as exc:
-                never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or _is_connect_failure(exc)
+            except (
+                requests.exceptions.ConnectTimeout,
+                requests.exceptions.ConnectionError,
+            ) as exc:
+                never_sent = isinstance(
+                    exc, requests.exceptions.ConnectTimeout
+                ) or _is_connect_failure(exc)
                 if not never_sent:
                     raise errors.TransportError(
                         "Aakash closed the connection before answering; the SMS may have been sent.",
-                        maybe_sent=True) from None
+                        maybe_sent=True,
+                    ) from None
                 if attempt > self.retries:
                     raise errors.TransportError(
-                        "Aakash cannot be reached at %s (no network, DNS or connection refused); "
-                        "nothing was sent." % self.base_url) from None
-                _logger.info("Aakash SMS: gateway unreachable, retry %d/%d", attempt, self.retries)
+                        f"Aakash cannot be reached at {self.base_url} (no network, DNS or connection refused); "
+                        "nothing was sent."
+                    ) from None
+                _logger.info(
+                    "Aakash SMS: gateway unreachable, retry %d/%d",
+                    attempt,
+                    self.retries,
+                )
                 time.sleep(self.backoff * (2 ** (attempt - 1)))
             except requests.exceptions.Timeout:
                 raise errors.TransportError(
-                    "Aakash did not answer within %s seconds; the SMS may have been sent."
-                    % self.timeout[1], maybe_sent=True) from None
+                    f"Aakash did not answer within {self.timeout[1]} seconds; the SMS may have been sent.",
+                    maybe_sent=True,
+                ) from None
             except requests.exceptions.RequestException as exc:
                 raise errors.TransportError(
-                    "Error talking to Aakash (%s); the SMS may have been sent." % type(exc).__name__,
-                    maybe_sent=True) from None
+                    f"Error talking to Aakash ({type(exc).__name__}); the SMS may have been sent.",
+                    maybe_sent=True,
+                ) from None
 
     def _decode(self, response):
         """The JSON object of a success reply; raise :mod:`.errors` for anything else."""
@@ -233,20 +257,23 @@ class AakashClient:
             body = None
         if not isinstance(body, dict):
             if status >= 400:
-                message = "Aakash answered with an error page (HTTP %s)." % status
+                message = f"Aakash answered with an error page (HTTP {status})."
             elif body is None:
-                message = "Aakash answered with a reply that is not JSON (HTTP %s)." % status
+                message = (
+                    f"Aakash answered with a reply that is not JSON (HTTP {status})."
+                )
             else:
-                message = "Aakash answered with a reply of an unexpected shape (HTTP %s)." % status
+                message = f"Aakash answered with a reply of an unexpected shape (HTTP {status})."
             raise errors.GatewayError(message, maybe_sent=True)
         flag = _error_flag(body)
         if flag:
             message = self._gateway_message(body.get("message") or "unknown error")
-            raise _classify_error_message(message)("Aakash SMS: %s" % message)
+            raise _classify_error_message(message)(f"Aakash SMS: {message}")
         if flag is None or status >= 400:
             raise errors.GatewayError(
-                "Aakash answered with HTTP %s and a reply it did not mark as an error or a success."
-                % status, maybe_sent=True)
+                f"Aakash answered with HTTP {status} and a reply it did not mark as an error or a success.",
+                maybe_sent=True,
+            )
         return body
 
     def _post(self, path, data):
@@ -270,14 +297,18 @@ class AakashClient:
         bad = control_chars(text)
         if bad:
             raise errors.ValidationError(  # pylint: disable=translation-required
-                "The SMS text contains %s (%s) that cannot be sent; remove %s."
-                % ("a control character" if len(bad) == 1 else "control characters",
-                   ", ".join("U+%04X" % ord(ch) for ch in bad), "it" if len(bad) == 1 else "them"))
+                "The SMS text contains {} ({}) that cannot be sent; remove {}.".format(
+                    "a control character" if len(bad) == 1 else "control characters",
+                    ", ".join(f"U+{ord(ch):04X}" for ch in bad),
+                    "it" if len(bad) == 1 else "them",
+                )
+            )
         info = measure(text)
         if self.max_segments and info.segments > self.max_segments:
             raise errors.ValidationError(  # pylint: disable=translation-required
                 "The SMS text is too long: %d parts, at most %d are allowed."
-                % (info.segments, self.max_segments))
+                % (info.segments, self.max_segments)
+            )
         return info
 
     def send(self, numbers, text):
@@ -291,8 +322,10 @@ class AakashClient:
         self.check_text(text)
         numbers = list(numbers)
         if len(numbers) > self.batch_size:
-            raise ValueError("%d numbers given, at most %d (batch_size) per send"
-                             % (len(numbers), self.batch_size))
+            raise ValueError(
+                "%d numbers given, at most %d (batch_size) per send"
+                % (len(numbers), self.batch_size)
+            )
         results = [None] * len(numbers)
         seen = {}
         to_send = []  # (index, normalised number)
@@ -301,26 +334,41 @@ class AakashClient:
             check = check_number(raw)
             key = check.number or raw
             if key in seen:
-                raise ValueError("number %r given twice (positions %d and %d)" % (raw, seen[key], index))
+                raise ValueError(
+                    "number %r given twice (positions %d and %d)"
+                    % (raw, seen[key], index)
+                )
             seen[key] = index
             if check.valid:
                 to_send.append((index, check.number))
             else:
                 results[index] = RecipientResult(
-                    raw, "", REJECTED, gateway_status="not sent", reason=check.reason)
+                    raw, "", REJECTED, gateway_status="not sent", reason=check.reason
+                )
         if to_send:
             self._send_batch(results, numbers, to_send, text)
         return results
 
     def _send_batch(self, results, numbers, batch, text):
         try:
-            response = self._request("/v3/send", {"to": ",".join(n for _i, n in batch), "text": text})
+            response = self._request(
+                "/v3/send", {"to": ",".join(n for _i, n in batch), "text": text}
+            )
             body = self._decode(response)
             self._match(results, numbers, batch, body)
         except errors.AakashError as exc:
-            self._fill(results, numbers, batch, UNCERTAIN if exc.maybe_sent else FAILED, exc.message, exc.kind)
+            self._fill(
+                results,
+                numbers,
+                batch,
+                UNCERTAIN if exc.maybe_sent else FAILED,
+                exc.message,
+                exc.kind,
+            )
         except Exception:  # pylint: disable=broad-except
-            _logger.exception("Aakash SMS: unexpected error after the request may have left")
+            _logger.exception(
+                "Aakash SMS: unexpected error after the request may have left"
+            )
             self._fill(results, numbers, batch, UNCERTAIN, UNREADABLE, "gateway")
 
     @staticmethod
@@ -329,8 +377,13 @@ class AakashClient:
         for index, number in batch:
             if results[index] is None:
                 results[index] = RecipientResult(
-                    str(numbers[index]), number, state, reason=reason, error_kind=kind,
-                    gateway_status="not sent" if state == FAILED else "")
+                    str(numbers[index]),
+                    number,
+                    state,
+                    reason=reason,
+                    error_kind=kind,
+                    gateway_status="not sent" if state == FAILED else "",
+                )
 
     def _match(self, results, numbers, batch, body):
         """Read a success reply; recipients it does not list are UNCERTAIN."""
@@ -352,23 +405,36 @@ class AakashClient:
             accepted, item = entry
             status = _text(item.get("status"))
             results[index] = RecipientResult(
-                str(numbers[index]), number, QUEUED if accepted else REJECTED,
+                str(numbers[index]),
+                number,
+                QUEUED if accepted else REJECTED,
                 message_id=_text(item.get("id")),
                 network=_text(item.get("network")),
                 credits=_credits(item.get("credit")),
                 gateway_status=status,
-                reason="" if accepted else "rejected by the gateway (%s)" % (
-                    self._gateway_message(status) or "invalid"),
+                reason=""
+                if accepted
+                else "rejected by the gateway (%s)"
+                % (self._gateway_message(status) or "invalid"),
             )
         reason = NOT_REPORTED if isinstance(data, dict) else UNREADABLE
-        self._fill(results, numbers, batch, UNCERTAIN, reason, "" if isinstance(data, dict) else "gateway")
+        self._fill(
+            results,
+            numbers,
+            batch,
+            UNCERTAIN,
+            reason,
+            "" if isinstance(data, dict) else "gateway",
+        )
 
     @staticmethod
     def _list_entry(listed, item, accepted):
         if not isinstance(item, dict):
             item = {"mobile": item}
         number = _reply_number(item.get("mobile"))
-        if number and number not in listed:  # "valid" is read first: a number listed in both was sent
+        if (
+            number and number not in listed
+        ):  # "valid" is read first: a number listed in both was sent
             listed[number] = (accepted, item)
 
     def credit(self):
@@ -378,7 +444,9 @@ class AakashClient:
         available = _number(data.get("available_credit"))
         total = _number(data.get("total_sms_sent"))
         if available is None:
-            raise errors.GatewayError("Aakash's credit reply could not be read (no available_credit).")
+            raise errors.GatewayError(
+                "Aakash's credit reply could not be read (no available_credit)."
+            )
         return Credit(available, int(total or 0))
 
     def report(self, page=1):
@@ -414,7 +482,8 @@ class AakashClient:
                 status=_text(item.get("status")),
                 sent_at=_text(item.get("created_at", item.get("date"))),
             )
-            for item in (data if isinstance(data, list) else []) if isinstance(item, dict)
+            for item in (data if isinstance(data, list) else [])
+            if isinstance(item, dict)
         ]
         return ReportPage(page, entries, total_pages)
 
@@ -424,5 +493,8 @@ def _is_connect_failure(exc):
     cause = exc.args[0] if exc.args else None
     reason = getattr(cause, "reason", cause)
     name = type(reason).__name__
-    return name in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError") or isinstance(
-        reason, ConnectionRefusedError)
+    return name in (
+        "NewConnectionError",
+        "NameResolutionError",
+        "ConnectTimeoutError",
+    ) or isinstance(reason, ConnectionRefusedError)

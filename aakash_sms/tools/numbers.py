@@ -13,6 +13,7 @@ from the same metadata is used instead: Nepal Telecom 974-976 and 984-986,
 Ncell 970, 971 and 980-982, Smart Telecom 961, 962 and 988, UTL 972, and the
 960/963 ranges (other operators).
 """
+
 import re
 from typing import NamedTuple
 
@@ -27,19 +28,33 @@ _SEPARATORS = re.compile(r"[\s\-./()]+")
 NTC, NCELL, SMART, UTL = "NTC", "Ncell", "Smart Telecom", "UTL"
 NETWORKS = (NTC, NCELL, SMART, UTL)
 _PREFIX_NETWORK = {
-    "960": "", "961": SMART, "962": SMART, "963": "",
-    "970": NCELL, "971": NCELL, "972": UTL,
-    "974": NTC, "975": NTC, "976": NTC,
-    "980": NCELL, "981": NCELL, "982": NCELL,
-    "984": NTC, "985": NTC, "986": NTC,
+    "960": "",
+    "961": SMART,
+    "962": SMART,
+    "963": "",
+    "970": NCELL,
+    "971": NCELL,
+    "972": UTL,
+    "974": NTC,
+    "975": NTC,
+    "976": NTC,
+    "980": NCELL,
+    "981": NCELL,
+    "982": NCELL,
+    "984": NTC,
+    "985": NTC,
+    "986": NTC,
     "988": SMART,
 }
 # libphonenumber's carrier names for Nepal -> the names Aakash's customers use
 # (NDCL, Nepal Doorsanchar Company, is Nepal Telecom's legal name).
 _CARRIER_NETWORK = {
-    "nepal telecom": NTC, "ndcl": NTC, "ntc": NTC,
+    "nepal telecom": NTC,
+    "ndcl": NTC,
+    "ntc": NTC,
     "ncell": NCELL,
-    "smart telecom": SMART, "smart": SMART,
+    "smart telecom": SMART,
+    "smart": SMART,
     "utl": UTL,
 }
 LANDLINE_REASON = "landline: SMS needs a mobile number"
@@ -52,7 +67,9 @@ class NumberCheck(NamedTuple):
     number: str  # normalised 10-digit form, '' when invalid
     reason: str  # why it is invalid, '' when valid
     network: str  # NTC, Ncell, Smart Telecom, UTL, or '' (unknown operator or invalid)
-    code: str = ""  # empty, country, characters, length, landline, prefix ('' when valid)
+    code: str = (
+        ""  # empty, country, characters, length, landline, prefix ('' when valid)
+    )
     prefix: str = ""  # the refused prefix, for code "prefix"
 
     @property
@@ -72,9 +89,13 @@ def check_number(raw):
     elif compact.startswith("00"):
         compact, international = compact[2:], True
     if international and compact.isdigit() and not compact.startswith("977"):
-        return NumberCheck(text, "", "not a Nepali number (country code is not 977)", "", "country")
+        return NumberCheck(
+            text, "", "not a Nepali number (country code is not 977)", "", "country"
+        )
     if not compact.isdigit():
-        return NumberCheck(text, "", "contains characters other than digits", "", "characters")
+        return NumberCheck(
+            text, "", "contains characters other than digits", "", "characters"
+        )
     if international or (len(compact) == 13 and compact.startswith("977")):
         compact = compact[3:]
     if phonenumbers is not None:
@@ -91,8 +112,15 @@ def _check_with_phonenumbers(text, national):
     if parsed is not None and phonenumbers.is_valid_number(parsed):
         kind = phonenumbers.number_type(parsed)
         significant = str(parsed.national_number)
-        if kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE) \
-                and len(significant) == 10 and national == significant:
+        if (
+            kind
+            in (
+                phonenumbers.PhoneNumberType.MOBILE,
+                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+            )
+            and len(significant) == 10
+            and national == significant
+        ):
             return NumberCheck(text, significant, "", _network(parsed, significant))
         if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
             return NumberCheck(text, "", LANDLINE_REASON, "", "landline")
@@ -119,9 +147,18 @@ def _check_with_prefixes(text, national):
 
 def _refuse(text, national):
     if len(national) != 10:
-        return NumberCheck(text, "", "a Nepali mobile number has 10 digits", "", "length")
+        return NumberCheck(
+            text, "", "a Nepali mobile number has 10 digits", "", "length"
+        )
     prefix = national[:3]
-    return NumberCheck(text, "", "%s is not a Nepali mobile prefix" % prefix, "", "prefix", prefix)
+    return NumberCheck(
+        text,
+        "",
+        f"{prefix} is not a Nepali mobile prefix",
+        "",
+        "prefix",
+        prefix,
+    )
 
 
 def normalize_number(raw):

@@ -15,6 +15,7 @@ In tests::
 
 From the command line: ``./sandbox --port 8765 --token demo --credit 1000``.
 """
+
 import argparse
 import contextlib
 import itertools
@@ -34,7 +35,17 @@ from .text import measure
 INVALID_TOKEN = "The provided Auth Token is not valid."
 IP_NOT_ALLOWED = "Your IP address is not allowed to use this Auth Token."
 NO_BALANCE = "You do not have enough balance to send this message."
-FAULTS = ("delay", "timeout", "500", "429", "html", "badjson", "oddjson", "drop", "canned")
+FAULTS = (
+    "delay",
+    "timeout",
+    "500",
+    "429",
+    "html",
+    "badjson",
+    "oddjson",
+    "drop",
+    "canned",
+)
 NETWORK_NAMES = {"NTC": "ntc", "Ncell": "ncell", "Smart Telecom": "smart", "UTL": "utl"}
 REPORT_PAGE_SIZE = 20
 HTML_PAGE = (
@@ -67,7 +78,9 @@ class SandboxGateway:
     :param latency_ms: delay added to every reply (for benchmarks)
     """
 
-    def __init__(self, tokens=None, ip_blocked=(), host="127.0.0.1", port=0, latency_ms=0):
+    def __init__(
+        self, tokens=None, ip_blocked=(), host="127.0.0.1", port=0, latency_ms=0
+    ):
         self.credits = dict(tokens if tokens is not None else {"sandbox-token": 1000})
         self.ip_blocked = set(ip_blocked)
         self.latency = latency_ms / 1000.0
@@ -96,7 +109,10 @@ class SandboxGateway:
 
     def start(self):
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="aakash-sandbox", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="aakash-sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -112,7 +128,9 @@ class SandboxGateway:
         self.stop()
 
     # -- test helpers -------------------------------------------------------
-    def inject(self, kind, times=1, path="", seconds=0.0, status=200, body="", process=False):
+    def inject(
+        self, kind, times=1, path="", seconds=0.0, status=200, body="", process=False
+    ):
         """Make the next ``times`` requests (to ``path`` if given) misbehave.
 
         ``delay``: wait ``seconds`` then answer normally; ``timeout``: process
@@ -126,11 +144,15 @@ class SandboxGateway:
         after processing the request when ``process`` is true.
         """
         if kind not in FAULTS:
-            raise ValueError("unknown fault %r, expected one of %s" % (kind, FAULTS))
+            raise ValueError(
+                f"unknown fault {kind!r}, expected one of {FAULTS}"
+            )
         if not isinstance(body, str):
             body = json.dumps(body)
         with self._lock:
-            self._faults.extend([_Fault(kind, path, seconds, status, body, process)] * times)
+            self._faults.extend(
+                [_Fault(kind, path, seconds, status, body, process)] * times
+            )
 
     def clear(self):
         """Forget faults, recorded requests and the peak concurrency (not the messages)."""
@@ -143,8 +165,10 @@ class SandboxGateway:
         """Every number a send request asked for, in order (duplicates kept)."""
         return [
             number
-            for req in self.requests if req.path.endswith("/v3/send")
-            for number in (req.form.get("to") or "").split(",") if number
+            for req in self.requests
+            if req.path.endswith("/v3/send")
+            for number in (req.form.get("to") or "").split(",")
+            if number
         ]
 
     def set_status(self, message_id, status):
@@ -156,7 +180,9 @@ class SandboxGateway:
                 if message is not None:
                     message["status"] = status
 
-    def preload_report(self, count, status="delivered", text="Preloaded message", token=None):
+    def preload_report(
+        self, count, status="delivered", text="Preloaded message", token=None
+    ):
         """Add ``count`` already sent messages to the report (oldest first); return their ids.
 
         Numbers cycle through ``980000000X``-style Ncell numbers; ``status`` may be
@@ -165,10 +191,16 @@ class SandboxGateway:
         ids = []
         with self._lock:
             for position in range(count):
-                entry = {"id": next(self._ids), "mobile": "977%010d" % (9800000000 + position % 100000000),
-                         "text": text, "credit": 1, "network": "ncell",
-                         "status": status(position) if callable(status) else status,
-                         "created_at": "2026-11-%02d 10:00:00" % (1 + position * 20 // max(count, 1))}
+                entry = {
+                    "id": next(self._ids),
+                    "mobile": "977%010d" % (9800000000 + position % 100000000),
+                    "text": text,
+                    "credit": 1,
+                    "network": "ncell",
+                    "status": status(position) if callable(status) else status,
+                    "created_at": "2026-11-%02d 10:00:00"
+                    % (1 + position * 20 // max(count, 1)),
+                }
                 self._record(entry)
                 ids.append(entry["id"])
             if token is not None:
@@ -190,7 +222,11 @@ class SandboxGateway:
     def _auth(self, form):
         token = form.get("auth_token")
         if not token:
-            return {"error": True, "message": "The auth token field is required.", "data": []}
+            return {
+                "error": True,
+                "message": "The auth token field is required.",
+                "data": [],
+            }
         if token not in self.credits:
             return {"error": True, "message": INVALID_TOKEN, "data": []}
         if token in self.ip_blocked:
@@ -207,10 +243,14 @@ class SandboxGateway:
             return self._send(token, form)
         if path.endswith("/v1/credit"):
             with self._lock:
-                return 200, {"error": False, "message": "Credit fetched.", "data": {
-                    "available_credit": self.credits[token],
-                    "total_sms_sent": self.total_sent.get(token, 0),
-                }}
+                return 200, {
+                    "error": False,
+                    "message": "Credit fetched.",
+                    "data": {
+                        "available_credit": self.credits[token],
+                        "total_sms_sent": self.total_sent.get(token, 0),
+                    },
+                }
         if path.endswith("/v1/report/api"):
             return self._report(form)
         return 404, {"error": True, "message": "Not found.", "data": []}
@@ -219,7 +259,11 @@ class SandboxGateway:
         to, text = form.get("to", ""), form.get("text", "")
         for field, value in (("to", to), ("text", text)):
             if not value.strip():
-                return 200, {"error": True, "message": "The %s field is required." % field, "data": []}
+                return 200, {
+                    "error": True,
+                    "message": f"The {field} field is required.",
+                    "data": [],
+                }
         info = measure(text)
         checks = [check_number(n) for n in to.split(",")]
         cost = info.segments * sum(1 for c in checks if c.valid)
@@ -232,28 +276,51 @@ class SandboxGateway:
             now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
             for check in checks:
                 if check.valid:
-                    entry = {"id": next(self._ids), "mobile": "977" + check.number, "text": text,
-                             "credit": info.segments, "network": NETWORK_NAMES.get(check.network, "other"),
-                             "status": "queued"}
+                    entry = {
+                        "id": next(self._ids),
+                        "mobile": "977" + check.number,
+                        "text": text,
+                        "credit": info.segments,
+                        "network": NETWORK_NAMES.get(check.network, "other"),
+                        "status": "queued",
+                    }
                     valid.append(entry)
                     self._record(dict(entry, created_at=now))
                 else:
-                    invalid.append({"mobile": check.raw, "text": text, "credit": 0,
-                                    "network": "N/A", "status": "aborted"})
-        return 200, {"error": False, "message": "%d messages has been queued for delivery." % len(valid),
-                     "data": {"valid": valid, "invalid": invalid}}
+                    invalid.append(
+                        {
+                            "mobile": check.raw,
+                            "text": text,
+                            "credit": 0,
+                            "network": "N/A",
+                            "status": "aborted",
+                        }
+                    )
+        return 200, {
+            "error": False,
+            "message": "%d messages has been queued for delivery." % len(valid),
+            "data": {"valid": valid, "invalid": invalid},
+        }
 
     def _report(self, form):
         try:
             page = max(1, int(form.get("page") or 1))
         except ValueError:
-            return 200, {"error": True, "message": "The page must be an integer.", "data": []}
+            return 200, {
+                "error": True,
+                "message": "The page must be an integer.",
+                "data": [],
+            }
         with self._lock:
             newest_first = list(reversed(self.messages))
         total_pages = max(1, -(-len(newest_first) // REPORT_PAGE_SIZE))
-        chunk = newest_first[(page - 1) * REPORT_PAGE_SIZE:page * REPORT_PAGE_SIZE]
-        return 200, {"error": False, "message": "Report fetched.", "total_page": total_pages,
-                     "data": [dict(m) for m in chunk]}
+        chunk = newest_first[(page - 1) * REPORT_PAGE_SIZE : page * REPORT_PAGE_SIZE]
+        return 200, {
+            "error": False,
+            "message": "Report fetched.",
+            "total_page": total_pages,
+            "data": [dict(m) for m in chunk],
+        }
 
 
 def _odd(reply):
@@ -261,9 +328,12 @@ def _odd(reply):
     data = reply.get("data")
     if reply.get("error") or not isinstance(data, dict):
         return reply
-    valid = [dict(entry, id=str(entry["id"]), credit="%d.5" % entry["credit"])
-             if position == 0 else entry["mobile"]
-             for position, entry in enumerate(data["valid"])]
+    valid = [
+        dict(entry, id=str(entry["id"]), credit="%d.5" % entry["credit"])
+        if position == 0
+        else entry["mobile"]
+        for position, entry in enumerate(data["valid"])
+    ]
     invalid = [dict(entry, credit="0") for entry in data["invalid"]]
     return dict(reply, data={"valid": valid, "invalid": invalid})
 
@@ -282,7 +352,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace")
         form = parse_qs(body, keep_blank_values=True)
-        form.update({k: v for k, v in parse_qs(urlsplit(self.path).query).items() if k not in form})
+        form.update(
+            {
+                k: v
+                for k, v in parse_qs(urlsplit(self.path).query).items()
+                if k not in form
+            }
+        )
         self._serve(form)
 
     def _serve(self, form):
@@ -300,7 +376,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         form = {k: v[0] for k, v in form.items()}
         with gateway._lock:
-            gateway.requests.append(SandboxRequest(self.command, path, form, time.time()))
+            gateway.requests.append(
+                SandboxRequest(self.command, path, form, time.time())
+            )
         if gateway.latency:
             time.sleep(gateway.latency)
         fault = gateway._take_fault(path)
@@ -310,9 +388,13 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "html":
             return self._reply(200, HTML_PAGE, "text/html")
         if kind == "badjson":
-            return self._reply(200, '{"error": false, "message": "1 messages has', "application/json")
+            return self._reply(
+                200, '{"error": false, "message": "1 messages has', "application/json"
+            )
         if kind == "429":
-            return self._reply(429, json.dumps({"message": "Too Many Attempts."}), "application/json")
+            return self._reply(
+                429, json.dumps({"message": "Too Many Attempts."}), "application/json"
+            )
         if kind == "canned":
             if fault.process:
                 gateway.handle(path, form)
@@ -344,16 +426,29 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Aakash SMS sandbox gateway on loopback.")
+    parser = argparse.ArgumentParser(
+        description="Aakash SMS sandbox gateway on loopback."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--token", action="append", help="an active auth token (repeatable)")
-    parser.add_argument("--credit", type=float, default=1000, help="credit of each token")
-    parser.add_argument("--latency-ms", type=int, default=0, help="delay added to every reply")
+    parser.add_argument(
+        "--token", action="append", help="an active auth token (repeatable)"
+    )
+    parser.add_argument(
+        "--credit", type=float, default=1000, help="credit of each token"
+    )
+    parser.add_argument(
+        "--latency-ms", type=int, default=0, help="delay added to every reply"
+    )
     args = parser.parse_args(argv)
     tokens = {token: args.credit for token in (args.token or ["sandbox-token"])}
-    gateway = SandboxGateway(tokens=tokens, host=args.host, port=args.port, latency_ms=args.latency_ms)
-    sys.stdout.write("Aakash SMS sandbox listening on %s (tokens: %d)\n" % (gateway.base_url, len(tokens)))
+    gateway = SandboxGateway(
+        tokens=tokens, host=args.host, port=args.port, latency_ms=args.latency_ms
+    )
+    sys.stdout.write(
+        "Aakash SMS sandbox listening on %s (tokens: %d)\n"
+        % (gateway.base_url, len(tokens))
+    )
     sys.stdout.flush()
     try:
         gateway._server.serve_forever()

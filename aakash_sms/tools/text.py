@@ -14,6 +14,7 @@ replaces GSM-7 look-alikes (:func:`gsm_safe`: curly quotes, dashes, no-break
 spaces, ...) and names the characters that still force Unicode
 (:func:`unicode_chars`).
 """
+
 import unicodedata
 from typing import NamedTuple
 
@@ -31,17 +32,49 @@ ALLOWED_CONTROLS = frozenset("\n\r\t")
 # sequences): kept by gsm_safe while the text is Unicode anyway.
 _SHAPING = frozenset("\u200c\u200d\ufe0e\ufe0f")
 # Invisible characters that are not of the Unicode "format" category.
-_INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u2800\u3164\uffa0\ufe0e\ufe0f")
+_INVISIBLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u2800\u3164\uffa0\ufe0e\ufe0f"
+)
 
 _LOOKALIKES = {
     "\t": " ",  # and every other space (category Zs): see _lookalike
-    "\u2028": "\n", "\u2029": "\n", "\u0085": "\n",
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u2026": "...", "\u20a8": "Rs", "\u20b9": "Rs",
-    "\u2022": "-", "\u2023": "-", "\u2043": "-", "\u2219": "-", "\u25e6": "-", "\u00b7": ".",
-    "\u00d7": "x", "\u2122": "TM", "\u00a9": "(c)", "\u00ae": "(R)",
+    "\u2028": "\n",
+    "\u2029": "\n",
+    "\u0085": "\n",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u00b4": "'",
+    "`": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2026": "...",
+    "\u20a8": "Rs",
+    "\u20b9": "Rs",
+    "\u2022": "-",
+    "\u2023": "-",
+    "\u2043": "-",
+    "\u2219": "-",
+    "\u25e6": "-",
+    "\u00b7": ".",
+    "\u00d7": "x",
+    "\u2122": "TM",
+    "\u00a9": "(c)",
+    "\u00ae": "(R)",
 }
 
 
@@ -85,7 +118,11 @@ def measure(text):
 
 
 def _invisible(char):
-    return char.isspace() or char in _INVISIBLE or unicodedata.category(char) in ("Cf", "Cc")
+    return (
+        char.isspace()
+        or char in _INVISIBLE
+        or unicodedata.category(char) in ("Cf", "Cc")
+    )
 
 
 def blank(text):
@@ -101,7 +138,11 @@ def control_chars(text):
     """
     found = []
     for char in text or "":
-        if char not in ALLOWED_CONTROLS and unicodedata.category(char) in ("Cc", "Cs") and char not in found:
+        if (
+            char not in ALLOWED_CONTROLS
+            and unicodedata.category(char) in ("Cc", "Cs")
+            and char not in found
+        ):
             found.append(char)
     return found
 
@@ -124,7 +165,10 @@ def _lookalike(char):
     if category == "Zs":
         return " "
     decomposed = "".join(
-        ch for ch in unicodedata.normalize("NFKD", char) if unicodedata.category(ch) != "Mn")
+        ch
+        for ch in unicodedata.normalize("NFKD", char)
+        if unicodedata.category(ch) != "Mn"
+    )
     if decomposed and decomposed != char and all(is_gsm7(ch) for ch in decomposed):
         return decomposed
     return None
@@ -162,7 +206,9 @@ def unicode_chars(text):
     """
     found = []
     for char in text or "":
-        if char in found or _lookalike(char) is not None:  # also skips controls and zero-width joiners
+        if (
+            char in found or _lookalike(char) is not None
+        ):  # also skips controls and zero-width joiners
             continue
         if not is_gsm7(char) and unicodedata.category(char) not in ("Cc", "Cs"):
             found.append(char)

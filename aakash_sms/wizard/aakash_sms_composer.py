@@ -5,9 +5,9 @@ from ast import literal_eval
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.aakash_sms_message import CHUNK_SIZE
 from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
 from ..tools.text import blank, control_chars, gsm_safe, is_gsm7, measure, unicode_chars
-from ..models.aakash_sms_message import CHUNK_SIZE
 
 # the preview lists at most this many recipients (those that will not be texted first)
 PREVIEW_LIMIT = 200
@@ -19,7 +19,9 @@ class AakashSmsComposer(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._aakash_sms_check_texts(vals_list, ["body"])  # a NUL cannot even be stored: say so in words
+        self._aakash_sms_check_texts(
+            vals_list, ["body"]
+        )  # a NUL cannot even be stored: say so in words
         return super().create(vals_list)
 
     def write(self, vals):
@@ -32,45 +34,73 @@ class AakashSmsComposer(models.TransientModel):
         context = self.env.context
         result["res_model"] = result.get("res_model") or context.get("active_model")
         if not result.get("res_ids"):
-            ids = context.get("active_ids") or ([context["active_id"]] if context.get("active_id") else [])
+            ids = context.get("active_ids") or (
+                [context["active_id"]] if context.get("active_id") else []
+            )
             result["res_ids"] = json.dumps(list(ids))
         return result
 
     res_model = fields.Char("Document Model", required=True)
-    res_ids = fields.Char("Document IDs", required=True, help="JSON list of the selected records' ids.")
+    res_ids = fields.Char(
+        "Document IDs", required=True, help="JSON list of the selected records' ids."
+    )
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     provider_id = fields.Many2one(
         "aakash.sms.provider",
         help="Leave empty to use the default provider of each document's company.",
     )
-    template_id = fields.Many2one("sms.template", "Use Template", domain="[('model', '=', res_model)]")
+    template_id = fields.Many2one(
+        "sms.template", "Use Template", domain="[('model', '=', res_model)]"
+    )
     body = fields.Text("Message", compute="_compute_body", store=True, readonly=False)
     line_ids = fields.One2many(
-        "aakash.sms.composer.line", "composer_id", "Recipients", compute="_compute_preview", store=True,
+        "aakash.sms.composer.line",
+        "composer_id",
+        "Recipients",
+        compute="_compute_preview",
+        store=True,
         readonly=True,
     )
     recipient_count = fields.Integer(compute="_compute_preview", store=True)
-    valid_count = fields.Integer("Valid Recipients", compute="_compute_preview", store=True)
-    invalid_count = fields.Integer("Recipients Not Texted", compute="_compute_preview", store=True)
-    valid_res_ids = fields.Char(compute="_compute_preview", store=True,
-                                help="JSON list of the records that will be texted.")
+    valid_count = fields.Integer(
+        "Valid Recipients", compute="_compute_preview", store=True
+    )
+    invalid_count = fields.Integer(
+        "Recipients Not Texted", compute="_compute_preview", store=True
+    )
+    valid_res_ids = fields.Char(
+        compute="_compute_preview",
+        store=True,
+        help="JSON list of the records that will be texted.",
+    )
     invalid_summary = fields.Char(compute="_compute_preview", store=True)
     # what the text costs, measured on the texts as they will travel
     encoding = fields.Selection(
-        [("gsm7", "GSM-7 (160 per SMS)"), ("unicode", "Unicode (70 per SMS)")], compute="_compute_text_info"
+        [("gsm7", "GSM-7 (160 per SMS)"), ("unicode", "Unicode (70 per SMS)")],
+        compute="_compute_text_info",
     )
-    segment_count = fields.Integer("SMS Parts", compute="_compute_text_info",
-                                   help="SMS parts of the longest text of this send.")
+    segment_count = fields.Integer(
+        "SMS Parts",
+        compute="_compute_text_info",
+        help="SMS parts of the longest text of this send.",
+    )
     credit_estimate = fields.Integer("Estimated Credits", compute="_compute_text_info")
-    is_personalised = fields.Boolean(compute="_compute_text_info",
-                                     help="The text differs per recipient (placeholders or a template).")
-    preview_body = fields.Text("Preview", compute="_compute_text_info",
-                               help="The text the first recipient will receive.")
+    is_personalised = fields.Boolean(
+        compute="_compute_text_info",
+        help="The text differs per recipient (placeholders or a template).",
+    )
+    preview_body = fields.Text(
+        "Preview",
+        compute="_compute_text_info",
+        help="The text the first recipient will receive.",
+    )
     preview_title = fields.Char(compute="_compute_text_info")
     text_summary = fields.Char("Length", compute="_compute_text_info")
     unicode_note = fields.Char(compute="_compute_text_info")
-    send_blocker = fields.Char(compute="_compute_text_info",
-                               help="Why the SMS cannot be sent as it is (empty when it can).")
+    send_blocker = fields.Char(
+        compute="_compute_text_info",
+        help="Why the SMS cannot be sent as it is (empty when it can).",
+    )
 
     def _get_ids(self):
         text = self.res_ids or "[]"
@@ -93,7 +123,9 @@ class AakashSmsComposer(models.TransientModel):
                 continue
             records = composer._get_records()
             if records is not None and len(records) == 1:
-                composer.body = composer.template_id._render_field("body", records.ids, compute_lang=True)[records.id]
+                composer.body = composer.template_id._render_field(
+                    "body", records.ids, compute_lang=True
+                )[records.id]
             else:
                 composer.body = composer.template_id.body
 
@@ -104,8 +136,16 @@ class AakashSmsComposer(models.TransientModel):
         for composer in self:
             records = composer._get_records()
             if records is None:
-                composer.update({"line_ids": [fields.Command.clear()], "recipient_count": 0, "valid_count": 0,
-                                 "invalid_count": 0, "valid_res_ids": "[]", "invalid_summary": False})
+                composer.update(
+                    {
+                        "line_ids": [fields.Command.clear()],
+                        "recipient_count": 0,
+                        "valid_count": 0,
+                        "invalid_count": 0,
+                        "valid_res_ids": "[]",
+                        "invalid_summary": False,
+                    }
+                )
                 continue
             records = records.exists()
             # the first lines of each kind are kept, not every line (50,000 selected records)
@@ -113,37 +153,60 @@ class AakashSmsComposer(models.TransientModel):
             total = 0
             valid_ids = []
             # the chosen provider as the engine will use it (its company is checked there)
-            for line in Message._aakash_preview_lines(records, composer.provider_id.sudo() or None):
+            for line in Message._aakash_preview_lines(
+                records, composer.provider_id.sudo() or None
+            ):
                 total += 1
                 if line["valid"]:
                     valid_ids.append(line["res_id"])
-                line["status"] = line["reason"] if not line["valid"] else self.env._("will be texted")
+                line["status"] = (
+                    line["reason"]
+                    if not line["valid"]
+                    else self.env._("will be texted")
+                )
                 if len(shown[bool(line["valid"])]) < PREVIEW_LIMIT:
                     shown[bool(line["valid"])].append(line)
-            lines = (shown[False] + shown[True])[:PREVIEW_LIMIT]  # those that will not be texted first
-            composer.update({
-                "line_ids": [fields.Command.clear()] + [fields.Command.create(line) for line in lines],
-                "recipient_count": total,
-                "valid_count": len(valid_ids),
-                "invalid_count": total - len(valid_ids),
-                "valid_res_ids": json.dumps(valid_ids),
-                "invalid_summary": composer._invalid_summary(total, total - len(valid_ids)),
-            })
+            lines = (shown[False] + shown[True])[
+                :PREVIEW_LIMIT
+            ]  # those that will not be texted first
+            composer.update(
+                {
+                    "line_ids": [fields.Command.clear()]
+                    + [fields.Command.create(line) for line in lines],
+                    "recipient_count": total,
+                    "valid_count": len(valid_ids),
+                    "invalid_count": total - len(valid_ids),
+                    "valid_res_ids": json.dumps(valid_ids),
+                    "invalid_summary": composer._invalid_summary(
+                        total, total - len(valid_ids)
+                    ),
+                }
+            )
 
     def _invalid_summary(self, total, invalid):
         if not invalid:
             return False
         if total == 1:
-            return self.env._("The selected record will not be texted (the reason is in the list below).")
+            return self.env._(
+                "The selected record will not be texted (the reason is in the list below)."
+            )
         if invalid == total:
-            return self.env._("None of the %(count)s selected records will be texted (the reasons are in the list below).",
-                     count=total)
-        return self.env._("%(invalid)s of %(count)s selected records will not be texted (the reasons are in the list "
-                 "below); they are recorded as rejected.", invalid=invalid, count=total)
+            return self.env._(
+                "None of the %(count)s selected records will be texted (the reasons are in the list below).",
+                count=total,
+            )
+        return self.env._(
+            "%(invalid)s of %(count)s selected records will not be texted (the reasons are in the list "
+            "below); they are recorded as rejected.",
+            invalid=invalid,
+            count=total,
+        )
 
     def _get_provider(self):
         """The provider that will most likely send (the chosen one, else the company's default)."""
-        return self.provider_id.sudo() or self.env["aakash.sms.provider"]._get_default(self.company_id)
+        return self.provider_id.sudo() or self.env["aakash.sms.provider"]._get_default(
+            self.company_id
+        )
 
     def _texts_as_sent(self):
         """``(records, {id: text as it will travel})`` for the recipients that will be texted.
@@ -185,8 +248,12 @@ class AakashSmsComposer(models.TransientModel):
             records, texts = self._texts_as_sent() if personalised else (None, {})
         except Exception as exc:  # noqa: BLE001 - a half-typed placeholder: say so, do not break the form  # pylint: disable=broad-except
             records, texts = None, {}
-            render_error = self.env._("The placeholders cannot be filled in: %s",
-                                      (str(exc.args[0] if exc.args else exc) or type(exc).__name__).splitlines()[0])
+            render_error = self.env._(
+                "The placeholders cannot be filled in: %s",
+                (
+                    str(exc.args[0] if exc.args else exc) or type(exc).__name__
+                ).splitlines()[0],
+            )
         provider = self._get_provider()
         gsm = not provider or provider.gsm_safe
         if personalised and records:
@@ -201,41 +268,75 @@ class AakashSmsComposer(models.TransientModel):
             measures = [measure(text).segments for text in texts.values()]
             credits, most, least = sum(measures), max(measures), min(measures)
         else:
-            credits, most, least = info.segments * self.valid_count, info.segments, info.segments
+            credits, most, least = (
+                info.segments * self.valid_count,
+                info.segments,
+                info.segments,
+            )
         source = first_text if personalised and records else (self.body or "")
-        forcing = unicode_chars(source) if gsm else list(dict.fromkeys(
-            ch for ch in source if not is_gsm7(ch) and ch not in "\n\r"))
-        self.update({
-            "is_personalised": bool(personalised and records),
-            "preview_body": first_text if personalised and records else False,
-            "preview_title": title,
-            "encoding": info.encoding,
-            "segment_count": most,
-            "credit_estimate": credits,
-            "text_summary": self._text_summary(info, least, most, credits) if (self.body or "").strip() else False,
-            "unicode_note": self.env._("Unicode (70 characters per SMS instead of 160) because of: %s",
-                                       self._show_chars(forcing)) if forcing else False,
-            "send_blocker": render_error or self._send_blocker(most),
-        })
+        forcing = (
+            unicode_chars(source)
+            if gsm
+            else list(
+                dict.fromkeys(
+                    ch for ch in source if not is_gsm7(ch) and ch not in "\n\r"
+                )
+            )
+        )
+        self.update(
+            {
+                "is_personalised": bool(personalised and records),
+                "preview_body": first_text if personalised and records else False,
+                "preview_title": title,
+                "encoding": info.encoding,
+                "segment_count": most,
+                "credit_estimate": credits,
+                "text_summary": self._text_summary(info, least, most, credits)
+                if (self.body or "").strip()
+                else False,
+                "unicode_note": self.env._(
+                    "Unicode (70 characters per SMS instead of 160) because of: %s",
+                    self._show_chars(forcing),
+                )
+                if forcing
+                else False,
+                "send_blocker": render_error or self._send_blocker(most),
+            }
+        )
 
     @staticmethod
     def _show_chars(chars, limit=12):
         """The characters, readable one by one: combining signs (Devanagari vowel signs,
         virama) on a dotted circle, as dictionaries show them."""
-        shown = ["\u25cc" + char if unicodedata.category(char) in ("Mn", "Mc") else char for char in chars[:limit]]
+        shown = [
+            "\u25cc" + char if unicodedata.category(char) in ("Mn", "Mc") else char
+            for char in chars[:limit]
+        ]
         return " ".join(shown) + (" …" if len(chars) > limit else "")
 
     def _text_summary(self, info, least, most, credits):
         """One line: encoding, characters, parts, credits, with singular and plural."""
         encoding = "GSM-7" if info.encoding == "gsm7" else "Unicode"
         if info.segments <= 1:
-            length = self.env._("%(encoding)s: %(length)s of %(limit)s characters",
-                       encoding=encoding, length=info.length, limit=info.per_segment)
+            length = self.env._(
+                "%(encoding)s: %(length)s of %(limit)s characters",
+                encoding=encoding,
+                length=info.length,
+                limit=info.per_segment,
+            )
         else:
-            length = self.env._("%(encoding)s: %(length)s characters (%(limit)s per part)",
-                       encoding=encoding, length=info.length, limit=info.per_segment)
+            length = self.env._(
+                "%(encoding)s: %(length)s characters (%(limit)s per part)",
+                encoding=encoding,
+                length=info.length,
+                limit=info.per_segment,
+            )
         if least != most:
-            parts = self.env._("%(least)s to %(most)s SMS parts per recipient (the texts differ)", least=least, most=most)
+            parts = self.env._(
+                "%(least)s to %(most)s SMS parts per recipient (the texts differ)",
+                least=least,
+                most=most,
+            )
         elif most == 1:
             parts = self.env._("1 SMS part per recipient")
         else:
@@ -247,25 +348,38 @@ class AakashSmsComposer(models.TransientModel):
         if self.valid_count == 1:
             cost = self.env._("%s for 1 recipient", cost)
         else:
-            cost = self.env._("%(cost)s for %(count)s recipients", cost=cost, count=self.valid_count)
+            cost = self.env._(
+                "%(cost)s for %(count)s recipients", cost=cost, count=self.valid_count
+            )
         return " · ".join([length, parts, cost])
 
     def _send_blocker(self, most_segments):
         """Why Send is not offered: empty text, a text over the parts limit, nobody to text."""
         body = self.body or ""
-        if blank(body):  # invisible characters only (zero-width spaces...) are empty too
+        if blank(
+            body
+        ):  # invisible characters only (zero-width spaces...) are empty too
             return self.env._("Type a text or choose a template.")
         bad = control_chars(body)
         if bad:
-            return self.env._("The text contains a control character (%s): remove it.",
-                     ", ".join("U+%04X" % ord(char) for char in bad))
+            return self.env._(
+                "The text contains a control character (%s): remove it.",
+                ", ".join(f"U+{ord(char):04X}" for char in bad),
+            )
         if most_segments > MAX_SEGMENTS:
-            return self.env._("The text is too long: %(parts)s SMS parts, at most %(max)s are allowed.",
-                     parts=most_segments, max=MAX_SEGMENTS)
+            return self.env._(
+                "The text is too long: %(parts)s SMS parts, at most %(max)s are allowed.",
+                parts=most_segments,
+                max=MAX_SEGMENTS,
+            )
         if not self.valid_count:
             if self.recipient_count == 1:
-                return self.env._("The selected record cannot be texted (the reason is in the list below).")
-            return self.env._("None of the selected records can be texted (the reasons are in the list below).")
+                return self.env._(
+                    "The selected record cannot be texted (the reason is in the list below)."
+                )
+            return self.env._(
+                "None of the selected records can be texted (the reasons are in the list below)."
+            )
         return False
 
     def _prepare_bodies(self, records):
@@ -275,10 +389,14 @@ class AakashSmsComposer(models.TransientModel):
                 # Odoo reads each customer's language one record at a time: read them all at once first
                 customers = records._mail_get_partners()
                 self.env["res.partner"].concat(*customers.values()).mapped("lang")
-            return self.template_id._render_field("body", records.ids, compute_lang=True)
+            return self.template_id._render_field(
+                "body", records.ids, compute_lang=True
+            )
         if "{{" not in self.body:  # plain text: nothing to render
             return dict.fromkeys(records.ids, self.body)
-        return self.env["mail.render.mixin"]._render_template(self.body, records._name, records.ids)
+        return self.env["mail.render.mixin"]._render_template(
+            self.body, records._name, records.ids
+        )
 
     def action_send(self):
         """Create the rows of this send; send them at once if one request does it, else queue them.
@@ -287,32 +405,65 @@ class AakashSmsComposer(models.TransientModel):
         """
         self.ensure_one()
         if blank(self.body or ""):
-            raise UserError(self.env._("The message is empty: type a text or choose a template."))
+            raise UserError(
+                self.env._("The message is empty: type a text or choose a template.")
+            )
         records = self._get_records().exists()
         records.check_access("read")
         bodies = self._prepare_bodies(records)
         provider = self._get_provider()
         gsm = provider.gsm_safe if provider else True
-        longest = max((measure(gsm_safe(text or "") if gsm else text).segments for text in set(bodies.values())),
-                      default=0)
+        longest = max(
+            (
+                measure(gsm_safe(text or "") if gsm else text).segments
+                for text in set(bodies.values())
+            ),
+            default=0,
+        )
         if longest > MAX_SEGMENTS:
-            raise UserError(self.env._("The text is too long: %(parts)s SMS parts, at most %(max)s are allowed. "
-                              "Shorten it before sending.", parts=longest, max=MAX_SEGMENTS))
+            raise UserError(
+                self.env._(
+                    "The text is too long: %(parts)s SMS parts, at most %(max)s are allowed. "
+                    "Shorten it before sending.",
+                    parts=longest,
+                    max=MAX_SEGMENTS,
+                )
+            )
         Message = self.env["aakash.sms.message"]
         messages = Message._aakash_create_rows(
-            records, bodies, provider=self.provider_id.sudo() or None, notify_sender=True)  # checked by company
-        pending = messages.browse([
-            message.id for chunk in messages._aakash_read_chunks() for message in chunk if message.state == "pending"])
+            records,
+            bodies,
+            provider=self.provider_id.sudo() or None,
+            notify_sender=True,
+        )  # checked by company
+        pending = messages.browse(
+            [
+                message.id
+                for chunk in messages._aakash_read_chunks()
+                for message in chunk
+                if message.state == "pending"
+            ]
+        )
         if not pending:
             problems = sorted(set(messages.mapped("reason")) - {False})
-            reasons = "\n".join("- %s" % reason for reason in problems[:5])
+            reasons = "\n".join(f"- {reason}" for reason in problems[:5])
             if len(records) == 1:
-                raise UserError(self.env._("The selected record cannot be texted:\n%s", reasons))
-            raise UserError(self.env._("None of the %(count)s selected records can be texted:\n%(reasons)s",
-                              count=len(records), reasons=reasons))
+                raise UserError(
+                    self.env._("The selected record cannot be texted:\n%s", reasons)
+                )
+            raise UserError(
+                self.env._(
+                    "None of the %(count)s selected records can be texted:\n%(reasons)s",
+                    count=len(records),
+                    reasons=reasons,
+                )
+            )
         # (more rows than a chunk never fit one request: not even read for that)
-        if len(pending) <= CHUNK_SIZE and len({(m.provider_id, m.body) for m in pending}) == 1 \
-                and len(pending) <= pending.provider_id.batch_size:
+        if (
+            len(pending) <= CHUNK_SIZE
+            and len({(m.provider_id, m.body) for m in pending}) == 1
+            and len(pending) <= pending.provider_id.batch_size
+        ):
             # one request does it: sent now, the outcome recorded in this transaction
             messages._post_results(messages - pending)
             pending._aakash_send_now()
@@ -326,10 +477,12 @@ class AakashSmsComposer(models.TransientModel):
         send = messages[:1]
         if send.send_ref:
             action["tag"] = "aakash_sms_notification"
-            action["params"]["buttons"] = [{
-                "name": self.env._("Open in SMS Log"),
-                "action": send._aakash_send_log_action(),
-            }]
+            action["params"]["buttons"] = [
+                {
+                    "name": self.env._("Open in SMS Log"),
+                    "action": send._aakash_send_log_action(),
+                }
+            ]
         return action
 
 
@@ -338,7 +491,9 @@ class AakashSmsComposerLine(models.TransientModel):
     _description = "Aakash SMS recipient preview"
     _order = "valid, id"
 
-    composer_id = fields.Many2one("aakash.sms.composer", required=True, ondelete="cascade", index=True)
+    composer_id = fields.Many2one(
+        "aakash.sms.composer", required=True, ondelete="cascade", index=True
+    )
     res_id = fields.Integer("Document ID", readonly=True)
     record_name = fields.Char("Document", readonly=True)
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True)

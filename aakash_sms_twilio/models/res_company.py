@@ -11,7 +11,8 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     sms_provider = fields.Selection(
-        selection_add=[("aakash", "Send via Aakash SMS")], ondelete={"aakash": "set default"}
+        selection_add=[("aakash", "Send via Aakash SMS")],
+        ondelete={"aakash": "set default"},
     )
 
     def write(self, vals):
@@ -21,5 +22,7 @@ class ResCompany(models.Model):
             vals = dict(vals, sms_provider="aakash")
         elif "aakash_sms_native" in vals:
             # switched off: the companies that had Aakash go back to Odoo's own service
-            self.filtered(lambda company: company.sms_provider == "aakash").write({"sms_provider": "iap"})
+            self.filtered(lambda company: company.sms_provider == "aakash").write(
+                {"sms_provider": "iap"}
+            )
         return super().write(vals)

@@ -21,20 +21,31 @@ class TestProviderChoice(TransactionCase):
 
     def test_aakash_is_one_of_the_choices(self):
         self.save_settings(sms_provider="aakash")
-        self.assertEqual((self.company.sms_provider, self.company.aakash_sms_native), ("aakash", True))
+        self.assertEqual(
+            (self.company.sms_provider, self.company.aakash_sms_native),
+            ("aakash", True),
+        )
         self.assertIs(self.company._get_sms_api_class(), SmsApiAakash)
         self.save_settings(sms_provider="twilio")
-        self.assertEqual((self.company.sms_provider, self.company.aakash_sms_native), ("twilio", False))
+        self.assertEqual(
+            (self.company.sms_provider, self.company.aakash_sms_native),
+            ("twilio", False),
+        )
         self.assertIs(self.company._get_sms_api_class(), SmsApiTwilio)
         self.save_settings(sms_provider="iap")
-        self.assertEqual((self.company.sms_provider, self.company.aakash_sms_native), ("iap", False))
+        self.assertEqual(
+            (self.company.sms_provider, self.company.aakash_sms_native), ("iap", False)
+        )
         self.assertIs(self.company._get_sms_api_class(), SmsApi)
 
     def test_the_radio_wins_over_a_stale_checkbox(self):
         self.save_settings(sms_provider="aakash")
         # the settings form still holds the checkbox ticked when Twilio is picked
         self.save_settings(sms_provider="twilio", aakash_sms_native=True)
-        self.assertEqual((self.company.sms_provider, self.company.aakash_sms_native), ("twilio", False))
+        self.assertEqual(
+            (self.company.sms_provider, self.company.aakash_sms_native),
+            ("twilio", False),
+        )
 
     def test_the_core_switch_follows_and_leads(self):
         self.company.aakash_sms_native = True
@@ -43,12 +54,18 @@ class TestProviderChoice(TransactionCase):
         self.assertEqual(self.company.sms_provider, "iap")
         self.company.sms_provider = "twilio"
         self.company.aakash_sms_native = False
-        self.assertEqual(self.company.sms_provider, "twilio", "switching Aakash off leaves Twilio alone")
+        self.assertEqual(
+            self.company.sms_provider,
+            "twilio",
+            "switching Aakash off leaves Twilio alone",
+        )
 
     def test_installing_on_a_company_already_using_aakash(self):
         self.env.flush_all()
-        self.env.cr.execute("UPDATE res_company SET sms_provider = 'iap', aakash_sms_native = TRUE WHERE id = %s",
-                            [self.company.id])
+        self.env.cr.execute(
+            "UPDATE res_company SET sms_provider = 'iap', aakash_sms_native = TRUE WHERE id = %s",
+            [self.company.id],
+        )
         self.company.invalidate_recordset()
         post_init_hook(self.env)
         self.assertEqual(self.company.sms_provider, "aakash")
