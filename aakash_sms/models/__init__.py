@@ -3,7 +3,6 @@ from . import aakash_sms_message
 from . import aakash_sms_engine
 from . import aakash_sms_report
 from . import models
-from . import account_move
 from . import ir_actions_server
 from . import res_company
 from . import aakash_sms_message_native

@@ -57,6 +57,36 @@ class Base(models.AbstractModel):
         action.update(domain=domain, name=name, display_name=name)
         return action
 
+    # Smart buttons ("SMS" on a contact, an invoice, any document): a model declares
+    # ``aakash_sms_count = fields.Integer(compute="_compute_aakash_sms_count")`` and a
+    # button method returning ``self._aakash_sms_open_log()``.
+    def _aakash_sms_log_domain(self):
+        """The log rows of ``self``: by recipient for contacts, else by document."""
+        if self._name == "res.partner":
+            return [("partner_id", "in", self.ids)]
+        return [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+
+    def _compute_aakash_sms_count(self):
+        """How many SMS each record of ``self`` got, in one grouped query."""
+        by_partner = self._name == "res.partner"
+        groups = self.env["aakash.sms.message"]._read_group(
+            self._aakash_sms_log_domain(),
+            ["partner_id" if by_partner else "res_id"],
+            ["__count"],
+        )
+        counts = {(key.id if by_partner else key): count for key, count in groups}
+        for record in self:
+            record.aakash_sms_count = counts.get(record.id, 0)
+
+    def _aakash_sms_open_log(self):
+        """The SMS log of this one record, titled after it."""
+        self.ensure_one()
+        if self._name == "res.partner":
+            name = self.env._("SMS to %s", self.display_name)
+        else:
+            name = self.env._("SMS about %s", self.display_name)
+        return self._aakash_sms_log_action(self._aakash_sms_log_domain(), name)
+
     def _aakash_sms_document_refusals(self):
         """``{id: reason}`` of the records of ``self`` that must not be texted at all."""
         return {}

@@ -11,21 +11,6 @@ class ResCompany(models.Model):
         help="Route every SMS Odoo sends (SMS composer, templates, marketing, server actions...) "
         "through the company's default Aakash SMS provider.",
     )
-    aakash_sms_invoice_confirm = fields.Boolean(
-        "Text Customers on Invoice Confirmation"
-    )
-    aakash_sms_invoice_template_id = fields.Many2one(
-        "sms.template",
-        "Invoice Confirmation SMS Template",
-        domain="[('model', '=', 'account.move')]",
-        help="Empty means the English template shipped with the module.",
-    )
-
-    def _aakash_sms_invoice_template(self):
-        self.ensure_one()
-        return self.aakash_sms_invoice_template_id or self.env.ref(
-            "aakash_sms.sms_template_invoice_confirmed", raise_if_not_found=False
-        )
 
     def _get_sms_api_class(self):
         self.ensure_one()

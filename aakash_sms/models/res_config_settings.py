@@ -13,12 +13,6 @@ class ResConfigSettings(models.TransientModel):
     aakash_sms_native = fields.Boolean(
         related="company_id.aakash_sms_native", readonly=False
     )
-    aakash_sms_invoice_confirm = fields.Boolean(
-        related="company_id.aakash_sms_invoice_confirm", readonly=False
-    )
-    aakash_sms_invoice_template_id = fields.Many2one(
-        related="company_id.aakash_sms_invoice_template_id", readonly=False
-    )
 
     def _compute_aakash_sms_provider_id(self):
         for settings in self:

@@ -1,6 +1,5 @@
 from . import test_provider
 from . import test_composer
-from . import test_invoice
 from . import test_automation
 from . import test_queue_concurrency
 from . import test_tours
@@ -8,4 +7,5 @@ from . import test_clarity
 from . import test_native_bridge
 from . import test_i18n
 from . import test_permissions
+from . import test_multi_company
 from . import test_engine

@@ -10,6 +10,12 @@ _logger = logging.getLogger(__name__)
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    aakash_sms_count = fields.Integer(
+        "SMS",
+        compute="_compute_aakash_sms_count",  # the base model's, as for contacts
+        groups="aakash_sms.group_aakash_sms_user",
+        help="SMS sent through Aakash about this document.",
+    )
     aakash_sms_confirmation_sent = fields.Boolean(
         "Confirmation SMS Queued",
         copy=False,
@@ -19,12 +25,15 @@ class AccountMove(models.Model):
     )
 
     def _aakash_sms_document_refusals(self):
-        """Draft and cancelled entries are not texted: their amounts and numbers are not final."""
+        """Draft and cancelled entries are not texted: amounts and numbers not final."""
         reasons = {
             "draft": self.env._("the invoice is a draft: confirm it first"),
             "cancel": self.env._("the invoice is cancelled"),
         }
         return {move.id: reasons[move.state] for move in self if move.state in reasons}
+
+    def action_aakash_sms_view_messages(self):
+        return self._aakash_sms_open_log()
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
@@ -54,7 +63,8 @@ class AccountMove(models.Model):
                 Message = self.env["aakash.sms.message"]
                 messages = Message.sudo()  # an empty start: the rows are the engine's
                 for company, moves in to_text.grouped("company_id").items():
-                    # the template is the company's setting, rendered on documents the user just posted
+                    # the template is the company's setting, rendered on documents
+                    # the user just posted
                     template_sudo = company.sudo()._aakash_sms_invoice_template()
                     bodies, problem = Message._aakash_render(
                         lambda recs, template=template_sudo: template._render_field(
@@ -78,7 +88,7 @@ class AccountMove(models.Model):
             )
 
     def _aakash_sms_note_queued(self, messages):
-        """A short line on each invoice, by the user who confirmed it: the SMS is on its way."""
+        """A line on each invoice, by who confirmed it: the SMS is on its way."""
         by_move = messages.filtered(lambda m: m.state == "pending").grouped("res_id")
         for move in self:
             rows = by_move.get(move.id)
