@@ -219,6 +219,27 @@ class TestComposerClarity(AakashSmsCase):
         )
         self.assertNotIn(log.id, Menu.with_user(employee)._visible_menu_ids())
 
+    def test_log_of_any_document(self):
+        """The smart buttons' log works for any model: its rows, by document."""
+        company = self.env.company
+        self.env["aakash.sms.message"].sudo().create(
+            {
+                "number": "9812345678",
+                "number_raw": "9812345678",
+                "body": "about the company",
+                "provider_id": self.provider.id,
+                "company_id": company.id,
+                "res_model": "res.company",
+                "res_id": company.id,
+                "partner_id": self.ram.id,
+            }
+        )
+        action = company._aakash_sms_open_log()
+        self.assertEqual(action["name"], f"SMS about {company.display_name}")
+        rows = self.env["aakash.sms.message"].search(action["domain"])
+        self.assertEqual(rows, self.messages_of(company))
+        self.assertEqual(len(rows), 1)
+
     def test_smart_button_counts(self):
         composer = self.open_composer(self.ram | self.hari)
         composer.body = "hello"
