@@ -191,8 +191,9 @@ class SandboxGateway:
     ):
         """Add ``count`` already sent messages to the report, oldest first.
 
-        Returns their ids. Numbers cycle through ``980000000X``-style Ncell numbers; ``status`` may be
-        a string or a function of the position (0-based) returning one.
+        Returns their ids. Numbers cycle through ``980000000X``-style Ncell numbers;
+        ``status`` may be a string or a function of the position (0-based) returning
+        one.
         """
         ids = []
         with self._lock:
