@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from odoo.tests import common, new_test_user
 
-from ..tools.sandbox import SandboxGateway
+from aakash_sms_sandbox import SandboxGateway
 
 TOKEN = "test-token-5f1c2b9e8d7a"
 # The automation-rule tests need base_automation, which the addon does not depend on:
