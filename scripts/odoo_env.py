@@ -190,9 +190,7 @@ def resolve_source(source):
                 shutil.rmtree(tmp, ignore_errors=True)
     root = find_root(dest)
     if not root:
-        raise SetupError(
-            f"the archive {path} holds no Odoo tree (no odoo/release.py)"
-        )
+        raise SetupError(f"the archive {path} holds no Odoo tree (no odoo/release.py)")
     return root, f"archive:{sha}"
 
 
@@ -275,9 +273,7 @@ def build_venv(root, key):
     ).stdout.strip()
     (Path(site) / "odoo-source.pth").write_text(str(root) + "\n")
     if not importable_odoo19(str(venv_python())):
-        raise SetupError(
-            f"{VENV} was built but does not import Odoo 19 from {root}"
-        )
+        raise SetupError(f"{VENV} was built but does not import Odoo 19 from {root}")
     (VENV / ".aakash-key").write_text(key + "\n")
     log(f"{VENV.name} ready (Odoo from {root})")
 
@@ -300,9 +296,7 @@ def ensure_python():
         )
     root, identity = resolve_source(source)
     if source_version(root) != 19:
-        raise SetupError(
-            f"ODOO_SOURCE={source} is Odoo {source_version(root)}, not 19"
-        )
+        raise SetupError(f"ODOO_SOURCE={source} is Odoo {source_version(root)}, not 19")
     key = venv_key(root, identity)
     key_file = VENV / ".aakash-key"
     if not (

@@ -171,9 +171,7 @@ def create_database(name, modules=None):
     proc = subprocess.run(command, env=psql_env(), capture_output=True, text=True)
     if proc.returncode:
         sys.stdout.write(proc.stdout[-5000:] + proc.stderr[-5000:])
-        raise SystemExit(
-            f"odoo suite: click-odoo-initdb could not create {name}"
-        )
+        raise SystemExit(f"odoo suite: click-odoo-initdb could not create {name}")
     for line in proc.stderr.splitlines():  # what click-odoo-initdb did with its cache
         if "click_odoo_contrib.initdb:" in line:
             print(

@@ -201,9 +201,7 @@ def ensure():
         text=True,
     )
     if proc.returncode or not answers("127.0.0.1", port):
-        raise SetupError(
-            f"the private PostgreSQL did not start (see {log_file})"
-        )
+        raise SetupError(f"the private PostgreSQL did not start (see {log_file})")
     (PG_DIR / "port").write_text("%d\n" % port)
     print(
         "pg: private PostgreSQL started on 127.0.0.1:%d (data in %s)"

@@ -904,7 +904,10 @@ def test_short_token_pieces_are_not_scrubbed(long_client):
         {"error": True, "message": f"Token {LONG_TOKEN[:11]} is wrong."},
         process=False,
     )
-    assert client.send([A], "x")[0].reason == f"Aakash SMS: Token {LONG_TOKEN[:11]} is wrong."
+    assert (
+        client.send([A], "x")[0].reason
+        == f"Aakash SMS: Token {LONG_TOKEN[:11]} is wrong."
+    )
 
 
 def test_long_gateway_messages_are_cut_after_scrubbing(client, gateway):

@@ -191,10 +191,7 @@ class TestComposerClarity(AakashSmsCase):
 
     def test_preview_of_1000_records_renders_in_one_batch(self):
         partners = self.env["res.partner"].create(
-            [
-                {"name": f"Customer {i}", "phone": "98%08d" % i}
-                for i in range(1000)
-            ]
+            [{"name": f"Customer {i}", "phone": "98%08d" % i} for i in range(1000)]
         )
         composer = self.open_composer(partners)
         composer.template_id = self.template
