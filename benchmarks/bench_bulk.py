@@ -144,9 +144,8 @@ class RemoteGateway:
 
 
 def child(args):
-    gateway = RemoteGateway(
-        args.latency_ms
-    )  # forked first, before Odoo starts any thread
+    # forked first, before Odoo starts any thread
+    gateway = RemoteGateway(args.latency_ms)
     import odoo_suite
 
     from odoo import SUPERUSER_ID, api, sql_db

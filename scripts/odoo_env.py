@@ -286,9 +286,8 @@ def ensure_python():
     source = os.environ.get("ODOO_SOURCE")
     remembered = STATE / "odoo-source"
     if not source and remembered.exists() and venv_python().exists():
-        source = (
-            remembered.read_text().strip()
-        )  # the one .venv was built from: reuse it
+        # the one .venv was built from: reuse it
+        source = remembered.read_text().strip()
         log(f"ODOO_SOURCE not set: using {source}, which .venv was built from")
     if not source:
         raise SetupError(
@@ -326,9 +325,8 @@ def main(argv):
     STATE.mkdir(exist_ok=True)
     try:
         with open(STATE / "setup.lock", "w") as lock:
-            fcntl.flock(
-                lock, fcntl.LOCK_EX
-            )  # two commands in one clone set up one after the other
+            # two commands in one clone set up one after the other
+            fcntl.flock(lock, fcntl.LOCK_EX)
             if argv[0] == "apt":
                 apt_install(argv[1:], "this command")
                 return 0

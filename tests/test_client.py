@@ -298,9 +298,8 @@ def test_read_timeout_is_uncertain_and_never_retried(client, gateway):
     gateway.inject("timeout", seconds=2)
     started = time.monotonic()
     results = client.send([A], "x")
-    assert (
-        time.monotonic() - started < 1.9
-    )  # the gateway hangs 2 s: the client gave up before
+    # the gateway hangs 2 s: the client gave up before
+    assert time.monotonic() - started < 1.9
     assert (results[0].state, results[0].error_kind) == (UNCERTAIN, "transport")
     assert (
         results[0].reason

@@ -207,9 +207,8 @@ class TestQueue(AakashSmsCase):
 
     def test_interrupted_send_becomes_uncertain(self):
         messages = self._pending(3)
-        messages.write(
-            {"state": "sending"}
-        )  # left by a worker that died: nobody holds its key
+        # left by a worker that died: nobody holds its key
+        messages.write({"state": "sending"})
         self.run_cron("aakash.sms.message", "_cron_send")
         self.assertEqual(set(messages.mapped("state")), {"uncertain"})
         self.assertIn("may have been sent", messages[0].reason.lower())

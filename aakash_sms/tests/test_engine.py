@@ -91,9 +91,8 @@ class TestEngine(AakashSmsCase):
 
         def send_then_crash(client, numbers, text):
             real_send(client, numbers, text)
-            raise AttributeError(
-                "'str' object has no attribute 'get'"
-            )  # a reply we could not read
+            # a reply we could not read
+            raise AttributeError("'str' object has no attribute 'get'")
 
         with (
             patch.object(AakashClient, "send", send_then_crash),
@@ -198,9 +197,8 @@ class TestEngine(AakashSmsCase):
         rows[:2].sudo().write({"state": "sending", "sending_key": live_key})
         rows[2:].sudo().write({"state": "sending", "sending_key": dead_key})
         with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other:
-            other.execute(
-                "SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, live_key]
-            )  # a worker still sending
+            # a worker still sending
+            other.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, live_key])
             self.run_queue()
             other.execute(
                 "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, live_key]
@@ -211,9 +209,8 @@ class TestEngine(AakashSmsCase):
         self.assertFalse(self.gateway.requests, "nothing is sent again")
 
     def test_wizard_beyond_fourteen_thousand_records(self):
-        partners = self.partners(
-            15000
-        )  # the ids no longer go through literal_eval's 100 KiB cap
+        # the ids no longer go through literal_eval's 100 KiB cap
+        partners = self.partners(15000)
         composer = (
             self.env["aakash.sms.composer"]
             .with_context(active_model="res.partner", active_ids=partners.ids)
@@ -305,9 +302,8 @@ class TestEngine(AakashSmsCase):
         partners = self.partners(6)
         for partner in partners:
             partner._message_sms(f"Hello {partner.name}", put_in_queue=True)
-        self.run_cron(
-            "sms.sms", "_process_queue"
-        )  # Odoo's queue hands them to the Aakash queue
+        # Odoo's queue hands them to the Aakash queue
+        self.run_cron("sms.sms", "_process_queue")
         rows = self.env["aakash.sms.message"].search([("sms_uuid", "!=", False)])
         self.assertEqual(len(rows), 6)
         Message = self.env.registry["aakash.sms.message"]
@@ -317,9 +313,8 @@ class TestEngine(AakashSmsCase):
         def record_then_die(records, *args, **kwargs):
             calls.append(records.ids)
             if len(calls) == 3:
-                raise KeyboardInterrupt(
-                    "the cron worker is killed"
-                )  # after its third request left
+                # after its third request left
+                raise KeyboardInterrupt("the cron worker is killed")
             return real_record(records, *args, **kwargs)
 
         # not assertRaises: it would roll back what the dead worker had committed
@@ -330,9 +325,8 @@ class TestEngine(AakashSmsCase):
             except KeyboardInterrupt:
                 died = True
         self.assertTrue(died, "the worker died")
-        self.assertGreaterEqual(
-            len(self.gateway.requests), 3
-        )  # a freed request may have left meanwhile
+        # a freed request may have left meanwhile
+        self.assertGreaterEqual(len(self.gateway.requests), 3)
         self.run_queue()  # the next run: the dead worker's unrecorded requests are uncertain, the rest is sent
         sent = self.gateway.sent_numbers()
         self.assertEqual(

@@ -173,10 +173,8 @@ class TestNativeBridge(AakashSmsCase):
                 "Ram": ("pending", False),
                 "Sita": ("pending", False),
                 "Landline": ("error", "sms_number_format"),
-                "No Number": (
-                    "canceled",
-                    "sms_number_missing",
-                ),  # Odoo's own check, never sent
+                # Odoo's own check, never sent
+                "No Number": ("canceled", "sms_number_missing"),
             },
         )
         log = {
@@ -382,9 +380,8 @@ class TestNativeBridge(AakashSmsCase):
         self.compose(self.ram, "x")
         self.run_queue()
         row = self.native_log()
-        self.assertRecordValues(
-            row, [{"state": "pending", "attempt_count": 1}]
-        )  # provably not sent: retried
+        # provably not sent: retried
+        self.assertRecordValues(row, [{"state": "pending", "attempt_count": 1}])
         self.assertNotified(self.ram, "process")
         for _attempt in range(4):
             row.sudo().next_attempt_date = fields.Datetime.now() - timedelta(minutes=1)

@@ -144,11 +144,8 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
         for user, provider, credit in (
             (self.manager, self.provider, 1000),
             (self.manager_b, self.provider_b, 50),
-            (
-                self.admin,
-                self.provider,
-                1000,
-            ),  # a system administrator without any Aakash group
+            # a system administrator without any Aakash group
+            (self.admin, self.provider, 1000),
         ):
             with self.subTest(user=user.login):
                 self.env.invalidate_all()
@@ -356,9 +353,8 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
                 }
             )
         )
-        with suppress(
-            AccessError, UserError
-        ):  # refused outright, or as a refused row: both fine
+        # refused outright, or as a refused row: both fine
+        with suppress(AccessError, UserError):
             composer.action_send()
         self.assertNotIn(TOKEN, self.tokens_sent())
 

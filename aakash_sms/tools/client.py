@@ -432,9 +432,8 @@ class AakashClient:
         if not isinstance(item, dict):
             item = {"mobile": item}
         number = _reply_number(item.get("mobile"))
-        if (
-            number and number not in listed
-        ):  # "valid" is read first: a number listed in both was sent
+        # "valid" is read first: a number listed in both was sent
+        if number and number not in listed:
             listed[number] = (accepted, item)
 
     def credit(self):
