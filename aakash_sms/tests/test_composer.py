@@ -62,7 +62,7 @@ class TestComposerPartner(AakashSmsCase):
         self.assertIn("9812345678", note.body)
         self.assertIn("Accepted by Aakash", note.body)
         self.assertIn("Ncell", note.body)
-        self.assertIn("/odoo/aakash.sms.message/%d" % message.id, note.body)
+        self.assertIn(f"/odoo/aakash.sms.message/{message.id}", note.body)
         self.assertTrue(note.is_internal)
 
     def test_many_partners_preview_and_send(self):
@@ -251,7 +251,7 @@ class TestComposerFailures(AakashSmsCase):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             closed_port = sock.getsockname()[1]
-        self.provider.base_url = "http://127.0.0.1:%d/sms" % closed_port
+        self.provider.base_url = f"http://127.0.0.1:{closed_port}/sms"
         self.send()
         self.assert_all("failed", "cannot be reached")
 

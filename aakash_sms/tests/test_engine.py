@@ -20,9 +20,9 @@ from .common import TOKEN, AakashSmsCase
 
 @tagged("post_install", "-at_install")
 class TestEngine(AakashSmsCase):
-    def partners(self, count, number=lambda i: "98%08d" % i):
+    def partners(self, count, number=lambda i: f"98{i:08d}"):
         return self.env["res.partner"].create(
-            [{"name": "P%d" % i, "phone": number(i)} for i in range(count)]
+            [{"name": f"P{i}", "phone": number(i)} for i in range(count)]
         )
 
     def wizard_send(self, records, body="Dashain offer", user=None):
@@ -65,7 +65,7 @@ class TestEngine(AakashSmsCase):
 
     def test_number_repeated_across_batches_is_sent_once(self):
         partners = self.partners(
-            150, number=lambda i: "9800000000" if i in (0, 149) else "98%08d" % i
+            150, number=lambda i: "9800000000" if i in (0, 149) else f"98{i:08d}"
         )
         self.wizard_send(partners)
         self.run_queue()
@@ -229,8 +229,8 @@ class TestEngine(AakashSmsCase):
         rows = Message.create(
             [
                 {
-                    "number": "98%08d" % i,
-                    "number_raw": "98%08d" % i,
+                    "number": f"98{i:08d}",
+                    "number_raw": f"98{i:08d}",
                     "body": "big send",
                     "state": "queued",
                     "gateway_id": str(500000 + i),
@@ -245,7 +245,7 @@ class TestEngine(AakashSmsCase):
         self.gateway.messages.extend(
             {
                 "id": 500000 + i,
-                "mobile": "97798%08d" % i,
+                "mobile": f"97798{i:08d}",
                 "text": "big send",
                 "credit": 1,
                 "network": "NTC",
@@ -296,7 +296,8 @@ class TestEngine(AakashSmsCase):
         )
 
     def test_worker_killed_mid_send_texts_each_contact_at_most_once(self):
-        """Odoo's own personalised SMS (as SMS marketing makes them), the worker dies after two requests."""
+        """Odoo's own personalised SMS (as SMS marketing makes them), the worker dies
+        after two requests."""
         self.company.aakash_sms_native = True
         self.provider.parallel_requests = 1
         partners = self.partners(6)
@@ -327,7 +328,9 @@ class TestEngine(AakashSmsCase):
         self.assertTrue(died, "the worker died")
         # a freed request may have left meanwhile
         self.assertGreaterEqual(len(self.gateway.requests), 3)
-        self.run_queue()  # the next run: the dead worker's unrecorded requests are uncertain, the rest is sent
+        # the next run: the dead worker's unrecorded requests are uncertain, the rest is
+        # sent
+        self.run_queue()
         sent = self.gateway.sent_numbers()
         self.assertEqual(
             sorted(sent), sorted(partners.mapped("phone")), "each contact texted once"
@@ -408,16 +411,19 @@ class TestConcurrentResend(AakashSmsCase):
         def cleanup():
             with closing(sql_db.db_connect(dbname).cursor()) as cr:
                 cr.execute(
-                    "DELETE FROM aakash_sms_message WHERE res_model = 'res.partner' AND res_id = %s",
+                    "DELETE FROM aakash_sms_message "
+                    "WHERE res_model = 'res.partner' AND res_id = %s",
                     [ids["partner"]],
                 )
                 cr.execute(
-                    "DELETE FROM mail_message WHERE model = 'res.partner' AND res_id = %s",
+                    "DELETE FROM mail_message "
+                    "WHERE model = 'res.partner' AND res_id = %s",
                     [ids["partner"]],
                 )
                 cr.execute("DELETE FROM res_partner WHERE id = %s", [ids["partner"]])
                 cr.execute(
-                    "DELETE FROM mail_message WHERE model = 'aakash.sms.provider' AND res_id = %s",
+                    "DELETE FROM mail_message "
+                    "WHERE model = 'aakash.sms.provider' AND res_id = %s",
                     [ids["provider"]],
                 )
                 cr.execute(
@@ -449,7 +455,8 @@ class TestConcurrentResend(AakashSmsCase):
         self.assertEqual(outcomes.count("resent"), 1, outcomes)
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             cr.execute(
-                "SELECT count(*) FROM aakash_sms_message WHERE res_model = 'res.partner' AND res_id = %s",
+                "SELECT count(*) FROM aakash_sms_message "
+                "WHERE res_model = 'res.partner' AND res_id = %s",
                 [ids["partner"]],
             )
             self.assertEqual(cr.fetchone()[0], 2, "the failed row and one resend")

@@ -70,7 +70,8 @@ class TestNativeBridge(AakashSmsCase):
         )
 
     def compose(self, partner, body):
-        """The standard "Send SMS" of a contact (comment mode): a note with SMS notifications."""
+        """The standard "Send SMS" of a contact (comment mode): a note with SMS
+        notifications."""
         composer = Form(
             self.env["sms.composer"].with_context(
                 active_model="res.partner", active_id=partner.id
@@ -473,7 +474,8 @@ class TestNativeBridge(AakashSmsCase):
         self.assertNotified(self.ram, "pending")
         self.assertEqual(maybe_sent.state, "error")
         with self.assertRaises(UserError):
-            self.native_log().action_resend()  # resent from Odoo's SMS, not from the Aakash log
+            # resent from Odoo's SMS, not from the Aakash log
+            self.native_log().action_resend()
 
     # ------------------------------------------------------------------
     # delivery reports
@@ -524,8 +526,9 @@ class TestNativeBridge(AakashSmsCase):
             }
         )
         self.gateway.credits[TOKEN_B] = 50
-        # Nepali customers, like the class's: with phonenumbers (Odoo's images, hosted Odoo), Odoo
-        # formats a national number by the partner's country, else the sending company's (not Nepal here)
+        # Nepali customers, like the class's: with phonenumbers (Odoo's images, hosted
+        # Odoo), Odoo formats a national number by the partner's country, else the
+        # sending company's (not Nepal here)
         nepal = self.env.ref("base.np").id
         hari, gita = self.env["res.partner"].create(
             [
@@ -562,7 +565,8 @@ class TestNativeBridge(AakashSmsCase):
             )
             .create({"body": "Three companies"})
         )
-        composer.action_send_sms()  # queued: sent by the cron, in the main company's environment
+        # queued: sent by the cron, in the main company's environment
+        composer.action_send_sms()
         self.run_queue()
         with patch.object(
             SmsApi, "_send_sms_batch", autospec=True, side_effect=fake_iap

@@ -21,7 +21,8 @@ TOKEN_B = "token-b-7c41d0"
 
 
 class CompanyBMixin:
-    """A second company with its own provider (same sandbox, its own token) and manager."""
+    """A second company with its own provider (same sandbox, its own token) and
+    manager."""
 
     @classmethod
     def setUpClass(cls):
@@ -166,7 +167,8 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
         )
         both.action_refresh_balance()
         self.assertEqual(self.tokens_sent(), [TOKEN, TOKEN_B])
-        # the company of provider B is allowed but not active: refused by the record rule
+        # the company of provider B is allowed but not active: refused by the record
+        # rule
         self.env.invalidate_all()
         with self.assertRaises(AccessError):
             self.provider_b.with_user(self.manager).with_context(
@@ -216,7 +218,8 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
         )
 
     def test_gateway_url_reserved_to_admins(self):
-        """A manager pointing the provider at a server of theirs never gets the token."""
+        """A manager pointing the provider at a server of theirs never gets the
+        token."""
         thief = SandboxGateway(tokens={})
         thief.start()
         self.addCleanup(thief.stop)
@@ -242,13 +245,17 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
     def test_refusals_in_the_users_language(self):
         self.env["res.lang"]._activate_lang("ne_NP")
         url_refusal = (
-            "Only system administrators can change where an Aakash SMS provider sends its "
-            "auth token (the gateway URL)."
+            "Only system administrators can change where an Aakash SMS provider sends "
+            "its auth token (the gateway URL)."
         )
-        action_refusal = "Only Aakash SMS managers and system administrators can use Aakash SMS providers."
+        action_refusal = (
+            "Only Aakash SMS managers and system administrators can use Aakash SMS "
+            "providers."
+        )
         nepali = {
             url_refusal: "गेटवे URL (टोकन पठाइने ठाउँ) प्रणाली प्रशासकले मात्र बदल्न सक्छन्।",
-            action_refusal: "Aakash SMS प्रदायक Aakash SMS व्यवस्थापक र प्रणाली प्रशासकले मात्र चलाउन सक्छन्।",
+            action_refusal: "Aakash SMS प्रदायक Aakash SMS व्यवस्थापक र प्रणाली "
+            "प्रशासकले मात्र चलाउन सक्छन्।",
         }
         with patch.dict(
             code_translations.python_translations, {("aakash_sms", "ne_NP"): nepali}
@@ -413,7 +420,8 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
 
 @tagged("post_install", "-at_install")
 class TestBusinessActionsTriggerSms(AakashSmsInvoicingCase):
-    """A user allowed to do the business action gets its SMS; opted-out numbers never get one.
+    """A user allowed to do the business action gets its SMS; opted-out numbers never
+    get one.
 
     These exercise the sending engine's front doors (invoice confirmation,
     automation rules, wizard, server actions).
@@ -469,7 +477,8 @@ class TestBusinessActionsTriggerSms(AakashSmsInvoicingCase):
             self.provider.with_user(self.accountant).read(["auth_token"])
 
     def test_employee_creates_contact_under_sms_automation(self):
-        """(b) an automation rule texting new contacts fires for an employee without SMS rights."""
+        """(b) an automation rule texting new contacts fires for an employee without
+        SMS rights."""
         automation = (
             self.env["base.automation"]
             .sudo()
@@ -534,7 +543,8 @@ class TestBusinessActionsTriggerSms(AakashSmsInvoicingCase):
 
 @tagged("post_install", "-at_install")
 class TestCompaniesApartInEngine(CompanyBMixin, AakashSmsCase):
-    """A row never spends another company's credits (``check_company`` and the queue)."""
+    """A row never spends another company's credits (``check_company`` and the
+    queue)."""
 
     def test_row_with_another_company_provider_is_refused(self):
         with self.assertRaises(UserError):

@@ -12,7 +12,7 @@ class TestTours(AakashSmsHttpCase):
             {"name": "Tour Customer", "phone": "9812345678"}
         )
         self.start_tour(
-            "/odoo/res.partner/%d" % partner.id,
+            f"/odoo/res.partner/{partner.id}",
             "aakash_sms_partner_tour",
             login="admin",
         )
@@ -49,7 +49,7 @@ class TestTours(AakashSmsHttpCase):
     def test_invoice_tour(self):
         invoice = self._invoice()
         self.start_tour(
-            "/odoo/account.move/%d" % invoice.id,
+            f"/odoo/account.move/{invoice.id}",
             "aakash_sms_invoice_tour",
             login="admin",
         )
@@ -57,7 +57,8 @@ class TestTours(AakashSmsHttpCase):
         self.assertEqual(self.messages_of(invoice).state, "queued")
 
     def test_bulk_template_tour(self):
-        """Three customers, a template: the preview, one counter, Send withheld, the log of the send."""
+        """Three customers, a template: the preview, one counter, Send withheld, the
+        log of the send."""
         partners = self.env["res.partner"].create(
             [
                 {"name": f"Tour Bulk {letter}", "phone": phone}
@@ -84,7 +85,7 @@ class TestTours(AakashSmsHttpCase):
             }
         )
         self.start_tour(
-            "/odoo/action-%d" % action.id,
+            f"/odoo/action-{action.id}",
             "aakash_sms_bulk_template_tour",
             login="admin",
         )
@@ -108,7 +109,7 @@ class TestTours(AakashSmsHttpCase):
         self.env.company.aakash_sms_invoice_confirm = True
         invoice = self._invoice(post=False)
         self.start_tour(
-            "/odoo/account.move/%d" % invoice.id,
+            f"/odoo/account.move/{invoice.id}",
             "aakash_sms_invoice_confirm_tour",
             login="admin",
         )
