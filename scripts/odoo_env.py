@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Find or build a Python that imports Odoo 19, for ./run-tests, ./demo and scripts/odoo-pytest.
+"""Find or build a Python that imports Odoo 19, for ./run-tests, ./demo and
+scripts/odoo-pytest.
 
 Standard library only: it runs with any python3 >= 3.10.
 
-    python3 scripts/odoo_env.py python       # prints the interpreter to use (stdout), or exits 3
-    python3 scripts/odoo_env.py apt PKG...   # installs the Debian packages that are missing
+    python3 scripts/odoo_env.py python      # the interpreter to use (stdout), or exit 3
+    python3 scripts/odoo_env.py apt PKG...  # installs the missing Debian packages
 
 If ``$PYTHON`` (default: the interpreter running this script) already imports Odoo 19,
 that is the answer. Otherwise ``ODOO_SOURCE`` must name an Odoo 19.0 source tree: a
@@ -67,19 +68,18 @@ def apt_install(packages, why):
         return
     if not shutil.which("apt-get"):
         raise SetupError(
-            "{} needs the Debian packages {}, and there is no apt-get here: install them".format(
-                why, " ".join(missing)
-            )
+            f"{why} needs the Debian packages {' '.join(missing)}, and there is no "
+            "apt-get here: install them"
         )
     if os.geteuid() != 0:
         raise SetupError(
-            "{} needs the Debian packages {}: run `sudo apt-get install -y {}` (not root here)".format(
-                why, " ".join(missing), " ".join(missing)
-            )
+            f"{why} needs the Debian packages {' '.join(missing)}: run "
+            f"`sudo apt-get install -y {' '.join(missing)}` (not root here)"
         )
-    log("installing Debian packages {} ({})".format(" ".join(missing), why))
+    log(f"installing Debian packages {' '.join(missing)} ({why})")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    # `apt-get update` once per run of the test command (AAKASH_APT_UPDATED is inherited)
+    # `apt-get update` once per run of the test command (AAKASH_APT_UPDATED is
+    # inherited)
     if not os.environ.get("AAKASH_APT_UPDATED"):
         subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
         os.environ["AAKASH_APT_UPDATED"] = "1"
@@ -90,7 +90,7 @@ def apt_install(packages, why):
     )
     if proc.returncode:
         raise SetupError(
-            "apt-get install %s failed (exit %d)" % (" ".join(missing), proc.returncode)
+            f"apt-get install {' '.join(missing)} failed (exit {proc.returncode})"
         )
 
 
@@ -104,7 +104,8 @@ def importable_odoo19(python):
             [
                 python,
                 "-c",
-                "import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 19)",
+                "import odoo.release, sys; "
+                "sys.exit(odoo.release.version_info[0] != 19)",
             ],
             capture_output=True,
             timeout=120,
@@ -115,10 +116,11 @@ def importable_odoo19(python):
 
 
 def find_root(folder):
-    """The Odoo tree in ``folder`` (itself or one level down): has odoo/release.py and odoo/cli.
+    """The Odoo tree in ``folder`` (itself or one level down): has odoo/release.py and
+    odoo/cli.
 
-    A git clone has ``odoo-bin`` and ``addons/``; Odoo's official source archive (an sdist)
-    has the addons inside ``odoo/addons`` and its launcher in ``setup/odoo``.
+    A git clone has ``odoo-bin`` and ``addons/``; Odoo's official source archive (an
+    sdist) has the addons inside ``odoo/addons`` and its launcher in ``setup/odoo``.
     """
     folder = Path(folder)
     candidates = (
@@ -150,13 +152,15 @@ def resolve_path(source):
 
 
 def resolve_source(source):
-    """``(root, identity)``: the Odoo tree named by ``source`` and what identifies it."""
+    """``(root, identity)``: the Odoo tree named by ``source`` and what identifies
+    it."""
     path = resolve_path(source)
     if path.is_dir():
         root = find_root(path)
         if not root:
             raise SetupError(
-                f"ODOO_SOURCE={source} holds no Odoo tree (no odoo/release.py in it or one level down)"
+                f"ODOO_SOURCE={source} holds no Odoo tree (no odoo/release.py in it "
+                "or one level down)"
             )
         return root, f"dir:{root}"
     if not path.is_file():
@@ -227,7 +231,8 @@ def build_venv(root, key):
         "building Odoo's requirements (python-ldap, psycopg2)",
     )
     log(
-        f"building {VENV.name} (Odoo's requirements.txt and the project's; a few minutes, once)"
+        f"building {VENV.name} (Odoo's requirements.txt and the project's; a few "
+        "minutes, once)"
     )
     if VENV.exists():
         shutil.rmtree(VENV)
@@ -258,8 +263,8 @@ def build_venv(root, key):
     )
     if proc.returncode:
         raise SetupError(
-            "pip could not install Odoo's and the project's requirements into .venv (exit %d)"
-            % proc.returncode
+            "pip could not install Odoo's and the project's requirements into .venv "
+            f"(exit {proc.returncode})"
         )
     site = subprocess.run(
         [
@@ -311,7 +316,8 @@ def ensure_python():
 
 
 def ensure_python_locked():
-    """ensure_python() under the clone's set-up lock (two commands set up one after the other)."""
+    """ensure_python() under the clone's set-up lock (two commands set up one after
+    the other)."""
     STATE.mkdir(exist_ok=True)
     with open(STATE / "setup.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -31,7 +31,8 @@ import odoo.release
 
 REPO = Path(__file__).resolve().parent.parent
 ODOO_ROOT = Path(odoo.release.__file__).resolve().parent.parent
-# odoo-bin in a git clone; setup/odoo (the same launcher) in Odoo's official source archive
+# odoo-bin in a git clone; setup/odoo (the same launcher) in Odoo's official source
+# archive
 ODOO_BIN = next(
     (p for p in (ODOO_ROOT / "odoo-bin", ODOO_ROOT / "setup" / "odoo") if p.is_file()),
     ODOO_ROOT / "odoo-bin",
@@ -39,10 +40,10 @@ ODOO_BIN = next(
 # What the test databases are made from; the demo adds DEMO_MODULES.
 TEMPLATE_MODULES = ["base", "mail", "sms", "account", "base_automation", "sms_twilio"]
 DEMO_MODULES = TEMPLATE_MODULES + ["contacts"]
-CACHE_PREFIX = (
-    "aakashsm"  # click-odoo-initdb names its templates aakashsm-YYYYmmddHHMM-<hash>
-)
-CACHE_MAX_SIZE = 4  # templates kept (most recently used first); older ones with this prefix are dropped
+# click-odoo-initdb names its templates aakashsm-YYYYmmddHHMM-<hash>
+CACHE_PREFIX = "aakashsm"
+# templates kept (most recently used first); older ones with this prefix are dropped
+CACHE_MAX_SIZE = 4
 DB = {
     "host": os.environ.get("PGHOST", "127.0.0.1"),
     "port": os.environ.get("PGPORT", "5432"),
@@ -65,7 +66,8 @@ def addons_path():
 
 
 def config_file():
-    """An Odoo configuration file for this PostgreSQL (used by odoo-bin, click-odoo and pytest-odoo)."""
+    """An Odoo configuration file for this PostgreSQL (used by odoo-bin, click-odoo
+    and pytest-odoo)."""
     STATE.mkdir(exist_ok=True)
     path = STATE / (
         "odoo-{}-{}.conf".format(DB["host"].strip("/").replace("/", "_"), DB["port"])
@@ -80,7 +82,7 @@ def config_file():
         )
     )
     if not path.exists() or path.read_text() != text:
-        tmp = path.with_suffix(".tmp%d" % os.getpid())
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(text)
         tmp.replace(path)
     return path
@@ -143,7 +145,8 @@ def dropdb(name):
 
 
 def create_database(name, modules=None):
-    """Create ``name`` with ``modules`` installed, from click-odoo-initdb's template cache."""
+    """Create ``name`` with ``modules`` installed, from click-odoo-initdb's template
+    cache."""
     modules = modules or TEMPLATE_MODULES
     command = [
         sys.executable,
@@ -164,7 +167,8 @@ def create_database(name, modules=None):
         "info",
     ]
     print(
-        f"odoo suite: creating {name} from click-odoo-initdb's template cache (built once: under a minute)",
+        f"odoo suite: creating {name} from click-odoo-initdb's template cache "
+        "(built once: under a minute)",
         flush=True,
     )
     started = time.time()
@@ -185,7 +189,8 @@ def create_database(name, modules=None):
 
 
 def modules_hash(modules):
-    """click-odoo-initdb's key for ``modules``: a hash of the content of every module installed."""
+    """click-odoo-initdb's key for ``modules``: a hash of the content of every module
+    installed."""
     code = (
         "import sys\nfrom odoo.tools import config\nfrom odoo.modules import module\n"
         "config.parse_config(['--config', sys.argv[1]], setup_logging=False)\n"
@@ -202,15 +207,17 @@ def modules_hash(modules):
 
 
 def ensure_template(modules=None):
-    """The name of a template database with ``modules`` installed, for ``createdb -T`` (benchmarks).
+    """The name of a template database with ``modules`` installed, for
+    ``createdb -T`` (benchmarks).
 
-    Named after click-odoo-initdb's content hash, so a changed Odoo tree or module makes a new one;
-    made from click-odoo-initdb's cache. Kept for callers of the former API; new code: create_database().
+    Named after click-odoo-initdb's content hash, so a changed Odoo tree or module
+    makes a new one; made from click-odoo-initdb's cache. Kept for callers of the
+    former API; new code: create_database().
     """
     modules = modules or TEMPLATE_MODULES
     name = "aakash_tmpl_" + modules_hash(modules)[:12]
     if not database_exists(name):
-        building = name + "_%d" % os.getpid()
+        building = f"{name}_{os.getpid()}"
         create_database(building, modules)
         renamed = subprocess.run(
             [
@@ -249,11 +256,12 @@ def run(test_tags="/aakash_sms"):
     strict_problems = []
     if not shutil.which("chromium") and not shutil.which("google-chrome"):
         print(
-            "!!! odoo suite: no Chromium on this machine: the browser tours (HttpCase) will be SKIPPED !!!"
+            "!!! odoo suite: no Chromium on this machine: the browser tours (HttpCase) "
+            "will be SKIPPED !!!"
         )
         if STRICT:
             strict_problems.append("no Chromium: the browser tours cannot run")
-    database = "aakash_test_%d_%d" % (os.getpid(), int.from_bytes(os.urandom(2), "big"))
+    database = f"aakash_test_{os.getpid()}_{int.from_bytes(os.urandom(2), 'big')}"
     tests = failed = errors = 0
     log_errors, skipped = [], []
     returncode = 1
@@ -292,24 +300,23 @@ def run(test_tags="/aakash_sms"):
             dropdb(database)
     bad = failed + errors
     print(
-        "odoo suite: %d tests in database %s, exit code %d, %d error log line(s), %d skipped"
-        % (tests, database, returncode, len(log_errors), len(skipped))
+        f"odoo suite: {tests} tests in database {database}, exit code {returncode}, "
+        f"{len(log_errors)} error log line(s), {len(skipped)} skipped"
     )
     for line in log_errors[:20]:
         print("  " + line[:300])
     for line in skipped:
         print("  skipped: " + line[:300])
     if STRICT and skipped:
-        strict_problems.append("%d test(s) skipped" % len(skipped))
+        strict_problems.append(f"{len(skipped)} test(s) skipped")
     if not tests:
         print("!!! odoo suite: no Odoo test ran !!!")
     for problem in strict_problems:
         print(f"!!! odoo suite (CI): {problem}: a failure under CI=true !!!")
     # Odoo counts a skipped test as run: it is not counted as passed here
-    print(
-        "odoo: %d passed, %d failed"
-        % (tests - bad - len(skipped), bad + (1 if strict_problems or not tests else 0))
-    )
+    passed = tests - bad - len(skipped)
+    failed_count = bad + (1 if strict_problems or not tests else 0)
+    print(f"odoo: {passed} passed, {failed_count} failed")
     if returncode or bad or log_errors or not tests or strict_problems:
         return 1
     return 0
