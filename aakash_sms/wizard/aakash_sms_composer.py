@@ -270,9 +270,9 @@ class AakashSmsComposer(models.TransientModel):
         info = measure(first_text)
         if personalised and texts:
             measures = [measure(text).segments for text in texts.values()]
-            credits, most, least = sum(measures), max(measures), min(measures)
+            credit_count, most, least = sum(measures), max(measures), min(measures)
         else:
-            credits, most, least = (
+            credit_count, most, least = (
                 info.segments * self.valid_count,
                 info.segments,
                 info.segments,
@@ -294,8 +294,8 @@ class AakashSmsComposer(models.TransientModel):
                 "preview_title": title,
                 "encoding": info.encoding,
                 "segment_count": most,
-                "credit_estimate": credits,
-                "text_summary": self._text_summary(info, least, most, credits)
+                "credit_estimate": credit_count,
+                "text_summary": self._text_summary(info, least, most, credit_count)
                 if (self.body or "").strip()
                 else False,
                 "unicode_note": self.env._(
@@ -318,7 +318,7 @@ class AakashSmsComposer(models.TransientModel):
         ]
         return " ".join(shown) + (" …" if len(chars) > limit else "")
 
-    def _text_summary(self, info, least, most, credits):
+    def _text_summary(self, info, least, most, credit_count):
         """One line: encoding, characters, parts, credits, with singular and plural."""
         encoding = "GSM-7" if info.encoding == "gsm7" else "Unicode"
         if info.segments <= 1:
@@ -345,10 +345,10 @@ class AakashSmsComposer(models.TransientModel):
             parts = self.env._("1 SMS part per recipient")
         else:
             parts = self.env._("%s SMS parts per recipient", most)
-        if credits == 1:
+        if credit_count == 1:
             cost = self.env._("about 1 credit")
         else:
-            cost = self.env._("about %s credits", credits)
+            cost = self.env._("about %s credits", credit_count)
         if self.valid_count == 1:
             cost = self.env._("%s for 1 recipient", cost)
         else:
