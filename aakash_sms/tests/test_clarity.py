@@ -75,15 +75,6 @@ class TestComposerClarity(AakashSmsCase):
             }
         )
 
-    def open_composer(self, records, user=None):
-        env = self.env(user=user) if user else self.env
-        ctx = {
-            "active_model": records._name,
-            "active_ids": records.ids,
-            "active_id": records[:1].id,
-        }
-        return Form(env["aakash.sms.composer"].with_context(**ctx))
-
     def test_bulk_template_previews_first_recipient_and_sums_credits(self):
         composer = self.open_composer(self.ram | self.sita | self.hari | self.nophone)
         composer.template_id = self.template

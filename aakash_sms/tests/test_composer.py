@@ -17,15 +17,6 @@ class TestComposerPartner(AakashSmsCase):
         cls.landline = Partner.create({"name": "Hari Office", "phone": "01-4412345"})
         cls.nophone = Partner.create({"name": "Gita No Phone"})
 
-    def open_composer(self, records, user=None):
-        env = self.env(user=user) if user else self.env
-        ctx = {
-            "active_model": records._name,
-            "active_ids": records.ids,
-            "active_id": records[:1].id,
-        }
-        return Form(env["aakash.sms.composer"].with_context(**ctx))
-
     def test_single_partner_send(self):
         composer = self.open_composer(self.ram, user=self.sms_user)
         self.assertEqual(composer.valid_count, 1)
