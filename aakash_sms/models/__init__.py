@@ -1,6 +1,7 @@
 from . import aakash_sms_provider
 from . import aakash_sms_message
 from . import aakash_sms_engine
+from . import aakash_sms_chatter
 from . import aakash_sms_report
 from . import models
 from . import account_move

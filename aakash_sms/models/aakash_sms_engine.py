@@ -22,7 +22,6 @@ from typing import NamedTuple
 import psycopg2.errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from ..const import MAX_ATTEMPTS, OUTCOMES, retry_delay_minutes
 from ..tools import client as gateway
@@ -36,7 +35,8 @@ LOCK_NAMESPACE = 0x414B
 MAX_THREADS = 16
 # a worker locks at most this many candidate rows per look
 MAX_CANDIDATES = 4000
-# seconds of time budget left above which freed requests leave before the outcomes are written
+# seconds of time budget left above which freed requests leave before the outcomes are
+# written
 EARLY_LAUNCH_MARGIN = 60
 
 RESULT_STATES = {
@@ -85,34 +85,32 @@ class AakashSmsMessage(models.Model):
         outcome is recorded in the same transaction.  Everything else is queued.
         """
         key = random.randrange(1, 2**31)
-        # held until the transaction ends; nobody else sees these rows before that anyway
+        # held until the transaction ends; nobody else sees these rows before then
         self.env.cr.execute(
             "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key]
         )
-        rows_sudo = (
-            self.sudo()
-        )  # the engine writes rows and reads the provider's token: never the user
+        # the engine writes rows and reads the provider's token: never the user
+        rows_sudo = self.sudo()
         return rows_sudo._aakash_engine(key, commit=False)
 
     @api.model
     def _cron_send(self):
         """Queue worker: send every due pending row, committing around each request."""
-        engine = self.sudo().with_context(
-            aakash_sms_queue=True
-        )  # a cron: every company's rows and tokens
+        # a cron: every company's rows and tokens
+        engine_sudo = self.sudo().with_context(aakash_sms_queue=True)
         cr = self.env.cr
         key = random.randrange(1, 2**31)
         cr.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, key])
         try:
-            engine._mark_interrupted(key)
-            engine.browse()._aakash_engine(key, commit=True)
+            engine_sudo._mark_interrupted(key)
+            engine_sudo.browse()._aakash_engine(key, commit=True)
         finally:
             try:
                 cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, key])
             except psycopg2.Error:
                 cr.rollback()
                 cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, key])
-        engine._schedule_next_run()
+        engine_sudo._schedule_next_run()
 
     def _schedule_next_run(self):
         """Wake the queue when its next row is due (rows waiting for a retry)."""
@@ -166,7 +164,8 @@ class AakashSmsMessage(models.Model):
                     refused._aakash_after_outcome()
                     done.extend(refused.ids)
                 if flights or refused:
-                    checkpoint()  # the rows are 'sending' for everyone before the requests leave
+                    # the rows are 'sending' for everyone before the requests leave
+                    checkpoint()
                 for flight in flights:
                     in_flight[
                         pool.submit(
@@ -192,8 +191,9 @@ class AakashSmsMessage(models.Model):
                     busy[flight.provider_id] -= 1
                     outcomes.append((flight, future.result()))
                 if not exhausted and time_left > EARLY_LAUNCH_MARGIN:
-                    # well within the time budget: the freed requests leave first, their wait
-                    # overlaps writing these outcomes and notes (only HTTP waits meanwhile)
+                    # well within the time budget: the freed requests leave first, their
+                    # wait overlaps writing these outcomes and notes (only HTTP waits
+                    # meanwhile)
                     progress = launch()
                     launched = True
                 recorded = self.browse()
@@ -213,31 +213,71 @@ class AakashSmsMessage(models.Model):
     def _take_flights(self, scope, key, busy, clients, look=None):
         """Lock due pending rows and make the next requests of them, marked ``sending``.
 
-        ``look`` (a dict kept between calls) remembers how many rows shared a text at the
-        last look: when every row has its own text (personalised), a look locks only as
-        many rows as there are free requests, not a batch per request.
+        ``look`` (a dict kept between calls) remembers how many rows shared a text at
+        the last look: when every row has its own text (personalised), a look locks
+        only as many rows as there are free requests, not a batch per request.
 
         :return: ``(found, flights, refused)``: whether any due row was found, the
-            requests to make, and rows failed without a request (no active provider, no
-            token, provider of another company)
+            requests to make, and rows failed without a request (no active provider,
+            no token, provider of another company)
         """
         self.flush_model()
-        Provider = self.env["aakash.sms.provider"]
-        providers = Provider.search([("active", "=", True)])
+        providers = self.env["aakash.sms.provider"].search([("active", "=", True)])
         slots = {p.id: max(1, p.parallel_requests) - busy[p.id] for p in providers}
         free = sum(max(0, n) for n in slots.values())
         if providers and not free:
-            return (
-                True,
-                [],
-                self.browse(),
-            )  # every provider is busy: wait for a request to end
+            # every provider is busy: wait for a request to end
+            return True, [], self.browse()
         # with no active provider at all, the rows are still taken: to be refused
         look = {} if look is None else look
         per_request = max([p.batch_size for p in providers] or [100])
         if look.get("rows_per_text"):
             per_request = max(1, min(per_request, look["rows_per_text"]))
         limit = min(MAX_CANDIDATES, max(1, free) * per_request)
+        candidates = self._lock_candidates(scope, limit)
+        groups, refused = self._group_candidates(candidates, providers)
+        if groups:
+            rows_per_text = -(-sum(len(ids) for ids in groups.values()) // len(groups))
+            if len(candidates) >= limit:
+                # a full look may have cut the texts short: look further next time
+                rows_per_text *= 2
+            look["rows_per_text"] = rows_per_text
+        else:
+            look.pop("rows_per_text", None)
+        flights = []
+        for (provider_id, body), ids in groups.items():
+            if provider_id not in clients:
+                clients[provider_id] = providers.browse(provider_id)._aakash_client()
+            client, reason = clients[provider_id]
+            if reason:
+                refused[reason].extend(ids)
+                continue
+            size = max(1, providers.browse(provider_id).batch_size)
+            for start in range(0, len(ids), size):
+                if slots[provider_id] <= 0:
+                    break
+                slots[provider_id] -= 1
+                chunk = ids[start : start + size]
+                flights.append(Flight(chunk, provider_id, client, None, body))
+        flights = self._mark_sending(flights, key)
+        refused_rows = self.browse()
+        for reason, ids in refused.items():
+            batch = self.browse(ids)
+            batch.write(
+                {
+                    "state": "failed",
+                    "error_kind": "no_provider",
+                    "reason": reason,
+                    "gateway_status": "not sent",
+                    "sent_date": fields.Datetime.now(),
+                }
+            )
+            refused_rows |= batch
+        return bool(candidates), flights, refused_rows
+
+    def _lock_candidates(self, scope, limit):
+        """Lock up to ``limit`` due pending rows (of ``scope`` if given), skipping rows
+        locked by another worker: ``[(id, provider_id, company_id, body)]``."""
         where = [
             "state = 'pending'",
             "(next_attempt_date IS NULL OR next_attempt_date <= %s)",
@@ -247,98 +287,57 @@ class AakashSmsMessage(models.Model):
             where.append("id IN %s")
             params.append(tuple(scope))
         query = (
-            "SELECT id, provider_id, company_id, body FROM aakash_sms_message WHERE {} ORDER BY id LIMIT %s "
-            "FOR NO KEY UPDATE SKIP LOCKED".format(" AND ".join(where))
-        )
+            "SELECT id, provider_id, company_id, body FROM aakash_sms_message"
+            " WHERE {} ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED"
+        ).format(" AND ".join(where))
         try:
             with self.env.cr.savepoint(flush=False):
-                # a row another worker changed after our snapshot: theirs, skip it this time
+                # a row another worker changed after our snapshot: theirs, skip it
                 self.env.cr.execute(query, [*params, limit], log_exceptions=False)
-                candidates = self.env.cr.fetchall()
+                return self.env.cr.fetchall()
         except psycopg2.errors.SerializationFailure:
-            return False, [], self.browse()
+            return []
+
+    def _group_candidates(self, candidates, providers):
+        """``(groups, refused)``: candidate ids by ``(provider id, text)``, and the ids
+        that no request may carry by the reason they are refused."""
         groups = defaultdict(list)
         refused = defaultdict(list)
         by_id = providers.grouped("id")
         for row_id, provider_id, company_id, body in candidates:
-            provider = by_id.get(provider_id, Provider)[:1]
+            provider = by_id.get(provider_id, providers.browse())[:1]
             if not provider:
-                refused["no_provider"].append(row_id)
+                reason = self.env._("No active Aakash SMS provider is set on this SMS.")
+                refused[reason].append(row_id)
             elif provider.company_id.id != company_id:
-                refused["other_company"].append(row_id)
+                reason = self.env._(
+                    "Refused: the provider belongs to another company than the SMS."
+                )
+                refused[reason].append(row_id)
             else:
                 groups[provider_id, body].append(row_id)
-        if groups:
-            rows_per_text = -(-sum(len(ids) for ids in groups.values()) // len(groups))
-            if len(candidates) >= limit:
-                rows_per_text *= 2  # a full look may have cut the texts short: look further next time
-            look["rows_per_text"] = rows_per_text
-        else:
-            look.pop("rows_per_text", None)
-        flights = []
-        taken = []
-        for (provider_id, body), ids in groups.items():
-            provider = by_id[provider_id]
-            if provider_id not in clients:
-                try:
-                    clients[provider_id] = provider._get_client()
-                except UserError as exc:
-                    clients[provider_id] = errors.AuthenticationError(exc.args[0])
-            client = clients[provider_id]
-            if isinstance(client, errors.AakashError):
-                refused[f"no_token:{provider_id}"].extend(ids)
-                continue
-            size = max(1, provider.batch_size)
-            for start in range(0, len(ids), size):
-                if slots[provider_id] <= 0:
-                    break
-                slots[provider_id] -= 1
-                chunk = ids[start : start + size]
-                taken += chunk
-                flights.append(Flight(chunk, provider_id, client, None, body))
-        rows = self.browse(taken)
-        if rows:
-            rows.write({"state": "sending", "sending_key": key})
-            numbers = {row.id: (row.number, row.attempt_count) for row in rows}
-            flights = [
-                flight._replace(
-                    numbers=[numbers[i][0] for i in flight.ids],
-                    attempts=[numbers[i][1] for i in flight.ids],
-                )
-                for flight in flights
-            ]
-        refused_rows = self.browse()
-        for what, ids in refused.items():
-            batch = self.browse(ids)
-            if what == "no_provider":
-                kind, reason = (
-                    "no_provider",
-                    self.env._("No active Aakash SMS provider is set on this SMS."),
-                )
-            elif what == "other_company":
-                kind, reason = (
-                    "no_provider",
-                    self.env._(
-                        "Refused: the provider belongs to another company than the SMS."
-                    ),
-                )
-            else:
-                client = clients[int(what.split(":")[1])]
-                kind, reason = "no_provider", client.message
-            batch.write(
-                {
-                    "state": "failed",
-                    "error_kind": kind,
-                    "reason": reason,
-                    "gateway_status": "not sent",
-                    "sent_date": fields.Datetime.now(),
-                }
+        return groups, refused
+
+    def _mark_sending(self, flights, key):
+        """Mark the rows of ``flights`` ``sending`` under ``key``.
+
+        :return: the flights with their numbers and attempt counts filled in
+        """
+        rows = self.browse([i for flight in flights for i in flight.ids])
+        if not rows:
+            return flights
+        rows.write({"state": "sending", "sending_key": key})
+        numbers = {row.id: (row.number, row.attempt_count) for row in rows}
+        return [
+            flight._replace(
+                numbers=[numbers[i][0] for i in flight.ids],
+                attempts=[numbers[i][1] for i in flight.ids],
             )
-            refused_rows |= batch
-        return bool(candidates), flights, refused_rows
+            for flight in flights
+        ]
 
     def _record_outcome(self, flight, outcome, retry):
-        """Write what one request gave for its rows ``self`` (same order as ``flight.ids``)."""
+        """Write what one request gave for its rows ``self`` (``flight.ids`` order)."""
         now = fields.Datetime.now()
         if isinstance(outcome, errors.AakashError) and not outcome.maybe_sent:
             # raised before the request left (the text was refused): provably not sent
@@ -354,7 +353,8 @@ class AakashSmsMessage(models.Model):
             or not isinstance(outcome, list)
             or len(outcome) != len(self)
         ):
-            # anything unexpected once the request may have left: uncertain, never resent on its own
+            # anything unexpected once the request may have left: uncertain, never
+            # resent on its own
             _logger.warning(
                 "Aakash SMS: unexpected result for rows %s: %r",
                 self.ids,
@@ -368,15 +368,16 @@ class AakashSmsMessage(models.Model):
                     "attempt_count": self[:1].attempt_count + 1,
                     "gateway_status": False,
                     "reason": self.env._(
-                        "May have been sent: the gateway's answer could not be read (%s). Check the Aakash "
-                        "report before sending it again.",
+                        "May have been sent: the gateway's answer could not be read "
+                        "(%s). Check the Aakash report before sending it again.",
                         type(outcome).__name__,
                     ),
                 }
             )
             return
         values = []
-        # the cache was emptied by the commit since the request left: the counts taken with it
+        # the cache was emptied by the commit since the request left: the counts taken
+        # with it
         attempts_before = flight.attempts or self.mapped("attempt_count")
         for message, result, attempts in zip(
             self, outcome, attempts_before, strict=False
@@ -395,7 +396,8 @@ class AakashSmsMessage(models.Model):
             reason = result.reason or None
             if state == "uncertain":
                 reason = self.env._(
-                    "May have been sent: %(reason)s Check the Aakash report before sending it again.",
+                    "May have been sent: %(reason)s Check the Aakash report before "
+                    "sending it again.",
                     reason=result.reason or "",
                 )
             next_attempt = None
@@ -429,8 +431,9 @@ class AakashSmsMessage(models.Model):
     def _write_outcomes(self, values, now):
         """Write the outcomes of one request in one UPDATE (not one write per row).
 
-        :param values: ``(id, state, error_kind, gateway_id, gateway_status, network, credits,
-            reason, attempt_count, next_attempt_date or None to keep it)`` per row
+        :param values: ``(id, state, error_kind, gateway_id, gateway_status, network,
+            credits, reason, attempt_count, next_attempt_date or None to keep it)`` per
+            row
         """
         fnames = [
             "state",
@@ -448,19 +451,24 @@ class AakashSmsMessage(models.Model):
         ]
         self.flush_recordset(fnames)
         placeholder = (
-            "(%s::int, %s::varchar, %s::varchar, %s::varchar, %s::varchar, %s::varchar, "
-            "%s::float8, %s::varchar, %s::int, %s::timestamp)"
+            "(%s::int, %s::varchar, %s::varchar, %s::varchar, %s::varchar, %s::varchar,"
+            " %s::float8, %s::varchar, %s::int, %s::timestamp)"
         )
         self.env.cr.execute(
             """
             UPDATE aakash_sms_message AS m
-               SET state = v.state, error_kind = v.error_kind, gateway_id = v.gateway_id,
-                   gateway_status = v.gateway_status, network = v.network, credits = v.credits,
-                   reason = v.reason, attempt_count = v.attempt_count,
-                   next_attempt_date = COALESCE(v.next_attempt_date, m.next_attempt_date),
+               SET state = v.state, error_kind = v.error_kind,
+                   gateway_id = v.gateway_id, gateway_status = v.gateway_status,
+                   network = v.network, credits = v.credits, reason = v.reason,
+                   attempt_count = v.attempt_count,
+                   next_attempt_date = COALESCE(
+                       v.next_attempt_date, m.next_attempt_date
+                   ),
                    sent_date = %s, write_uid = %s, write_date = %s
-              FROM (VALUES {}) AS v(id, state, error_kind, gateway_id, gateway_status, network, credits, reason,
-                                    attempt_count, next_attempt_date)
+              FROM (VALUES {}) AS v(
+                   id, state, error_kind, gateway_id, gateway_status, network,
+                   credits, reason, attempt_count, next_attempt_date
+                   )
              WHERE m.id = v.id
         """.format(", ".join([placeholder] * len(values))),
             [now, self.env.uid, now, *(value for row in values for value in row)],
@@ -487,18 +495,20 @@ class AakashSmsMessage(models.Model):
         self.write(dict(vals, attempt_count=attempts))
 
     def _aakash_after_outcome(self):
-        """What follows an outcome: the chatter note, and Odoo's SMS for bridged rows."""
+        """What follows an outcome: the chatter note; Odoo's SMS for bridged rows."""
         final = self.filtered(lambda m: m.state not in ("pending", "sending"))
         final._post_results()
         final.filtered("sms_uuid")._aakash_update_native_sms()
 
     @api.model
     def _mark_interrupted(self, own_key=None):
-        """Rows left ``sending`` by a worker that is gone become uncertain (never sent again)."""
+        """Rows left ``sending`` by a worker that is gone become uncertain (never sent
+        again)."""
         self.flush_model()
         cr = self.env.cr
         cr.execute(
-            "SELECT DISTINCT sending_key FROM aakash_sms_message WHERE state = 'sending'"
+            "SELECT DISTINCT sending_key FROM aakash_sms_message WHERE state = "
+            "'sending'"
         )
         dead = []
         for (key,) in cr.fetchall():
@@ -525,8 +535,8 @@ class AakashSmsMessage(models.Model):
                 "state": "uncertain",
                 "error_kind": "maybe_sent",
                 "reason": self.env._(
-                    "May have been sent: the sending was interrupted after the request left. Check the Aakash "
-                    "report before sending it again."
+                    "May have been sent: the sending was interrupted after the request "
+                    "left. Check the Aakash report before sending it again."
                 ),
             }
         )

@@ -1,8 +1,5 @@
 import logging
-from collections import defaultdict
 from uuid import uuid4
-
-from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -14,7 +11,8 @@ from .models import check_number
 
 _logger = logging.getLogger(__name__)
 
-# a send of more records than this is prepared by chunks of this many (memory stays flat)
+# a send of more records than this is prepared by chunks of this many (memory stays
+# flat)
 CHUNK_SIZE = 2000
 
 
@@ -79,9 +77,10 @@ class AakashSmsMessage(models.Model):
         required=True,
         index=True,
         readonly=True,
-        help="Accepted: Aakash took it for delivery. Rejected: refused (invalid number...). Failed: never "
-        "reached the gateway, safe to resend. Uncertain: the gateway may have it (timeout, "
-        "broken reply): never resent on its own, check the Aakash report first.",
+        help="Accepted: Aakash took it for delivery. Rejected: refused (invalid "
+        "number...). Failed: never reached the gateway, safe to resend. "
+        "Uncertain: the gateway may have it (timeout, broken reply): never resent"
+        " on its own, check the Aakash report first.",
     )
     error_kind = fields.Char(
         readonly=True, help="Machine form of the reason (see const.OUTCOMES)."
@@ -113,9 +112,8 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _selection_record_ref(self):
-        models_sudo = self.env[
-            "ir.model"
-        ].sudo()  # model names for a selection, whoever reads the log
+        # model names for a selection, whoever reads the log
+        models_sudo = self.env["ir.model"].sudo()
         return [(model.model, model.name) for model in models_sudo.search([])]
 
     @api.depends("res_model", "res_id")
@@ -131,7 +129,8 @@ class AakashSmsMessage(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _aakash_refusal_reason(self, kind, **params):
-        """The reason shown for a refusal decided before sending, in the user's language."""
+        """The reason shown for a refusal decided before sending, in the user's
+        language."""
         reasons = {
             "no_provider": self.env._(
                 "No Aakash SMS provider is configured for %(company)s."
@@ -148,7 +147,8 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _aakash_render(self, render, records):
-        """``(bodies, problem)``: the texts ``render(records)`` gives, or why it could not render them.
+        """``(bodies, problem)``: the texts ``render(records)`` gives, or why it could
+        not render them.
 
         A broken template never stops the business action that sends: its rows are
         recorded as refused, with the reason.
@@ -185,32 +185,34 @@ class AakashSmsMessage(models.Model):
         :param provider: forced provider, else each record's company default
         :param recipients: ``{record.id: (partner, number)}``, default
             :meth:`base._aakash_sms_get_recipients`
-        :return: the rows, as superuser: pending, or already final when refused before sending
-            (no number, landline, opted out, duplicate, bad text, document not to be texted,
-            no provider)
+        :return: the rows, as superuser: pending, or already final when refused before
+            sending (no number, landline, opted out, duplicate, bad text, document not
+            to be texted, no provider)
         """
-        Message = self.sudo()  # rows are the engine's: users never write them directly
+        # rows are the engine's: users never write them directly
+        messages_sudo = self.sudo()
         send_ref = send_ref or uuid4().hex
         if len(records) <= CHUNK_SIZE:
             vals_list = self._aakash_row_values(
                 records, bodies, provider, recipients, send_ref
             )
             self._aakash_mark(vals_list, text_problem, notify_sender)
-            return Message.create(Message._aakash_check_values(vals_list))
-        # a large send: by chunks, each chunk's cache dropped once written (memory stays flat)
+            return messages_sudo.create(messages_sudo._aakash_check_values(vals_list))
+        # a large send: by chunks, each chunk's cache dropped once written (memory stays
+        # flat)
         rows_ids, providers, seen = [], {}, set()
         for chunk in self._aakash_chunks(records):
             vals_list = self._aakash_row_values(
                 chunk, bodies, provider, recipients, send_ref
             )
             self._aakash_mark(vals_list, text_problem, notify_sender)
-            rows_ids += Message.create(
-                Message._aakash_check_values(vals_list, providers, seen)
+            rows_ids += messages_sudo.create(
+                messages_sudo._aakash_check_values(vals_list, providers, seen)
             ).ids
             self.env.flush_all()
             chunk.invalidate_recordset()
-            Message.invalidate_model()
-        return Message.browse(rows_ids)
+            messages_sudo.invalidate_model()
+        return messages_sudo.browse(rows_ids)
 
     @staticmethod
     def _aakash_mark(vals_list, text_problem, notify_sender):
@@ -227,7 +229,7 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _aakash_preview(self, records, provider=None):
-        """What :meth:`_aakash_create_rows` would decide for ``records`` (one text for all).
+        """What :meth:`_aakash_create_rows` would decide for ``records`` (one text).
 
         :return: one dict per record, the values of a preview line
         """
@@ -235,7 +237,8 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _aakash_preview_lines(self, records, provider=None):
-        """:meth:`_aakash_preview`, one line at a time (computed by chunks for large selections)."""
+        """:meth:`_aakash_preview`, one line at a time (by chunks for large
+        selections)."""
         providers, seen = {}, set()
         chunks = (
             [records] if len(records) <= CHUNK_SIZE else self._aakash_chunks(records)
@@ -244,9 +247,9 @@ class AakashSmsMessage(models.Model):
             vals_list = self._aakash_row_values(
                 chunk, dict.fromkeys(chunk.ids, "-"), provider, None, False
             )
-            for vals in self.sudo()._aakash_check_values(
-                vals_list, providers, seen
-            ):  # as the send will decide
+            # decided as the send will decide it: with the engine's rights
+            messages_sudo = self.sudo()
+            for vals in messages_sudo._aakash_check_values(vals_list, providers, seen):
                 yield {
                     "res_id": vals["res_id"],
                     "record_name": vals["record_name"],
@@ -293,8 +296,8 @@ class AakashSmsMessage(models.Model):
         """Decide, before anything is sent, which rows are refused, and why.
 
         Every value dict gets its ``number``, ``provider_id``, and for a refusal
-        ``state``/``error_kind``/``reason``.  Private keys: ``_refusal`` (a reason why the
-        document must not be texted), ``_provider`` (a forced provider).
+        ``state``/``error_kind``/``reason``.  Private keys: ``_refusal`` (a reason why
+        the document must not be texted), ``_provider`` (a forced provider).
         Within one call a text goes to a number once: later copies are refused.
         """
         providers = {} if providers is None else providers
@@ -305,7 +308,8 @@ class AakashSmsMessage(models.Model):
         opted_out = self._aakash_opted_out(
             {check.number for check in checks if check.valid}
         )
-        safe_texts = {}  # the same few texts for many rows: made GSM-safe and checked once each
+        # the same few texts for many rows: made GSM-safe and checked once each
+        safe_texts = {}
         text_problems = {}
         for vals, check in zip(vals_list, checks, strict=False):
             document_refusal = vals.pop("_refusal", None)
@@ -316,17 +320,15 @@ class AakashSmsMessage(models.Model):
                 provider = forced
             else:
                 if company not in providers:
-                    providers[company] = Provider._get_default(
-                        company
-                    ).sudo()  # the engine's, for any user
+                    # the engine's provider (elevated), whoever sends
+                    providers[company] = Provider._get_default(company)
                 provider = providers[company]
             vals["number"] = check.number or False
             vals["provider_id"] = provider.id or False
             if provider.gsm_safe and vals["body"]:
+                # look-alikes that would make the text Unicode, replaced
                 if vals["body"] not in safe_texts:
-                    safe_texts[vals["body"]] = gsm_safe(
-                        vals["body"]
-                    )  # look-alikes that would make it Unicode
+                    safe_texts[vals["body"]] = gsm_safe(vals["body"])
                 vals["body"] = safe_texts[vals["body"]]
             kind = reason = None
             if document_refusal:
@@ -348,21 +350,10 @@ class AakashSmsMessage(models.Model):
                 text_problem = text_problems[vals["body"]]
                 if text_problem:
                     kind, reason = "text", text_problem
-                elif not provider:
-                    kind, reason = (
-                        "no_provider",
-                        self._aakash_refusal_reason(
-                            "no_provider", company=company.name
-                        ),
-                    )
-                elif provider.company_id != company:
-                    vals["provider_id"] = False
-                    kind, reason = (
-                        "no_provider",
-                        self._aakash_refusal_reason(
-                            "other_company", provider=provider.name
-                        ),
-                    )
+                else:
+                    kind, reason = self._aakash_provider_refusal(provider, company)
+                    if kind and provider:
+                        vals["provider_id"] = False
             if check.valid:
                 seen.add((check.number, vals["body"]))
             if kind:
@@ -373,6 +364,20 @@ class AakashSmsMessage(models.Model):
                     gateway_status="not sent",
                 )
         return vals_list
+
+    @api.model
+    def _aakash_provider_refusal(self, provider, company):
+        """``(kind, reason)`` if ``provider`` may not send for ``company``, else
+        ``(None, None)``."""
+        if not provider:
+            return "no_provider", self._aakash_refusal_reason(
+                "no_provider", company=company.name
+            )
+        if provider.company_id != company:
+            return "no_provider", self._aakash_refusal_reason(
+                "other_company", provider=provider.name
+            )
+        return None, None
 
     @api.model
     def _aakash_text_problem(self, text):
@@ -388,7 +393,8 @@ class AakashSmsMessage(models.Model):
         segments = measure(text).segments
         if segments > MAX_SEGMENTS:
             return self.env._(
-                "the text is too long: %(parts)s SMS parts, at most %(max)s are allowed",
+                "the text is too long: %(parts)s SMS parts, at most %(max)s are "
+                "allowed",
                 parts=segments,
                 max=MAX_SEGMENTS,
             )
@@ -403,9 +409,12 @@ class AakashSmsMessage(models.Model):
         for number in numbers:
             for variant in (number, "+977" + number, "977" + number, "+977 " + number):
                 variants[variant] = number
-        # the blacklist is a privacy list every send must honour, whoever sends.  Its numbers are
-        # stored formatted (E.164, "+977..."); the written forms of a Nepali number are matched
-        # as they are, without formatting each one again (phone.blacklist's search would:
+        # the blacklist is a privacy list every send must honour, whoever sends.  Its
+        # numbers are
+        # stored formatted (E.164, "+977..."); the written forms of a Nepali number are
+        # matched
+        # as they are, without formatting each one again (phone.blacklist's search
+        # would:
         # seconds per thousand numbers)
         self.env["phone.blacklist"].flush_model(["number", "active"])
         self.env.cr.execute(
@@ -424,9 +433,8 @@ class AakashSmsMessage(models.Model):
                 elif message.state != "sending":
                     final.append(message.id)
         if pending:
-            cron_sudo = self.env.ref(
-                "aakash_sms.ir_cron_aakash_sms_send"
-            ).sudo()  # any sender wakes the queue
+            # any sender wakes the queue
+            cron_sudo = self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()
             cron_sudo._trigger()
         self._post_results(self.browse(final))
         return self
@@ -447,95 +455,11 @@ class AakashSmsMessage(models.Model):
             chunk.invalidate_recordset()
 
     # ------------------------------------------------------------------
-    # Chatter
-    # ------------------------------------------------------------------
-    def _post_results(self, messages=None):
-        """One chatter note per document listing its recipients' outcomes, posted in batch.
-
-        Rows of Odoo's own SMS (``sms_uuid``) get none: Odoo's message shows them.
-        The note is authored by the user who sent.
-        """
-        rows = (self if messages is None else messages).filtered(
-            lambda m: not m.sms_uuid
-        )
-        if not rows:
-            return
-        rows.partner_id.mapped("display_name")  # prefetch once for all notes
-        labels = {
-            "states": dict(self._fields["state"]._description_selection(self.env)),
-            "credits": self.env._("%s credits"),
-            "credit": self.env._("1 credit"),
-            "no_number": self.env._("no number"),
-            "title": self.env._("SMS via Aakash:"),
-        }
-        by_key = defaultdict(lambda: defaultdict(list))
-        for message in rows:
-            if message.res_model and message.res_id:
-                by_key[message.res_model, message.user_id][message.res_id].append(
-                    message.id
-                )
-        for (model, user), by_record in by_key.items():
-            Model = self.env[model]
-            if not hasattr(Model, "_message_log_batch"):
-                continue
-            # the note is the engine's record of what happened: written whatever the sender may edit
-            records_sudo = Model.sudo().browse(list(by_record)).exists()
-            group = {
-                res_id: rows.browse(ids).with_prefetch(rows._prefetch_ids)
-                for res_id, ids in by_record.items()
-            }
-            bodies = {
-                record.id: group[record.id]._format_chatter_note(labels)
-                for record in records_sudo
-            }
-            notes = records_sudo._message_log_batch(
-                bodies=bodies, author_id=user.partner_id.id or False, partner_ids=False
-            )
-            for note in notes:
-                group[
-                    note.res_id
-                ].sudo().mail_message_id = note  # the engine's bookkeeping
-
-    def _format_chatter_note(self, labels):
-        lines = []
-        for message in self:
-            details = [labels["states"][message.state]]
-            if message.network:
-                details.append(message.network)
-            if message.state in ("queued", "delivered") and message.credits:
-                details.append(
-                    labels["credit"]
-                    if message.credits == 1
-                    else labels["credits"] % message.credits
-                )
-            if message.reason:
-                details.append(message.reason)
-            lines.append(
-                Markup('<li><a href="/odoo/aakash.sms.message/%s">%s</a>%s: %s</li>')
-                % (
-                    message.id,
-                    message.number or message.number_raw or labels["no_number"],
-                    Markup(" (%s)") % message.partner_id.display_name
-                    if message.partner_id
-                    else "",
-                    ", ".join(details),
-                )
-            )
-        text = self[:1].body or ""
-        if len(text) > 160:
-            text = text[:159] + "…"
-        return Markup("<p>%s <i>%s</i></p><ul>%s</ul>") % (
-            labels["title"],
-            escape(text),
-            Markup("").join(lines),
-        )
-
-    # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def action_resend(self):
-        """Send again, through the queue, the rows that provably never reached a phone and
-        that can now succeed.
+        """Send again, through the queue, the rows that provably never reached a phone
+        and that can now succeed.
 
         Queued, delivered and uncertain rows are never resent.  The rows are locked
         first, so two users resending the same row at once resend it once.  The number
@@ -548,15 +472,17 @@ class AakashSmsMessage(models.Model):
         if native and native == self:
             raise UserError(
                 self.env._(
-                    "These SMS were sent by Odoo's own SMS features: resend them from Odoo's SMS list "
-                    "(Settings > Technical > Phone / SMS > SMS, action Resend)."
+                    "These SMS were sent by Odoo's own SMS features: resend them from "
+                    "Odoo's SMS list (Settings > Technical > Phone / SMS > SMS, action "
+                    "Resend)."
                 )
             )
         candidates = (self - native).filtered(
             lambda m: m.state in RESENDABLE_STATES and not m.resend_id
         )
         if candidates:
-            # wait for a concurrent resend of the same rows: it wins, this one then fails to serialize
+            # wait for a concurrent resend of the same rows: it wins, this one then
+            # fails to serialize
             self.env.cr.execute(
                 "SELECT id FROM aakash_sms_message WHERE id IN %s FOR NO KEY UPDATE",
                 [tuple(candidates.ids)],
@@ -569,10 +495,12 @@ class AakashSmsMessage(models.Model):
         if not to_resend:
             raise UserError(
                 self.env._(
-                    "Only rejected or failed messages that were not resent yet can be resent."
+                    "Only rejected or failed messages that were not resent yet can be "
+                    "resent."
                 )
             )
-        Message = self.sudo()  # rows are the engine's
+        # rows are the engine's: users never write them directly
+        messages_sudo = self.sudo()
         send_ref = uuid4().hex
         planned, skipped = [], []
         for message in to_resend:
@@ -586,9 +514,8 @@ class AakashSmsMessage(models.Model):
                     )
                 )
                 continue
-            provider = (
-                message.provider_id.sudo() or None
-            )  # the row's provider, used by the engine only
+            # the row's provider, read by the engine only (the user may not read it)
+            provider_sudo = message.provider_id.sudo() or None
             record = (
                 self.env[message.res_model].browse(message.res_id).exists()
                 if message.res_model
@@ -596,7 +523,7 @@ class AakashSmsMessage(models.Model):
             )
             if record:
                 [vals] = self._aakash_row_values(
-                    record, {record.id: message.body}, provider, None, send_ref
+                    record, {record.id: message.body}, provider_sudo, None, send_ref
                 )
             else:
                 vals = {
@@ -605,9 +532,9 @@ class AakashSmsMessage(models.Model):
                     "body": message.body,
                     "company_id": message.company_id.id,
                     "send_ref": send_ref,
-                    "_provider": provider,
+                    "_provider": provider_sudo,
                 }
-            [vals] = Message._aakash_check_values([vals])
+            [vals] = messages_sudo._aakash_check_values([vals])
             vals["notify_sender"] = True
             if vals.get("state"):
                 skipped.append((message, vals["reason"]))
@@ -634,9 +561,11 @@ class AakashSmsMessage(models.Model):
                     ),
                 )
             )
-        new_messages = Message.create([vals for _message, vals in planned])
+        new_messages = messages_sudo.create([vals for _message, vals in planned])
         for (message, _vals), new in zip(planned, new_messages, strict=False):
-            message.sudo().resend_id = new  # the engine's bookkeeping
+            # the engine's bookkeeping: rows are never written by users
+            message_sudo = message.sudo()
+            message_sudo.resend_id = new
         new_messages._aakash_queue()
         action = new_messages._action_notify_outcome()
         if skipped:
@@ -651,42 +580,3 @@ class AakashSmsMessage(models.Model):
                 )
             )
         return action
-
-    def _action_notify_outcome(self):
-        """A notification summarising the outcome of ``self``."""
-        states = dict(self._fields["state"]._description_selection(self.env))
-        counts = defaultdict(int)
-        problems = 0
-        reasons = set()
-        for chunk in self._aakash_read_chunks():
-            for message in chunk:
-                counts[message.state] += 1
-                if message.state not in ("queued", "delivered", "pending", "sending"):
-                    problems += 1
-                    reasons.add(message.reason)
-        summary = "\n".join(
-            f"{states[state]}: {count}" for state, count in counts.items()
-        )
-        reasons = sorted(reasons - {False})
-        if problems:
-            title = self.env._("SMS: some recipients were not reached")
-        elif counts.get("pending") or counts.get("sending"):
-            title = self.env._("SMS queued: you will be notified when they are sent")
-        else:
-            title = self.env._("SMS sent")
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": title,
-                "message": summary
-                + (
-                    ("\n" + "\n".join(f"- {r}" for r in reasons[:5]))
-                    if reasons
-                    else ""
-                ),
-                "type": "success" if not problems else "warning",
-                "sticky": bool(problems),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }

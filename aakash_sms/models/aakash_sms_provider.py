@@ -1,4 +1,5 @@
 import logging
+from typing import NamedTuple
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -7,6 +8,14 @@ from ..tools import errors
 from ..tools.client import DEFAULT_BASE_URL, AakashClient
 
 _logger = logging.getLogger(__name__)
+
+
+class ClientOrReason(NamedTuple):
+    """A provider's gateway client, or why it has none (``client`` is then None)."""
+
+    client: AakashClient | None
+    reason: str | None
+
 
 # Fields deciding where the auth token is sent: only system administrators set them.
 TOKEN_DESTINATION_FIELDS = ("base_url",)
@@ -32,13 +41,14 @@ class AakashSmsProvider(models.Model):
     is_default = fields.Boolean(
         "Default for its company",
         tracking=True,
-        help="Used whenever a send does not name a provider, for records of this company.",
+        help="Used whenever a send does not name a provider, for records of this "
+        "company.",
     )
     auth_token = fields.Char(
         groups="base.group_system",
         copy=False,
-        help="Created on sms.aakashsms.com under API Service > Token. Only system administrators "
-        "can read or change it.",
+        help="Created on sms.aakashsms.com under API Service > Token. Only system "
+        "administrators can read or change it.",
     )
     has_token = fields.Boolean(compute="_compute_has_token")
     base_url = fields.Char(
@@ -48,8 +58,8 @@ class AakashSmsProvider(models.Model):
         "Timeout (s)",
         default=30,
         tracking=True,
-        help="How long to wait for the gateway's answer. A send that times out is marked "
-        "uncertain and never re-sent automatically.",
+        help="How long to wait for the gateway's answer. A send that times out is "
+        "marked uncertain and never re-sent automatically.",
     )
     batch_size = fields.Integer(
         default=100, tracking=True, help="Recipients per request to the gateway."
@@ -58,13 +68,15 @@ class AakashSmsProvider(models.Model):
         "GSM-Safe Text",
         default=True,
         tracking=True,
-        help="Replace characters that have a plain look-alike (no-break spaces, curly quotes, dashes, "
-        "the rupee sign...) so that an English text stays GSM-7: 160 characters per credit instead of 70.",
+        help="Replace characters that have a plain look-alike (no-break spaces, curly "
+        "quotes, dashes, the rupee sign...) so that an English text stays GSM-7: "
+        "160 characters per credit instead of 70.",
     )
     parallel_requests = fields.Integer(
         default=4,
         tracking=True,
-        help="How many requests to the gateway may be in flight at once (1 sends one after the other).",
+        help="How many requests to the gateway may be in flight at once (1 sends one "
+        "after the other).",
     )
     balance = fields.Float("Available Credit", readonly=True, copy=False)
     balance_date = fields.Datetime("Credit Read On", readonly=True, copy=False)
@@ -73,7 +85,8 @@ class AakashSmsProvider(models.Model):
         "Warn Below",
         default=100,
         tracking=True,
-        help="When the periodic balance check finds less credit than this, SMS managers get an activity.",
+        help="When the periodic balance check finds less credit than this, SMS "
+        "managers get an activity.",
     )
     message_count = fields.Integer(compute="_compute_message_count")
 
@@ -94,10 +107,12 @@ class AakashSmsProvider(models.Model):
     )
 
     def _compute_has_token(self):
-        # whether a token is set, never its value: a search, which needs the elevated rights
+        # whether a token is set, never its value: searching on the token field
+        # needs the elevated rights
         ids = [provider._origin.id for provider in self if provider._origin.id]
+        providers_sudo = self.sudo()
         with_token = set(
-            self.sudo().search([("id", "in", ids), ("auth_token", "!=", False)]).ids
+            providers_sudo.search([("id", "in", ids), ("auth_token", "!=", False)]).ids
         )
         for provider in self:
             provider.has_token = provider._origin.id in with_token
@@ -131,7 +146,8 @@ class AakashSmsProvider(models.Model):
         if changed and any(
             provider[name] != vals[name] for provider in self for name in changed
         ):
-            self._check_token_destination_access()  # writing the same value again is harmless
+            # writing the same value again is harmless
+            self._check_token_destination_access()
         return super().write(vals)
 
     def _check_token_destination_access(self):
@@ -145,13 +161,14 @@ class AakashSmsProvider(models.Model):
             return
         raise AccessError(
             self.env._(
-                "Only system administrators can change where an Aakash SMS provider sends its auth "
-                "token (the gateway URL)."
+                "Only system administrators can change where an Aakash SMS provider "
+                "sends its auth token (the gateway URL)."
             )
         )
 
     def _check_provider_access(self):
-        """Raise AccessError unless the current user may run actions of the providers ``self``.
+        """Raise AccessError unless the current user may run actions of the providers
+        ``self``.
 
         Allowed: the superuser (the engine and the crons), system administrators,
         and SMS managers whose allowed companies include every provider's
@@ -168,7 +185,8 @@ class AakashSmsProvider(models.Model):
         if not user.has_group("aakash_sms.group_aakash_sms_manager"):
             raise AccessError(
                 self.env._(
-                    "Only Aakash SMS managers and system administrators can use Aakash SMS providers."
+                    "Only Aakash SMS managers and system administrators can use Aakash "
+                    "SMS providers."
                 )
             )
         foreign = self.filtered(
@@ -184,7 +202,8 @@ class AakashSmsProvider(models.Model):
 
     @api.model
     def _get_default(self, company=None):
-        """Default active provider of ``company`` (the current one if not given), as superuser.
+        """Default active provider of ``company`` (the current one if not given), as
+        superuser.
 
         The recordset returned is **elevated** (``sudo()``), whoever the
         caller: the engine writes its id on log rows and reads its settings
@@ -196,7 +215,8 @@ class AakashSmsProvider(models.Model):
         has no active provider.
         """
         company = company or self.env.company
-        # the engine needs the provider of any user's company, whatever the user's rights
+        # the engine needs the provider of any user's company, whatever the user's
+        # rights
         provider_sudo = self.sudo().search(
             [("company_id", "=", company.id), ("active", "=", True)],
             order="is_default desc, sequence, id",
@@ -205,47 +225,62 @@ class AakashSmsProvider(models.Model):
         return provider_sudo
 
     def _get_client(self):
-        """A gateway client for this provider: the only place the auth token is read.
+        """A gateway client for this provider, or a :class:`UserError` saying why not.
 
-        Works for the superuser (the engine, the crons); any other caller must
-        pass :meth:`_check_provider_access` (checked here too), so the token
-        of a provider is only ever sent for someone entitled to it.
+        For callers that show the reason to the user (test connection, balance);
+        the engine, which only records it, calls :meth:`_aakash_client`.
+        """
+        client, reason = self._aakash_client()
+        if reason:
+            raise UserError(reason)
+        return client
+
+    def _aakash_client(self):
+        """``ClientOrReason``: a gateway client for this provider, or why there is none.
+
+        The only place the auth token is read. Works for the superuser (the engine,
+        the crons); any other caller must pass :meth:`_check_provider_access`
+        (checked here too, raising :class:`AccessError`), so the token of a provider
+        is only ever sent for someone entitled to it.
         """
         self.ensure_one()
         self._check_provider_access()
         provider_sudo = self.sudo()  # the token is read only to be sent
-        token = provider_sudo.auth_token
-        if not token:
-            raise UserError(
+        if not provider_sudo.auth_token:
+            return ClientOrReason(
+                None,
                 self.env._(
                     "The Aakash SMS provider %s has no auth token.", provider_sudo.name
-                )
+                ),
             )
-        return AakashClient(
-            token,
+        client = AakashClient(
+            provider_sudo.auth_token,
             base_url=provider_sudo.base_url,
             timeout=(min(10, provider_sudo.timeout), provider_sudo.timeout),
             batch_size=provider_sudo.batch_size,
         )
+        return ClientOrReason(client, None)
 
     def _read_credit(self):
-        """Call the credit endpoint, store the balance; raise UserError with a plain reason."""
+        """Call the credit endpoint, store the balance; raise UserError with a plain
+        reason."""
         self.ensure_one()
         try:
             credit = self._get_client().credit()
         except errors.IpNotAllowedError as exc:
             raise UserError(
                 self.env._(
-                    "Aakash SMS refused this server's IP address (%(reason)s). On sms.aakashsms.com, "
-                    'open API Service > Token and put this Odoo server\'s public IP in "Allowed Ip".',
+                    "Aakash SMS refused this server's IP address (%(reason)s). On "
+                    "sms.aakashsms.com, open API Service > Token and put this Odoo "
+                    'server\'s public IP in "Allowed Ip".',
                     reason=exc.message,
                 )
             ) from None
         except errors.AuthenticationError as exc:
             raise UserError(
                 self.env._(
-                    "The auth token is not accepted (%(reason)s). Check it is copied whole and its "
-                    "status is Active under API Service > Token.",
+                    "The auth token is not accepted (%(reason)s). Check it is copied "
+                    "whole and its status is Active under API Service > Token.",
                     reason=exc.message,
                 )
             ) from None
@@ -253,9 +288,8 @@ class AakashSmsProvider(models.Model):
             raise UserError(
                 self.env._("Could not reach Aakash SMS: %(reason)s", reason=exc.message)
             ) from None
-        provider_sudo = (
-            self.sudo()
-        )  # the balance fields are read-only for users; the gateway just gave them
+        # the balance fields are read-only for users; the gateway just gave them
+        provider_sudo = self.sudo()
         provider_sudo.write(
             {
                 "balance": credit.available,
@@ -302,7 +336,8 @@ class AakashSmsProvider(models.Model):
         }
 
     def action_view_messages(self):
-        """The provider's SMS log (read-only navigation: the log shows what the user may read)."""
+        """The provider's SMS log (read-only navigation: the log shows what the user
+        may read)."""
         self.ensure_one()
         self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -314,9 +349,9 @@ class AakashSmsProvider(models.Model):
     @api.model
     def _cron_refresh_balance(self):
         """Read every provider's balance; warn managers when it runs low."""
-        for provider in self.sudo().search(
-            [("auth_token", "!=", False)]
-        ):  # a cron: every company's
+        # a cron: the providers of every company
+        providers_sudo = self.sudo()
+        for provider in providers_sudo.search([("auth_token", "!=", False)]):
             try:
                 provider._read_credit()
             except UserError as exc:
@@ -329,7 +364,8 @@ class AakashSmsProvider(models.Model):
             provider._check_low_balance()
 
     def _check_low_balance(self):
-        """Schedule one to-do per SMS manager when the balance is under the threshold."""
+        """Schedule one to-do per SMS manager when the balance is under the
+        threshold."""
         self.ensure_one()
         if not self.low_balance_threshold or self.balance >= self.low_balance_threshold:
             return False
@@ -349,8 +385,8 @@ class AakashSmsProvider(models.Model):
                 "aakash_sms.mail_activity_type_low_balance",
                 user_id=manager.id,
                 note=self.env._(
-                    "Only %(balance)s credits are left on %(name)s (warning below %(threshold)s). "
-                    "Top up the Aakash SMS account.",
+                    "Only %(balance)s credits are left on %(name)s (warning below "
+                    "%(threshold)s). Top up the Aakash SMS account.",
                     balance=self.balance,
                     name=self.name,
                     threshold=self.low_balance_threshold,

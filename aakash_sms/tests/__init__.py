@@ -9,3 +9,4 @@ from . import test_native_bridge
 from . import test_i18n
 from . import test_permissions
 from . import test_engine
+from . import test_chatter

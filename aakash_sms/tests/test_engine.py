@@ -460,3 +460,36 @@ class TestConcurrentResend(AakashSmsCase):
                 [ids["partner"]],
             )
             self.assertEqual(cr.fetchone()[0], 2, "the failed row and one resend")
+
+
+@tagged("post_install", "-at_install")
+class TestProviderWithoutToken(AakashSmsCase):
+    """A provider without an auth token: its rows fail with the reason, no request."""
+
+    def test_queued_rows_fail_with_the_reason_and_nothing_leaves(self):
+        self.provider.sudo().auth_token = False
+        partner = self.env["res.partner"].create(
+            {"name": "Ram", "phone": "9812345678"}
+        )
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Text",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "aakash_sms",
+                "aakash_sms_body": "Namaste",
+            }
+        )
+        action.with_context(active_model="res.partner", active_ids=partner.ids).run()
+        self.run_queue()
+        row = self.messages_of(partner)
+        self.assertEqual((row.state, row.error_kind), ("failed", "no_provider"))
+        self.assertIn("has no auth token", row.reason)
+        self.assertEqual(self.gateway.requests, [], "no request left")
+
+    def test_the_reason_is_returned_to_the_engine_and_raised_to_users(self):
+        self.provider.sudo().auth_token = False
+        client, reason = self.provider.sudo()._aakash_client()
+        self.assertIsNone(client)
+        self.assertIn("Aakash Sandbox", reason)
+        with self.assertRaisesRegex(UserError, "has no auth token"):
+            self.provider.sudo()._get_client()
