@@ -468,9 +468,7 @@ class TestProviderWithoutToken(AakashSmsCase):
 
     def test_queued_rows_fail_with_the_reason_and_nothing_leaves(self):
         self.provider.sudo().auth_token = False
-        partner = self.env["res.partner"].create(
-            {"name": "Ram", "phone": "9812345678"}
-        )
+        partner = self.env["res.partner"].create({"name": "Ram", "phone": "9812345678"})
         action = self.env["ir.actions.server"].create(
             {
                 "name": "Text",
