@@ -11,8 +11,8 @@ Needs Odoo 19 importable by this Python and PostgreSQL (see README.md, same sett
 ``scripts/odoo_suite.py``).  A database with the addon and the bench partners (Nepali
 mobiles, all distinct) is built once from the suite's template, then every case runs in
 its own process on its own copy, so that its peak RSS is its own.  The sandbox gateway
-(``aakash_sms/tools/sandbox.py``) answers each request after a fixed latency and counts
-the requests in flight.
+(the ``aakash_sms_sandbox`` package) answers each request after a fixed latency and
+counts the requests in flight.
 
 Cases (``name:N``):
 
@@ -91,9 +91,7 @@ OPEN_50000_S = 10
 # ----------------------------------------------------------------------------
 def gateway_process(conn, latency_ms):
     """The sandbox in a process of its own (a real gateway is not in Odoo's process)."""
-    sys.path.insert(0, str(REPO))
-    import conftest  # noqa: F401 - a bare aakash_sms package: the sandbox imports no Odoo
-    from aakash_sms.tools.sandbox import SandboxGateway
+    from aakash_sms_sandbox import SandboxGateway
 
     gateway = SandboxGateway(tokens={TOKEN: 10**9}, latency_ms=latency_ms).start()
     conn.send(gateway.base_url)

@@ -13,9 +13,11 @@ folder, or a ``.tar.gz`` / ``.tar.xz`` of one (extracted once into ``.odoo/src/`
 project-local virtualenv ``.venv/`` is then built with Odoo's ``requirements.txt``
 (pip constraint ``setuptools<81``), ``requirements-test.txt`` and
 ``requirements-odoo.txt``, and the tree is put on its path with a ``.pth`` file. The
-venv is keyed on the content: the Python version, the source (path, and the archive's
-sha256), Odoo's ``requirements.txt`` and the project's requirements files. The same key
-reuses the venv (well under a second); a changed one rebuilds it.
+venv is keyed on the content, in two parts: the Python version, the source (path, and
+the archive's sha256) and Odoo's ``requirements.txt``, whose change rebuilds it; the
+project's requirements files and ``aakash_sms_sandbox/pyproject.toml``, whose change
+installs the project's requirements into it again (as it does when ``$PYTHON`` is that
+venv's interpreter). The same keys reuse the venv (well under a second).
 """
 
 import fcntl
@@ -32,6 +34,11 @@ REPO = Path(__file__).resolve().parent.parent
 STATE = REPO / ".odoo"
 VENV = REPO / ".venv"
 PROJECT_REQUIREMENTS = ["requirements-test.txt", "requirements-odoo.txt"]
+# what the project's part of .venv is installed from (the sandbox gateway is installed
+# editable by requirements-test.txt: its code is read in place, its metadata is not)
+PROJECT_FILES = [*PROJECT_REQUIREMENTS, "aakash_sms_sandbox/pyproject.toml"]
+ODOO_KEY_FILE = VENV / ".aakash-odoo-key"
+PROJECT_KEY_FILE = VENV / ".aakash-project-key"
 # Debian packages needed to build Odoo's requirements from source on Python 3.11
 # (python-ldap and psycopg2 have no wheels): header file that proves each is there.
 BUILD_PACKAGES = {
@@ -211,32 +218,33 @@ def venv_python():
     return VENV / "bin" / "python"
 
 
-def venv_key(root, identity):
+def odoo_key(root, identity):
+    """What the Odoo part of .venv comes from: Python, Odoo source, its requirements."""
     digest = hashlib.sha256()
-    digest.update(
-        ("python {}\n".format(".".join(map(str, sys.version_info[:3])))).encode()
-    )
-    digest.update((f"source {identity}\n").encode())
-    for path in [root / "requirements.txt"] + [
-        REPO / name for name in PROJECT_REQUIREMENTS
-    ]:
-        digest.update(path.name.encode() + b"\0")
-        digest.update(path.read_bytes() if path.exists() else b"(missing)")
+    digest.update(f"python {'.'.join(map(str, sys.version_info[:3]))}\n".encode())
+    digest.update(f"source {identity}\n".encode())
+    digest.update(_file_digest(root / "requirements.txt"))
     return digest.hexdigest()
 
 
-def build_venv(root, key):
-    apt_install(
-        sorted(p for p, header in BUILD_PACKAGES.items() if not Path(header).exists()),
-        "building Odoo's requirements (python-ldap, psycopg2)",
+def project_key():
+    """What the project installs next to Odoo: its requirements files, the sandbox's."""
+    digest = hashlib.sha256()
+    for name in PROJECT_FILES:
+        digest.update(_file_digest(REPO / name))
+    return digest.hexdigest()
+
+
+def _file_digest(path):
+    return (
+        path.name.encode()
+        + b"\0"
+        + (path.read_bytes() if path.exists() else b"(missing)")
     )
-    log(
-        f"building {VENV.name} (Odoo's requirements.txt and the project's; a few "
-        "minutes, once)"
-    )
-    if VENV.exists():
-        shutil.rmtree(VENV)
-    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+
+
+def pip_install(requirements):
+    """``pip install -r`` each file into .venv (from the repository: ``-e ./...``)."""
     STATE.mkdir(exist_ok=True)
     constraints = STATE / "pip-constraints.txt"
     constraints.write_text(
@@ -251,21 +259,36 @@ def build_venv(root, key):
         "--disable-pip-version-check",
         "-c",
         str(constraints),
-        "-r",
-        str(root / "requirements.txt"),
     ]
-    for name in PROJECT_REQUIREMENTS:
-        command += ["-r", str(REPO / name)]
+    for path in requirements:
+        command += ["-r", str(path)]
     # PIP_CONSTRAINT reaches the isolated build environments too: a requirement built
     # from its sdist (seen: one whose setup.py imports pkg_resources) gets setuptools<81
     proc = subprocess.run(
-        command, env=dict(os.environ, PIP_CONSTRAINT=str(constraints))
+        command, cwd=REPO, env=dict(os.environ, PIP_CONSTRAINT=str(constraints))
     )
     if proc.returncode:
         raise SetupError(
-            "pip could not install Odoo's and the project's requirements into .venv "
-            f"(exit {proc.returncode})"
+            f"pip could not install {', '.join(p.name for p in requirements)} "
+            f"into .venv (exit {proc.returncode})"
         )
+
+
+def build_venv(root, key):
+    apt_install(
+        sorted(p for p, header in BUILD_PACKAGES.items() if not Path(header).exists()),
+        "building Odoo's requirements (python-ldap, psycopg2)",
+    )
+    log(
+        f"building {VENV.name} (Odoo's requirements.txt and the project's; "
+        "a few minutes, once)"
+    )
+    if VENV.exists():
+        shutil.rmtree(VENV)
+    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    pip_install(
+        [root / "requirements.txt"] + [REPO / name for name in PROJECT_REQUIREMENTS]
+    )
     site = subprocess.run(
         [
             str(venv_python()),
@@ -279,14 +302,53 @@ def build_venv(root, key):
     (Path(site) / "odoo-source.pth").write_text(str(root) + "\n")
     if not importable_odoo19(str(venv_python())):
         raise SetupError(f"{VENV} was built but does not import Odoo 19 from {root}")
-    (VENV / ".aakash-key").write_text(key + "\n")
+    ODOO_KEY_FILE.write_text(key + "\n")
+    PROJECT_KEY_FILE.write_text(project_key() + "\n")
     log(f"{VENV.name} ready (Odoo from {root})")
+
+
+def ensure_project():
+    """Install the project's requirements into .venv again when they changed."""
+    key = project_key()
+    if PROJECT_KEY_FILE.exists() and PROJECT_KEY_FILE.read_text().strip() == key:
+        return
+    log(f"installing the project's requirements into {VENV.name} (they changed)")
+    pip_install([REPO / name for name in PROJECT_REQUIREMENTS])
+    PROJECT_KEY_FILE.write_text(key + "\n")
+
+
+def adopt_former_venv(root, key):
+    """Keep a .venv keyed the former way (``.aakash-key``: Odoo and project together).
+
+    When it imports Odoo 19 from ``root``, its Odoo part is kept (no rebuild) under
+    the new key and ensure_project() installs the project's requirements again.
+    True if adopted.
+    """
+    former = VENV / ".aakash-key"
+    if ODOO_KEY_FILE.exists() or not former.exists():
+        return False
+    named = {
+        p.read_text().strip() for p in VENV.glob("lib/*/site-packages/odoo-source.pth")
+    }
+    if named != {str(root)} or not importable_odoo19(str(venv_python())):
+        return False
+    ODOO_KEY_FILE.write_text(key + "\n")
+    former.unlink()
+    return True
+
+
+def own_venv(python):
+    """True if ``python`` is this clone's .venv interpreter."""
+    path = Path(shutil.which(python) or python).absolute()
+    return path.name == "python" and path.parent.resolve() == (VENV / "bin").resolve()
 
 
 def ensure_python():
     """The interpreter that imports Odoo 19, building .venv if needed."""
     python = os.environ.get("PYTHON") or sys.executable
     if importable_odoo19(python):
+        if own_venv(python):
+            ensure_project()
         return shutil.which(python) or python
     source = os.environ.get("ODOO_SOURCE")
     remembered = STATE / "odoo-source"
@@ -301,13 +363,13 @@ def ensure_python():
     root, identity = resolve_source(source)
     if source_version(root) != 19:
         raise SetupError(f"ODOO_SOURCE={source} is Odoo {source_version(root)}, not 19")
-    key = venv_key(root, identity)
-    key_file = VENV / ".aakash-key"
-    if not (
-        venv_python().exists()
-        and key_file.exists()
-        and key_file.read_text().strip() == key
+    key = odoo_key(root, identity)
+    if venv_python().exists() and (
+        (ODOO_KEY_FILE.exists() and ODOO_KEY_FILE.read_text().strip() == key)
+        or adopt_former_venv(root, key)
     ):
+        ensure_project()
+    else:
         build_venv(root, key)
     named = str(resolve_path(source))
     if not remembered.exists() or remembered.read_text().strip() != named:

@@ -5,9 +5,9 @@ import time
 import pytest
 import requests
 
-from aakash_sms.tools import client as client_module
-from aakash_sms.tools import errors
-from aakash_sms.tools.client import (
+from odoo.addons.aakash_sms.tools import client as client_module
+from odoo.addons.aakash_sms.tools import errors
+from odoo.addons.aakash_sms.tools.client import (
     FAILED,
     NOT_REPORTED,
     QUEUED,
@@ -19,7 +19,8 @@ from aakash_sms.tools.client import (
     AakashClient,
     RecipientResult,
 )
-from aakash_sms.tools.sandbox import SandboxGateway
+
+from aakash_sms_sandbox import SandboxGateway
 
 TOKEN = "tok-3f9a1c77e2"  # the sandbox token of conftest.py
 A, B, C = "9812345678", "9841112222", "9801234567"

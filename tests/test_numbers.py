@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aakash_sms.tools import numbers as numbers_module
-from aakash_sms.tools.numbers import (
+from odoo.addons.aakash_sms.tools import numbers as numbers_module
+from odoo.addons.aakash_sms.tools.numbers import (
     _PREFIX_NETWORK,
     LANDLINE_REASON,
     NETWORKS,

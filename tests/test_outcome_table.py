@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from aakash_sms.const import OUTCOMES
+from odoo.addons.aakash_sms.const import OUTCOMES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 # the README's words for Odoo's failure types -> the provider state const.OUTCOMES names

@@ -2,10 +2,70 @@ import threading
 
 import pytest
 import requests
+from aakash_sms_sandbox.rules import mobile, parts
 
-from aakash_sms.tools.sandbox import REPORT_PAGE_SIZE, SandboxGateway
+from aakash_sms_sandbox import REPORT_PAGE_SIZE, SandboxGateway
 
 TOKEN = "tok-3f9a1c77e2"  # the sandbox token of conftest.py
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("9812345678", ("9812345678", "ncell")),
+        ("9001234567", ("9001234567", "ncell")),
+        ("9841112222", ("9841112222", "ntc")),
+        ("9741112222", ("9741112222", "ntc")),
+        ("9881112222", ("9881112222", "smart")),
+        ("9721112222", ("9721112222", "utl")),
+        ("9631112222", ("9631112222", "other")),
+        ("+977-981-2345678", ("9812345678", "ncell")),
+        ("00977 (981) 234.5678", ("9812345678", "ncell")),
+        ("9779812345678", ("9812345678", "ncell")),
+        ("988585584", None),  # nine digits (Aakash's documented invalid example)
+        ("98123456789", None),
+        ("9871234567", None),  # not a mobile range
+        ("+919812345678", None),
+        ("98123x5678", None),
+        ("९८१२३४५६७८", None),  # Devanagari digits are not sent as such
+        ("", None),
+    ],
+)
+def test_numbers_the_gateway_accepts(typed, expected):
+    assert mobile(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "text, credits",
+    [
+        ("", 0),
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 306, 2),
+        ("a" * 307, 3),
+        ("€" * 80, 1),  # escape-table characters take two septets
+        ("{" * 81, 2),
+        ("न" * 70, 1),
+        ("न" * 71, 2),
+        ("a" * 159 + "न", 3),  # one Devanagari letter makes the whole text UCS-2
+        ("😀" * 35, 1),  # two UTF-16 units each
+        ("😀" * 36, 2),
+    ],
+)
+def test_credits_per_recipient(text, credits):
+    assert parts(text) == credits
+
+
+def test_send_charges_parts_per_valid_recipient(gateway):
+    reply = requests.post(
+        gateway.base_url + "/v3/send",
+        data={"auth_token": TOKEN, "to": "9841112222,9721112222,123", "text": "न" * 71},
+    ).json()
+    assert [(e["network"], e["credit"]) for e in reply["data"]["valid"]] == [
+        ("ntc", 2),
+        ("utl", 2),
+    ]
+    assert gateway.credits[TOKEN] == 1000 - 4
 
 
 def test_get_send_works(gateway):

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aakash_sms.tools.text import (
+from odoo.addons.aakash_sms.tools.text import (
     GSM7_BASIC,
     GSM7_EXTENSION,
     blank,

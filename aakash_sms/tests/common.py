@@ -5,7 +5,7 @@ from odoo.tests import Form, common, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-from ..tools.sandbox import SandboxGateway
+from aakash_sms_sandbox import SandboxGateway
 
 TOKEN = "test-token-5f1c2b9e8d7a"
 

@@ -14,7 +14,8 @@ from odoo.modules import neutralize
 from odoo.tests import new_test_user, tagged
 from odoo.tools.translate import code_translations
 
-from ..tools.sandbox import SandboxGateway
+from aakash_sms_sandbox import SandboxGateway
+
 from .common import TOKEN, AakashSmsCase, AakashSmsInvoicingCase
 
 TOKEN_B = "token-b-7c41d0"

@@ -1,6 +1,9 @@
-"""Plain-Python pieces of the Aakash SMS addon: gateway client and sandbox.
+"""Plain-Python pieces of the Aakash SMS addon: gateway client, number and text rules.
 
-Nothing in this package imports Odoo, so it can be used and tested alone.
+Nothing in this package imports Odoo; its tests (``tests/`` at the repository root)
+import it from ``odoo.addons.aakash_sms.tools``. The sandbox gateway they run against
+is not part of the addon: it is the development package ``aakash_sms_sandbox`` at the
+repository root.
 """
 
 from . import errors

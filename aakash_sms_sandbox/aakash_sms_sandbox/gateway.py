@@ -1,4 +1,4 @@
-"""A loopback HTTP server that speaks Aakash SMS's API (no Odoo import).
+"""A loopback HTTP server that speaks Aakash SMS's API.
 
 It answers ``/sms/v3/send``, ``/sms/v1/credit`` and ``/sms/v1/report/api``
 with the reply shapes Aakash documents, keeps a credit balance per token,
@@ -13,7 +13,11 @@ In tests::
         client = AakashClient("tok", base_url=gw.base_url)
         gw.inject("timeout")            # the next request is processed, then hangs
 
-From the command line: ``./sandbox --port 8765 --token demo --credit 1000``.
+Which numbers it accepts and what a text costs are its own rules (:mod:`.rules`),
+not the addon's: it stands for another system.
+
+From the command line: ``aakash-sms-sandbox --port 8765 --token demo --credit 1000``
+(or ``python -m aakash_sms_sandbox``, or ``./sandbox`` in the repository).
 """
 
 import argparse
@@ -29,8 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from .numbers import check_number
-from .text import measure
+from .rules import mobile, parts
 
 INVALID_TOKEN = "The provided Auth Token is not valid."
 IP_NOT_ALLOWED = "Your IP address is not allowed to use this Auth Token."
@@ -46,7 +49,6 @@ FAULTS = (
     "drop",
     "canned",
 )
-NETWORK_NAMES = {"NTC": "ntc", "Ncell": "ncell", "Smart Telecom": "smart", "UTL": "utl"}
 REPORT_PAGE_SIZE = 20
 HTML_PAGE = (
     "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
@@ -105,7 +107,7 @@ class SandboxGateway:
 
     @property
     def base_url(self):
-        return "http://%s:%d/sms" % (self._server.server_address[0], self.port)
+        return f"http://{self._server.server_address[0]}:{self.port}/sms"
 
     def start(self):
         self._thread = threading.Thread(
@@ -144,9 +146,7 @@ class SandboxGateway:
         after processing the request when ``process`` is true.
         """
         if kind not in FAULTS:
-            raise ValueError(
-                f"unknown fault {kind!r}, expected one of {FAULTS}"
-            )
+            raise ValueError(f"unknown fault {kind!r}, expected one of {FAULTS}")
         if not isinstance(body, str):
             body = json.dumps(body)
         with self._lock:
@@ -155,7 +155,10 @@ class SandboxGateway:
             )
 
     def clear(self):
-        """Forget faults, recorded requests and the peak concurrency (not the messages)."""
+        """Forget faults, recorded requests and the peak concurrency.
+
+        The messages (what the report lists) stay.
+        """
         with self._lock:
             self._faults.clear()
             self.requests.clear()
@@ -172,7 +175,10 @@ class SandboxGateway:
         ]
 
     def set_status(self, message_id, status):
-        """Set the report status (``delivered``, ``failed``, ...) of one or more message ids."""
+        """Set the report status (``delivered``, ``failed``, ...) of message ids.
+
+        ``message_id``: one id, or a list, tuple or set of them.
+        """
         ids = message_id if isinstance(message_id, (list, tuple, set)) else [message_id]
         with self._lock:
             for one in ids:
@@ -183,23 +189,25 @@ class SandboxGateway:
     def preload_report(
         self, count, status="delivered", text="Preloaded message", token=None
     ):
-        """Add ``count`` already sent messages to the report (oldest first); return their ids.
+        """Add ``count`` already sent messages to the report, oldest first.
 
-        Numbers cycle through ``980000000X``-style Ncell numbers; ``status`` may be
-        a string or a function of the position (0-based) returning one.
+        Returns their ids. Numbers cycle through ``980000000X``-style Ncell numbers;
+        ``status`` may be a string or a function of the position (0-based) returning
+        one.
         """
         ids = []
         with self._lock:
             for position in range(count):
                 entry = {
                     "id": next(self._ids),
-                    "mobile": "977%010d" % (9800000000 + position % 100000000),
+                    "mobile": f"977{9800000000 + position % 100000000:010d}",
                     "text": text,
                     "credit": 1,
                     "network": "ncell",
                     "status": status(position) if callable(status) else status,
-                    "created_at": "2026-11-%02d 10:00:00"
-                    % (1 + position * 20 // max(count, 1)),
+                    "created_at": (
+                        f"2026-11-{1 + position * 20 // max(count, 1):02d} 10:00:00"
+                    ),
                 }
                 self._record(entry)
                 ids.append(entry["id"])
@@ -264,9 +272,9 @@ class SandboxGateway:
                     "message": f"The {field} field is required.",
                     "data": [],
                 }
-        info = measure(text)
-        checks = [check_number(n) for n in to.split(",")]
-        cost = info.segments * sum(1 for c in checks if c.valid)
+        credit = parts(text)
+        asked = [(typed.strip(), mobile(typed)) for typed in to.split(",")]
+        cost = credit * sum(1 for _typed, found in asked if found)
         valid, invalid = [], []
         with self._lock:
             if cost > self.credits[token]:
@@ -274,14 +282,15 @@ class SandboxGateway:
             self.credits[token] -= cost
             self.total_sent[token] = self.total_sent.get(token, 0) + cost
             now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-            for check in checks:
-                if check.valid:
+            for typed, found in asked:
+                if found:
+                    number, operator = found
                     entry = {
                         "id": next(self._ids),
-                        "mobile": "977" + check.number,
+                        "mobile": "977" + number,
                         "text": text,
-                        "credit": info.segments,
-                        "network": NETWORK_NAMES.get(check.network, "other"),
+                        "credit": credit,
+                        "network": operator,
                         "status": "queued",
                     }
                     valid.append(entry)
@@ -289,7 +298,7 @@ class SandboxGateway:
                 else:
                     invalid.append(
                         {
-                            "mobile": check.raw,
+                            "mobile": typed,
                             "text": text,
                             "credit": 0,
                             "network": "N/A",
@@ -298,7 +307,7 @@ class SandboxGateway:
                     )
         return 200, {
             "error": False,
-            "message": "%d messages has been queued for delivery." % len(valid),
+            "message": f"{len(valid)} messages has been queued for delivery.",
             "data": {"valid": valid, "invalid": invalid},
         }
 
@@ -324,12 +333,15 @@ class SandboxGateway:
 
 
 def _odd(reply):
-    """A success reply in the odd shapes real gateways send: strings for numbers, plain-string entries."""
+    """A success reply in the odd shapes real gateways send.
+
+    Strings for numbers, plain strings for entries.
+    """
     data = reply.get("data")
     if reply.get("error") or not isinstance(data, dict):
         return reply
     valid = [
-        dict(entry, id=str(entry["id"]), credit="%d.5" % entry["credit"])
+        dict(entry, id=str(entry["id"]), credit=f"{entry['credit']}.5")
         if position == 0
         else entry["mobile"]
         for position, entry in enumerate(data["valid"])
@@ -446,8 +458,7 @@ def main(argv=None):
         tokens=tokens, host=args.host, port=args.port, latency_ms=args.latency_ms
     )
     sys.stdout.write(
-        "Aakash SMS sandbox listening on %s (tokens: %d)\n"
-        % (gateway.base_url, len(tokens))
+        f"Aakash SMS sandbox listening on {gateway.base_url} (tokens: {len(tokens)})\n"
     )
     sys.stdout.flush()
     try:
