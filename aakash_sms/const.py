@@ -1,4 +1,4 @@
-"""The outcome table: what each way an SMS can end means, for the log and for Odoo's SMS.
+"""The outcome table: what each way an SMS can end means, for the log and Odoo's SMS.
 
 One table read by the engine (row state, automatic retry), by the native bridge
 (Odoo's SMS state and failure type) and checked against the README by a test.

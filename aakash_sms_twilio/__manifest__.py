@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Aakash SMS - Twilio bridge",
-    "summary": "Aakash as one choice of Odoo's SMS provider when Twilio SMS is installed",
+    "summary": "Aakash as one choice of Odoo's SMS provider when Twilio SMS is "
+    "installed",
     "version": "19.0.1.0.0",
     "category": "Hidden/Tools",
     "website": "https://github.com/aakash-sms-odoo/aakash_sms",

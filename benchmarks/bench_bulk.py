@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Bulk and personalised sends against the sandbox gateway: the cases of issue #14 side by side.
+"""Bulk and personalised sends against the sandbox gateway: issue #14's cases.
 
     python3 benchmarks/bench_bulk.py                 # every case (a few minutes)
     python3 benchmarks/bench_bulk.py --quick         # N = 1,000 only
-    python3 benchmarks/bench_bulk.py --quick --smoke # exactly-once guard, exits 1 on a failure
-    python3 benchmarks/bench_bulk.py --cases same:10000 perso:1000 [--latency-ms 150] [--batch 100] [--k 4]
+    python3 benchmarks/bench_bulk.py --quick --smoke # exactly-once guard, 1 if it fails
+    python3 benchmarks/bench_bulk.py --cases same:10000 perso:1000 [--k 4]
+                                     [--latency-ms 150] [--batch 100]
 
 Needs Odoo 19 importable by this Python and PostgreSQL (see README.md, same settings as
 ``scripts/odoo_suite.py``).  A database with the addon and the bench partners (Nepali
@@ -142,9 +143,8 @@ class RemoteGateway:
 
 
 def child(args):
-    gateway = RemoteGateway(
-        args.latency_ms
-    )  # forked first, before Odoo starts any thread
+    # forked first, before Odoo starts any thread
+    gateway = RemoteGateway(args.latency_ms)
     import odoo_suite
 
     from odoo import SUPERUSER_ID, api, sql_db
@@ -169,12 +169,13 @@ def child(args):
         if kind == "native":
             env.company.aakash_sms_native = True
         cr.execute(
-            "SELECT id FROM res_partner WHERE name LIKE 'Bench %%' ORDER BY id LIMIT %s",
+            "SELECT id FROM res_partner WHERE name LIKE 'Bench %%' "
+            "ORDER BY id LIMIT %s",
             [n],
         )
         partner_ids = [row[0] for row in cr.fetchall()]
-        assert len(partner_ids) == n, "the database has %d bench partners" % len(
-            partner_ids
+        assert len(partner_ids) == n, (
+            f"the database has {len(partner_ids)} bench partners"
         )
         if args.smoke and kind not in ("preview", "open"):
             gateway.call("inject", "429", times=SMOKE_THROTTLED, path="/v3/send")
@@ -186,12 +187,14 @@ def child(args):
         )
 
         def drain():
-            """Run the queue until no row is pending or sending; return how many runs."""
+            """Run the queue until no row is pending or sending; return how many
+            runs."""
             runs = 0
             while True:
                 cr.execute(
                     "SELECT count(*) FILTER (WHERE state = 'sending'), "
-                    "count(*) FILTER (WHERE state = 'pending' AND (next_attempt_date IS NULL "
+                    "count(*) FILTER (WHERE state = 'pending' AND "
+                    "(next_attempt_date IS NULL "
                     "OR next_attempt_date <= now() AT TIME ZONE 'UTC')), "
                     "count(*) FILTER (WHERE state = 'pending') FROM aakash_sms_message"
                 )
@@ -199,10 +202,12 @@ def child(args):
                 if not sending and not due:
                     if waiting and args.smoke:
                         # rows answered HTTP 429 wait for their retry: let the time pass
-                        # (whole seconds: the engine compares with Odoo's now, which has no fraction)
+                        # (whole seconds: the engine compares with Odoo's now, which
+                        # has no fraction)
                         cr.execute(
                             "UPDATE aakash_sms_message SET next_attempt_date = "
-                            "date_trunc('second', now() AT TIME ZONE 'UTC') - interval '1 second' "
+                            "date_trunc('second', now() AT TIME ZONE 'UTC') "
+                            "- interval '1 second' "
                             "WHERE state = 'pending'"
                         )
                         cr.commit()
@@ -293,7 +298,8 @@ def child(args):
 # parent: database, cases, table, targets
 # ----------------------------------------------------------------------------
 def schema_hash():
-    """What the database depends on: the data files and the model declarations (not the code).
+    """What the database depends on: the data files and the model declarations (not
+    the code).
 
     The cases load the addon's current Python code anyway; a field or model change
     makes a new database.
@@ -314,10 +320,11 @@ def schema_hash():
 
 
 def prepare_database(max_n):
-    """A database with the addon installed and ``max_n`` bench partners (built once per source)."""
+    """A database with the addon installed and ``max_n`` bench partners (built once
+    per source)."""
     import odoo_suite
 
-    name = "aakbench%d_%s_%d" % (DB_VERSION, schema_hash(), max_n)
+    name = f"aakbench{DB_VERSION:d}_{schema_hash()}_{max_n:d}"
     if odoo_suite.database_exists(name):
         return name
     building = name + "_building"
@@ -334,23 +341,26 @@ def prepare_database(max_n):
         ),
         check=True,
     )
-    rows = "\n".join("Bench %06d\t98%08d" % (i, 41000000 + i) for i in range(max_n))
+    rows = "\n".join(f"Bench {i:06d}\t98{41000000 + i:08d}" for i in range(max_n))
     setup_sql = f"""
         CREATE TEMP TABLE bench (name text, phone text);
         COPY bench FROM STDIN;
 {rows}
 \\.
         -- a business in Nepal: Odoo's own SMS formats the numbers with the country
-        UPDATE res_partner SET country_id = (SELECT id FROM res_country WHERE code = 'NP')
+        UPDATE res_partner
+           SET country_id = (SELECT id FROM res_country WHERE code = 'NP')
          WHERE id IN (SELECT partner_id FROM res_company);
-        INSERT INTO res_partner (name, complete_name, phone, active, type, lang, create_date, write_date,
-                                 autopost_bills, country_id)
+        INSERT INTO res_partner (name, complete_name, phone, active, type, lang,
+                                 create_date, write_date, autopost_bills, country_id)
              SELECT name, name, phone, true, 'contact', 'en_US', now(), now(), 'ask',
                     (SELECT id FROM res_country WHERE code = 'NP') FROM bench;
-        INSERT INTO aakash_sms_provider (name, auth_token, base_url, company_id, is_default, active,
-                                         batch_size, parallel_requests, timeout, sequence, low_balance_threshold,
-                                         gsm_safe)
-             VALUES ('Bench', '{TOKEN}', 'http://127.0.0.1:9/sms', 1, true, true, 100, 4, 60, 10, 0, true);
+        INSERT INTO aakash_sms_provider (name, auth_token, base_url, company_id,
+                                         is_default, active, batch_size,
+                                         parallel_requests, timeout, sequence,
+                                         low_balance_threshold, gsm_safe)
+             VALUES ('Bench', '{TOKEN}', 'http://127.0.0.1:9/sms', 1,
+                     true, true, 100, 4, 60, 10, 0, true);
         ANALYZE;
     """
     subprocess.run(
@@ -381,7 +391,7 @@ def prepare_database(max_n):
 def run_case(db, kind, n, args):
     import odoo_suite
 
-    copy = "%s_%s_%d_%d" % (db, kind, n, os.getpid())
+    copy = f"{db}_{kind}_{n:d}_{os.getpid()}"
     odoo_suite.dropdb(copy)
     subprocess.run(["createdb", "-T", db, copy], env=odoo_suite.psql_env(), check=True)
     command = [
@@ -403,7 +413,7 @@ def run_case(db, kind, n, args):
     if args.smoke:
         command.append("--smoke")
     if args.profile:
-        command += ["--profile", "%s.%s_%d" % (args.profile, kind, n)]
+        command += ["--profile", f"{args.profile}.{kind}_{n:d}"]
     try:
         proc = subprocess.run(command, capture_output=True, text=True)
     finally:
@@ -439,12 +449,9 @@ def machine():
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         pg = "?"
-    return "%s, nproc %d, %.0f GiB RAM, PostgreSQL %s, Python %s" % (
-        cpu,
-        os.cpu_count(),
-        mem,
-        pg,
-        platform.python_version(),
+    return (
+        f"{cpu}, nproc {os.cpu_count()}, {mem:.0f} GiB RAM, PostgreSQL {pg}, "
+        f"Python {platform.python_version()}"
     )
 
 
@@ -475,14 +482,14 @@ def targets(results, args):
         if (kind, n) == ("perso", 1000):
             checks.append(
                 (
-                    "perso 1,000 under %d s (%.1f s)" % (PERSO_1000_S, res["seconds"]),
+                    f"perso 1,000 under {PERSO_1000_S:d} s ({res['seconds']:.1f} s)",
                     res["seconds"] < PERSO_1000_S,
                 )
             )
         if (kind, n) == ("same", 10000):
             checks.append(
                 (
-                    "same 10,000 under %d s (%.1f s)" % (SAME_10000_S, res["seconds"]),
+                    f"same 10,000 under {SAME_10000_S:d} s ({res['seconds']:.1f} s)",
                     res["seconds"] < SAME_10000_S,
                 )
             )
@@ -495,16 +502,15 @@ def targets(results, args):
             )
             checks.append(
                 (
-                    "same 100,000 peak RSS under %d MB (%.0f MB)"
-                    % (BIG_RSS_MB, res["peak_rss_mb"]),
+                    f"same 100,000 peak RSS under {BIG_RSS_MB:d} MB "
+                    f"({res['peak_rss_mb']:.0f} MB)",
                     res["peak_rss_mb"] < BIG_RSS_MB,
                 )
             )
             checks.append(
                 (
-                    "same 100,000 at most {:.1f} SQL queries per recipient ({:.2f})".format(
-                        BIG_QUERIES, res["queries"] / n
-                    ),
+                    f"same 100,000 at most {BIG_QUERIES:.1f} SQL queries per "
+                    f"recipient ({res['queries'] / n:.2f})",
                     res["queries"] / n <= BIG_QUERIES,
                 )
             )
@@ -520,8 +526,8 @@ def targets(results, args):
         if (kind, n) == ("open", 50000):
             checks.append(
                 (
-                    "wizard opened on 50,000 under %d s (%.2f s)"
-                    % (OPEN_50000_S, res["seconds"]),
+                    f"wizard opened on 50,000 under {OPEN_50000_S:d} s "
+                    f"({res['seconds']:.2f} s)",
                     res["seconds"] < OPEN_50000_S,
                 )
             )
@@ -532,7 +538,7 @@ def smoke_checks(results):
     """``[(label, ok)]``: exactly once, nothing left open, everyone accepted."""
     checks = []
     for (kind, n), res in results.items():
-        label = "%s %d" % (kind, n)
+        label = f"{kind} {n:d}"
         if res is None:
             checks.append((f"{label}: ran", False))
             continue
@@ -542,23 +548,21 @@ def smoke_checks(results):
         left = outcomes.get("pending", 0) + outcomes.get("sending", 0)
         checks.append(
             (
-                "%s: no number accepted twice (%d)" % (label, res["accepted_twice"]),
+                f"{label}: no number accepted twice ({res['accepted_twice']:d})",
                 res["accepted_twice"] == 0,
             )
         )
-        checks.append(
-            ("%s: no row left pending/sending (%d)" % (label, left), left == 0)
-        )
+        checks.append((f"{label}: no row left pending/sending ({left:d})", left == 0))
         checks.append(
             (
-                "%s: every recipient accepted once (%d accepted, %s)"
-                % (label, res["accepted"], outcomes),
+                f"{label}: every recipient accepted once "
+                f"({res['accepted']:d} accepted, {outcomes})",
                 res["accepted"] == n and outcomes.get("queued") == n,
             )
         )
         checks.append(
             (
-                "%s: HTTP 429 rows retried (%d)" % (label, res.get("retried", 0)),
+                f"{label}: HTTP 429 rows retried ({res.get('retried', 0):d})",
                 res.get("retried", 0) > 0,
             )
         )
@@ -579,8 +583,8 @@ def smoke_checks(results):
 
 def print_table(results, args):
     print(
-        "\n| case | N | wall s | HTTP requests | peak concurrency | floor s | wall/floor | "
-        "SQL queries / recipient | peak RSS MB |"
+        "\n| case | N | wall s | HTTP requests | peak concurrency | floor s "
+        "| wall/floor | SQL queries / recipient | peak RSS MB |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     names = {
@@ -599,20 +603,18 @@ def print_table(results, args):
             continue
         if kind in ("same", "perso", "native", "nonotes"):
             floor = floor_seconds(res, args)
-            print(
-                "| %s | %s | %.2f | %d | %d | %.2f | %.2f | %.2f | %.0f |"
-                % (
-                    names[kind],
-                    format(n, ","),
-                    res["seconds"],
-                    res["requests"],
-                    res["peak_concurrency"],
-                    floor,
-                    res["seconds"] / floor if floor else 0,
-                    res["queries"] / n,
-                    res["peak_rss_mb"],
-                )
-            )
+            cells = [
+                names[kind],
+                f"{n:,}",
+                f"{res['seconds']:.2f}",
+                f"{res['requests']:d}",
+                f"{res['peak_concurrency']:d}",
+                f"{floor:.2f}",
+                f"{res['seconds'] / floor if floor else 0:.2f}",
+                f"{res['queries'] / n:.2f}",
+                f"{res['peak_rss_mb']:.0f}",
+            ]
+            print("| " + " | ".join(cells) + " |")
         else:
             print(
                 "| {} | {} | {:.3f} | - | - | - | - | {:.2f} | {:.0f} |".format(
@@ -674,15 +676,17 @@ def main():
     results = {}
     for kind, n in cases:
         results[kind, n] = res = run_case(db, kind, n, args)
-        print("%s %d: %s" % (kind, n, json.dumps(res)), flush=True)
+        print(f"{kind} {n:d}: {json.dumps(res)}", flush=True)
     print(
-        "\nSandbox latency %d ms per request, batch %d, K = %d parallel requests; %s"
-        % (args.latency_ms, args.batch, args.k, machine())
+        f"\nSandbox latency {args.latency_ms:d} ms per request, batch {args.batch:d}, "
+        f"K = {args.k:d} parallel requests; {machine()}"
     )
     print_table(results, args)
     if args.json:
         Path(args.json).write_text(
-            json.dumps({"%s:%d" % key: res for key, res in results.items()}, indent=1),
+            json.dumps(
+                {f"{kind}:{n:d}": res for (kind, n), res in results.items()}, indent=1
+            ),
             encoding="utf-8",
         )
     status = 0

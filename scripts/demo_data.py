@@ -5,12 +5,17 @@ import os
 
 sandbox_url = os.environ["AAKASH_DEMO_SANDBOX_URL"]
 token = os.environ["AAKASH_DEMO_TOKEN"]
+try:
+    # odoo-bin shell runs this file with exec(), its ``env`` among the globals
+    env = globals()["env"]
+except KeyError:
+    raise SystemExit("demo data: run inside `odoo-bin shell` (./demo does)") from None
 
-company = env.company  # noqa: F821 - given by odoo shell
+company = env.company
 company.write(
     {
         "name": "Himalayan Traders Pvt. Ltd.",
-        "country_id": env.ref("base.np").id,  # noqa: F821
+        "country_id": env.ref("base.np").id,
         "phone": "+977-1-4412345",
         "city": "Kathmandu",
     }
@@ -18,7 +23,7 @@ company.write(
 company.aakash_sms_invoice_confirm = True
 
 provider = env["aakash.sms.provider"].create(
-    {  # noqa: F821
+    {
         "name": "Aakash SMS (local sandbox)",
         "auth_token": token,
         "base_url": sandbox_url,
@@ -28,7 +33,7 @@ provider = env["aakash.sms.provider"].create(
 )
 
 customers = env["res.partner"].create(
-    [  # noqa: F821
+    [
         {"name": "Ram Bahadur Thapa", "phone": "+977-984-1234567", "city": "Kathmandu"},
         {"name": "Sita Kumari Rai", "phone": "980 123 4567", "city": "Dharan"},
         {"name": "Hari Prasad Sharma", "phone": "9851098765", "city": "Lalitpur"},
@@ -38,12 +43,12 @@ customers = env["res.partner"].create(
     ]
 )
 for customer in customers:
-    customer.country_id = env.ref("base.np")  # noqa: F821
+    customer.country_id = env.ref("base.np")
 
-product = env["product.product"].create({"name": "Dhaka topi", "list_price": 850.0})  # noqa: F821
+product = env["product.product"].create({"name": "Dhaka topi", "list_price": 850.0})
 for customer, quantity in zip(customers[:4], (2, 5, 1, 3), strict=False):
     invoice = env["account.move"].create(
-        {  # noqa: F821
+        {
             "move_type": "out_invoice",
             "partner_id": customer.id,
             "invoice_line_ids": [
@@ -60,7 +65,8 @@ for customer, quantity in zip(customers[:4], (2, 5, 1, 3), strict=False):
         }
     )
     invoice.action_post()
-env["aakash.sms.message"]._cron_send()  # noqa: F821 - sends the confirmation SMS queued above
+# sends the confirmation SMS queued above
+env["aakash.sms.message"]._cron_send()
 provider.action_refresh_balance()  # the Odoo server's crons refresh it from then on
-env.cr.commit()  # noqa: F821
-print("demo data: %d customers, 4 confirmed invoices" % len(customers))
+env.cr.commit()
+print(f"demo data: {len(customers)} customers, 4 confirmed invoices")

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Find or build a Python that imports Odoo 19, for ./run-tests, ./demo and scripts/odoo-pytest.
+"""Find or build a Python that imports Odoo 19, for ./run-tests, ./demo and
+scripts/odoo-pytest.
 
 Standard library only: it runs with any python3 >= 3.10.
 
-    python3 scripts/odoo_env.py python       # prints the interpreter to use (stdout), or exits 3
-    python3 scripts/odoo_env.py apt PKG...   # installs the Debian packages that are missing
+    python3 scripts/odoo_env.py python      # the interpreter to use (stdout), or exit 3
+    python3 scripts/odoo_env.py apt PKG...  # installs the missing Debian packages
 
 If ``$PYTHON`` (default: the interpreter running this script) already imports Odoo 19,
 that is the answer. Otherwise ``ODOO_SOURCE`` must name an Odoo 19.0 source tree: a
@@ -74,19 +75,18 @@ def apt_install(packages, why):
         return
     if not shutil.which("apt-get"):
         raise SetupError(
-            "{} needs the Debian packages {}, and there is no apt-get here: install them".format(
-                why, " ".join(missing)
-            )
+            f"{why} needs the Debian packages {' '.join(missing)}, and there is no "
+            "apt-get here: install them"
         )
     if os.geteuid() != 0:
         raise SetupError(
-            "{} needs the Debian packages {}: run `sudo apt-get install -y {}` (not root here)".format(
-                why, " ".join(missing), " ".join(missing)
-            )
+            f"{why} needs the Debian packages {' '.join(missing)}: run "
+            f"`sudo apt-get install -y {' '.join(missing)}` (not root here)"
         )
-    log("installing Debian packages {} ({})".format(" ".join(missing), why))
+    log(f"installing Debian packages {' '.join(missing)} ({why})")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    # `apt-get update` once per run of the test command (AAKASH_APT_UPDATED is inherited)
+    # `apt-get update` once per run of the test command (AAKASH_APT_UPDATED is
+    # inherited)
     if not os.environ.get("AAKASH_APT_UPDATED"):
         subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
         os.environ["AAKASH_APT_UPDATED"] = "1"
@@ -97,7 +97,7 @@ def apt_install(packages, why):
     )
     if proc.returncode:
         raise SetupError(
-            "apt-get install %s failed (exit %d)" % (" ".join(missing), proc.returncode)
+            f"apt-get install {' '.join(missing)} failed (exit {proc.returncode})"
         )
 
 
@@ -111,7 +111,8 @@ def importable_odoo19(python):
             [
                 python,
                 "-c",
-                "import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 19)",
+                "import odoo.release, sys; "
+                "sys.exit(odoo.release.version_info[0] != 19)",
             ],
             capture_output=True,
             timeout=120,
@@ -122,10 +123,11 @@ def importable_odoo19(python):
 
 
 def find_root(folder):
-    """The Odoo tree in ``folder`` (itself or one level down): has odoo/release.py and odoo/cli.
+    """The Odoo tree in ``folder`` (itself or one level down): has odoo/release.py and
+    odoo/cli.
 
-    A git clone has ``odoo-bin`` and ``addons/``; Odoo's official source archive (an sdist)
-    has the addons inside ``odoo/addons`` and its launcher in ``setup/odoo``.
+    A git clone has ``odoo-bin`` and ``addons/``; Odoo's official source archive (an
+    sdist) has the addons inside ``odoo/addons`` and its launcher in ``setup/odoo``.
     """
     folder = Path(folder)
     candidates = (
@@ -157,13 +159,15 @@ def resolve_path(source):
 
 
 def resolve_source(source):
-    """``(root, identity)``: the Odoo tree named by ``source`` and what identifies it."""
+    """``(root, identity)``: the Odoo tree named by ``source`` and what identifies
+    it."""
     path = resolve_path(source)
     if path.is_dir():
         root = find_root(path)
         if not root:
             raise SetupError(
-                f"ODOO_SOURCE={source} holds no Odoo tree (no odoo/release.py in it or one level down)"
+                f"ODOO_SOURCE={source} holds no Odoo tree (no odoo/release.py in it "
+                "or one level down)"
             )
         return root, f"dir:{root}"
     if not path.is_file():
@@ -349,9 +353,8 @@ def ensure_python():
     source = os.environ.get("ODOO_SOURCE")
     remembered = STATE / "odoo-source"
     if not source and remembered.exists() and venv_python().exists():
-        source = (
-            remembered.read_text().strip()
-        )  # the one .venv was built from: reuse it
+        # the one .venv was built from: reuse it
+        source = remembered.read_text().strip()
         log(f"ODOO_SOURCE not set: using {source}, which .venv was built from")
     if not source:
         raise SetupError(
@@ -375,7 +378,8 @@ def ensure_python():
 
 
 def ensure_python_locked():
-    """ensure_python() under the clone's set-up lock (two commands set up one after the other)."""
+    """ensure_python() under the clone's set-up lock (two commands set up one after
+    the other)."""
     STATE.mkdir(exist_ok=True)
     with open(STATE / "setup.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -389,9 +393,8 @@ def main(argv):
     STATE.mkdir(exist_ok=True)
     try:
         with open(STATE / "setup.lock", "w") as lock:
-            fcntl.flock(
-                lock, fcntl.LOCK_EX
-            )  # two commands in one clone set up one after the other
+            # two commands in one clone set up one after the other
+            fcntl.flock(lock, fcntl.LOCK_EX)
             if argv[0] == "apt":
                 apt_install(argv[1:], "this command")
                 return 0

@@ -39,7 +39,8 @@ import odoo.release
 
 REPO = Path(__file__).resolve().parent.parent
 ODOO_ROOT = Path(odoo.release.__file__).resolve().parent.parent
-# odoo-bin in a git clone; setup/odoo (the same launcher) in Odoo's official source archive
+# odoo-bin in a git clone; setup/odoo (the same launcher) in Odoo's official source
+# archive
 ODOO_BIN = next(
     (p for p in (ODOO_ROOT / "odoo-bin", ODOO_ROOT / "setup" / "odoo") if p.is_file()),
     ODOO_ROOT / "odoo-bin",
@@ -51,10 +52,10 @@ CORE_MODULES = ["base", "mail", "sms", "phone_validation", "contacts"]
 TEMPLATE_MODULES = CORE_MODULES + ["account", "base_automation", "sms_twilio"]
 DEMO_MODULES = TEMPLATE_MODULES
 MODULE_SETS = {"core": CORE_MODULES, "full": TEMPLATE_MODULES}
-CACHE_PREFIX = (
-    "aakashsm"  # click-odoo-initdb names its templates aakashsm-YYYYmmddHHMM-<hash>
-)
-CACHE_MAX_SIZE = 4  # templates kept (most recently used first); older ones with this prefix are dropped
+# click-odoo-initdb names its templates aakashsm-YYYYmmddHHMM-<hash>
+CACHE_PREFIX = "aakashsm"
+# templates kept (most recently used first); older ones with this prefix are dropped
+CACHE_MAX_SIZE = 4
 DB = {
     "host": os.environ.get("PGHOST", "127.0.0.1"),
     "port": os.environ.get("PGPORT", "5432"),
@@ -77,7 +78,8 @@ def addons_path():
 
 
 def config_file():
-    """An Odoo configuration file for this PostgreSQL (used by odoo-bin, click-odoo and pytest-odoo)."""
+    """An Odoo configuration file for this PostgreSQL (used by odoo-bin, click-odoo
+    and pytest-odoo)."""
     STATE.mkdir(exist_ok=True)
     path = STATE / (
         "odoo-{}-{}.conf".format(DB["host"].strip("/").replace("/", "_"), DB["port"])
@@ -92,7 +94,7 @@ def config_file():
         )
     )
     if not path.exists() or path.read_text() != text:
-        tmp = path.with_suffix(".tmp%d" % os.getpid())
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(text)
         tmp.replace(path)
     return path
@@ -155,7 +157,8 @@ def dropdb(name):
 
 
 def create_database(name, modules=None):
-    """Create ``name`` with ``modules`` installed, from click-odoo-initdb's template cache."""
+    """Create ``name`` with ``modules`` installed, from click-odoo-initdb's template
+    cache."""
     modules = modules or TEMPLATE_MODULES
     command = [
         sys.executable,
@@ -176,16 +179,15 @@ def create_database(name, modules=None):
         "info",
     ]
     print(
-        f"odoo suite: creating {name} from click-odoo-initdb's template cache (built once: under a minute)",
+        f"odoo suite: creating {name} from click-odoo-initdb's template cache "
+        "(built once: under a minute)",
         flush=True,
     )
     started = time.time()
     proc = subprocess.run(command, env=psql_env(), capture_output=True, text=True)
     if proc.returncode:
         sys.stdout.write(proc.stdout[-5000:] + proc.stderr[-5000:])
-        raise SystemExit(
-            f"odoo suite: click-odoo-initdb could not create {name}"
-        )
+        raise SystemExit(f"odoo suite: click-odoo-initdb could not create {name}")
     for line in proc.stderr.splitlines():  # what click-odoo-initdb did with its cache
         if "click_odoo_contrib.initdb:" in line:
             print(
@@ -199,7 +201,8 @@ def create_database(name, modules=None):
 
 
 def modules_hash(modules):
-    """click-odoo-initdb's key for ``modules``: a hash of the content of every module installed."""
+    """click-odoo-initdb's key for ``modules``: a hash of the content of every module
+    installed."""
     code = (
         "import sys\nfrom odoo.tools import config\nfrom odoo.modules import module\n"
         "config.parse_config(['--config', sys.argv[1]], setup_logging=False)\n"
@@ -216,15 +219,17 @@ def modules_hash(modules):
 
 
 def ensure_template(modules=None):
-    """The name of a template database with ``modules`` installed, for ``createdb -T`` (benchmarks).
+    """The name of a template database with ``modules`` installed, for
+    ``createdb -T`` (benchmarks).
 
-    Named after click-odoo-initdb's content hash, so a changed Odoo tree or module makes a new one;
-    made from click-odoo-initdb's cache. Kept for callers of the former API; new code: create_database().
+    Named after click-odoo-initdb's content hash, so a changed Odoo tree or module
+    makes a new one; made from click-odoo-initdb's cache. Kept for callers of the
+    former API; new code: create_database().
     """
     modules = modules or TEMPLATE_MODULES
     name = "aakash_tmpl_" + modules_hash(modules)[:12]
     if not database_exists(name):
-        building = name + "_%d" % os.getpid()
+        building = f"{name}_{os.getpid()}"
         create_database(building, modules)
         renamed = subprocess.run(
             [
@@ -270,7 +275,7 @@ def modules_option(value):
 
 
 def addons_of(test_tags):
-    """The addons of this repository that ``test_tags`` names (``/aakash_sms:Class``...)."""
+    """The addons of this repository that ``test_tags`` names (``/aakash_sms:X``...)."""
     names = []
     for tag in test_tags.split(","):
         name = re.sub(r"^[-+]?[^/]*/", "", tag.strip()).split(":")[0].split(".")[0]
@@ -284,11 +289,12 @@ def run(test_tags="/aakash_sms", modules=None, allowed_skips=()):
     modules = modules or TEMPLATE_MODULES
     if not shutil.which("chromium") and not shutil.which("google-chrome"):
         print(
-            "!!! odoo suite: no Chromium on this machine: the browser tours (HttpCase) will be SKIPPED !!!"
+            "!!! odoo suite: no Chromium on this machine: the browser tours (HttpCase) "
+            "will be SKIPPED !!!"
         )
         if STRICT:
             strict_problems.append("no Chromium: the browser tours cannot run")
-    database = "aakash_test_%d_%d" % (os.getpid(), int.from_bytes(os.urandom(2), "big"))
+    database = f"aakash_test_{os.getpid()}_{int.from_bytes(os.urandom(2), 'big')}"
     tests = failed = errors = 0
     log_errors, skipped = [], []
     returncode = 1
@@ -332,8 +338,8 @@ def run(test_tags="/aakash_sms", modules=None, allowed_skips=()):
             dropdb(database)
     bad = failed + errors
     print(
-        "odoo suite: %d tests in database %s, exit code %d, %d error log line(s), %d skipped"
-        % (tests, database, returncode, len(log_errors), len(skipped))
+        f"odoo suite: {tests} tests in database {database}, exit code {returncode}, "
+        f"{len(log_errors)} error log line(s), {len(skipped)} skipped"
     )
     for line in log_errors[:20]:
         print("  " + line[:300])
@@ -355,10 +361,9 @@ def run(test_tags="/aakash_sms", modules=None, allowed_skips=()):
     for problem in strict_problems:
         print(f"!!! odoo suite (CI): {problem}: a failure under CI=true !!!")
     # Odoo counts a skipped test as run: it is not counted as passed here
-    print(
-        "odoo: %d passed, %d failed"
-        % (tests - bad - len(skipped), bad + (1 if strict_problems or not tests else 0))
-    )
+    passed = tests - bad - len(skipped)
+    failed_count = bad + (1 if strict_problems or not tests else 0)
+    print(f"odoo: {passed} passed, {failed_count} failed")
     if returncode or bad or log_errors or not tests or strict_problems:
         return 1
     return 0

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""PostgreSQL for the tests and the demo: the one at PGHOST/PGPORT, or a private cluster.
+"""PostgreSQL for the tests and the demo: the one at PGHOST/PGPORT, or a private
+cluster.
 
-    python3 scripts/pg_cluster.py ensure   # prints shell assignments: PGHOST=... PGPORT=... PGUSER=... AAKASH_PG_STARTED=0|1
+    python3 scripts/pg_cluster.py ensure   # prints shell assignments: PGHOST=...
+                                           # PGPORT=... PGUSER=... AAKASH_PG_STARTED=0|1
     python3 scripts/pg_cluster.py stop     # stops the private cluster, if it runs
     python3 scripts/pg_cluster.py status
 
@@ -50,7 +52,7 @@ def free_port(start=54320):
                 continue
             return port
     raise SetupError(
-        "no free port for a private PostgreSQL between %d and %d" % (start, start + 199)
+        f"no free port for a private PostgreSQL between {start} and {start + 199}"
     )
 
 
@@ -104,7 +106,8 @@ def ensure_binaries():
     )
     if not bindir():
         raise SetupError(
-            "PostgreSQL's binaries (initdb) are still missing after apt-get install postgresql"
+            "PostgreSQL's binaries (initdb) are still missing after apt-get install "
+            "postgresql"
         )
     return bindir()
 
@@ -116,7 +119,8 @@ def init_cluster(bins):
             subprocess.run(["id", "postgres"], check=True, capture_output=True)
         except subprocess.CalledProcessError as exc:
             raise SetupError(
-                "running as root and there is no system user `postgres` to run initdb as"
+                "running as root and there is no system user `postgres` to run initdb "
+                "as"
             ) from exc
         shutil.chown(PG_DIR, "postgres")
         probe = subprocess.run(
@@ -124,8 +128,9 @@ def init_cluster(bins):
         )
         if probe.returncode:
             raise SetupError(
-                f"the system user postgres cannot write to {PG_DIR} (a parent folder is closed to it): "
-                "move the clone, or set PGHOST/PGPORT to a running PostgreSQL"
+                f"the system user postgres cannot write to {PG_DIR} (a parent folder "
+                "is closed to it): move the clone, or set PGHOST/PGPORT to a running "
+                "PostgreSQL"
             )
     proc = subprocess.run(
         as_owner(
@@ -150,9 +155,11 @@ def init_cluster(bins):
         )
     with open(data_dir() / "postgresql.conf", "a") as conf:
         conf.write(
-            "\n# private cluster of the Aakash SMS tests and demo (scripts/pg_cluster.py)\n"
+            "\n# private cluster of the Aakash SMS tests and demo "
+            "(scripts/pg_cluster.py)\n"
             "listen_addresses = '127.0.0.1'\nunix_socket_directories = ''\n"
-            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n"
+            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            "max_connections = 200\n"
         )
 
 
@@ -193,7 +200,7 @@ def ensure():
                 "-t",
                 "60",
                 "-o",
-                "-p %d" % port,
+                f"-p {port:d}",
                 "start",
             ]
         ),
@@ -201,13 +208,11 @@ def ensure():
         text=True,
     )
     if proc.returncode or not answers("127.0.0.1", port):
-        raise SetupError(
-            f"the private PostgreSQL did not start (see {log_file})"
-        )
-    (PG_DIR / "port").write_text("%d\n" % port)
+        raise SetupError(f"the private PostgreSQL did not start (see {log_file})")
+    (PG_DIR / "port").write_text(f"{port:d}\n")
     print(
-        "pg: private PostgreSQL started on 127.0.0.1:%d (data in %s)"
-        % (port, data_dir().relative_to(REPO)),
+        f"pg: private PostgreSQL started on 127.0.0.1:{port:d} "
+        f"(data in {data_dir().relative_to(REPO)})",
         file=sys.stderr,
     )
     create_role(port, user)
@@ -219,7 +224,7 @@ def create_role(port, user):
         f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{user}') "
         f'THEN CREATE ROLE "{user}" SUPERUSER LOGIN; END IF; END$$;'
     )
-    for attempt in range(20):
+    for _attempt in range(20):
         proc = subprocess.run(
             [
                 "psql",
@@ -241,7 +246,8 @@ def create_role(port, user):
             return
         time.sleep(0.5)
     raise SetupError(
-        f"could not create the role {user} in the private PostgreSQL: {proc.stderr.strip()}"
+        f"could not create the role {user} in the private PostgreSQL: "
+        f"{proc.stderr.strip()}"
     )
 
 
@@ -271,17 +277,15 @@ def main(argv):
         if command == "ensure":
             host, port, user, started = ensure()
             print(
-                "PGHOST=%s PGPORT=%s PGUSER=%s AAKASH_PG_STARTED=%d"
-                % (host, port, user, started)
+                f"PGHOST={host} PGPORT={port} PGUSER={user} "
+                f"AAKASH_PG_STARTED={started:d}"
             )
         elif command == "stop":
             stop()
         elif command == "status":
             port = running()
-            print(
-                "private PostgreSQL: %s"
-                % ("running on 127.0.0.1:%d" % port if port else "not running")
-            )
+            state = f"running on 127.0.0.1:{port:d}" if port else "not running"
+            print(f"private PostgreSQL: {state}")
         else:
             print(__doc__, file=sys.stderr)
             return 2
@@ -290,11 +294,9 @@ def main(argv):
         return 3
     except OSError as exc:
         print(
-            "pg: nothing answers on {}:{} and no private PostgreSQL can be made here: {}".format(
-                os.environ.get("PGHOST", "127.0.0.1"),
-                os.environ.get("PGPORT", "5432"),
-                exc,
-            ),
+            f"pg: nothing answers on {os.environ.get('PGHOST', '127.0.0.1')}:"
+            f"{os.environ.get('PGPORT', '5432')} and no private PostgreSQL can be made "
+            f"here: {exc}",
             file=sys.stderr,
         )
         return 3

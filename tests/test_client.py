@@ -31,7 +31,8 @@ def sends(gateway):
 
 
 def canned(gateway, body, status=200, process=True):
-    """The next request is answered with ``body`` (after really sending it when ``process``)."""
+    """The next request is answered with ``body`` (after really sending it when
+    ``process``)."""
     gateway.inject("canned", status=status, body=body, process=process)
 
 
@@ -121,8 +122,8 @@ def test_too_many_numbers_is_a_programming_error(gateway):
     with pytest.raises(
         ValueError, match=r"^4 numbers given, at most 3 \(batch_size\) per send$"
     ):
-        client.send(["98%08d" % i for i in range(4)], "x")
-    assert len(client.send(["98%08d" % i for i in range(3)], "x")) == 3
+        client.send([f"98{i:08d}" for i in range(4)], "x")
+    assert len(client.send([f"98{i:08d}" for i in range(3)], "x")) == 3
     assert len(sends(gateway)) == 1
 
 
@@ -146,8 +147,8 @@ def test_default_batch_size_is_100(gateway):
     assert client.batch_size == 100
     assert AakashClient(TOKEN, batch_size=0).batch_size == 100
     with pytest.raises(ValueError):
-        client.send(["98%08d" % i for i in range(101)], "x")
-    results = client.send(["98%08d" % i for i in range(100)], "x")
+        client.send([f"98{i:08d}" for i in range(101)], "x")
+    results = client.send([f"98{i:08d}" for i in range(100)], "x")
     assert len(results) == 100 and {r.state for r in results} == {QUEUED}
 
 
@@ -164,14 +165,15 @@ def test_empty_text_refused_before_sending(client, gateway, text):
 def test_control_characters_refused_before_sending(client, gateway):
     with pytest.raises(errors.ValidationError) as caught:
         client.send([A], "a\x00b")
-    assert (
-        str(caught.value)
-        == "The SMS text contains a control character (U+0000) that cannot be sent; remove it."
+    assert str(caught.value) == (
+        "The SMS text contains a control character (U+0000) that cannot be sent; "
+        "remove it."
     )
     with pytest.raises(errors.ValidationError) as caught:
         client.send([A], "a\x1bb\x7f")
     assert str(caught.value) == (
-        "The SMS text contains control characters (U+001B, U+007F) that cannot be sent; remove them."
+        "The SMS text contains control characters (U+001B, U+007F) that cannot be "
+        "sent; remove them."
     )
     assert not gateway.requests
     assert client.send([A], "two\r\nlines\tand a tab")[0].state == QUEUED
@@ -299,9 +301,8 @@ def test_read_timeout_is_uncertain_and_never_retried(client, gateway):
     gateway.inject("timeout", seconds=2)
     started = time.monotonic()
     results = client.send([A], "x")
-    assert (
-        time.monotonic() - started < 1.9
-    )  # the gateway hangs 2 s: the client gave up before
+    # the gateway hangs 2 s: the client gave up before
+    assert time.monotonic() - started < 1.9
     assert (results[0].state, results[0].error_kind) == (UNCERTAIN, "transport")
     assert (
         results[0].reason
@@ -371,17 +372,20 @@ def test_broken_replies_are_uncertain(client, gateway, fault, reason):
         (
             503,
             '{"error": false, "message": "queued"}',
-            "Aakash answered with HTTP 503 and a reply it did not mark as an error or a success.",
+            "Aakash answered with HTTP 503 and a reply it did not mark as an error "
+            "or a success.",
         ),
         (
             400,
             '{"message": "hm"}',
-            "Aakash answered with HTTP 400 and a reply it did not mark as an error or a success.",
+            "Aakash answered with HTTP 400 and a reply it did not mark as an error "
+            "or a success.",
         ),
         (
             200,
             '{"error": "maybe", "message": "1 messages has been queued"}',
-            "Aakash answered with HTTP 200 and a reply it did not mark as an error or a success.",
+            "Aakash answered with HTTP 200 and a reply it did not mark as an error "
+            "or a success.",
         ),
     ],
 )
@@ -651,7 +655,8 @@ def test_any_exception_while_reading_a_reply_is_uncertain(
 
 
 class FakeSession:
-    """Raises the given exceptions in turn, then answers with the last item if it is not one."""
+    """Raises the given exceptions in turn, then answers with the last item if it is
+    not one."""
 
     def __init__(self, *outcomes):
         self.outcomes = list(outcomes)
@@ -698,7 +703,8 @@ def refused():
             requests.exceptions.SSLError("bad cert"),
             FAILED,
             1,
-            "The secure connection to Aakash at http://aakash.invalid/sms failed; nothing was sent.",
+            "The secure connection to Aakash at http://aakash.invalid/sms failed; "
+            "nothing was sent.",
         ),
         (
             requests.exceptions.ConnectionError("reset by peer"),
@@ -710,7 +716,8 @@ def refused():
             requests.exceptions.ConnectionError(),
             UNCERTAIN,
             1,
-            "Aakash closed the connection before answering; the SMS may have been sent.",
+            "Aakash closed the connection before answering; the SMS may have been "
+            "sent.",
         ),
         (
             requests.exceptions.ConnectionError(ConnectionRefusedError(111, "refused")),
@@ -734,7 +741,8 @@ def refused():
             requests.exceptions.ChunkedEncodingError("cut"),
             UNCERTAIN,
             1,
-            "Error talking to Aakash (ChunkedEncodingError); the SMS may have been sent.",
+            "Error talking to Aakash (ChunkedEncodingError); the SMS may have been "
+            "sent.",
         ),
         (RuntimeError("no idea"), UNCERTAIN, 1, UNREADABLE),
         (UnicodeEncodeError("ascii", "x", 0, 1, "no"), UNCERTAIN, 1, UNREADABLE),
@@ -805,7 +813,7 @@ def test_retries_zero_gives_up_at_once(monkeypatch):
 
 def test_connection_refused_retried_with_backoff_then_failed(closed_port):
     client = AakashClient(
-        TOKEN, base_url="http://127.0.0.1:%d/sms" % closed_port, retries=2, backoff=0.05
+        TOKEN, base_url=f"http://127.0.0.1:{closed_port}/sms", retries=2, backoff=0.05
     )
     started = time.monotonic()
     result = client.send([A], "x")[0]
@@ -905,7 +913,10 @@ def test_short_token_pieces_are_not_scrubbed(long_client):
         {"error": True, "message": f"Token {LONG_TOKEN[:11]} is wrong."},
         process=False,
     )
-    assert client.send([A], "x")[0].reason == f"Aakash SMS: Token {LONG_TOKEN[:11]} is wrong."
+    assert (
+        client.send([A], "x")[0].reason
+        == f"Aakash SMS: Token {LONG_TOKEN[:11]} is wrong."
+    )
 
 
 def test_long_gateway_messages_are_cut_after_scrubbing(client, gateway):
@@ -940,7 +951,7 @@ def test_rejected_status_is_scrubbed(long_client):
 def test_parallel_sends_from_threads():
     with SandboxGateway(tokens={TOKEN: 1000}, latency_ms=300) as gateway:
         client = AakashClient(TOKEN, base_url=gateway.base_url, batch_size=10)
-        batches = [["98%08d" % (10 * b + i) for i in range(10)] for b in range(4)]
+        batches = [[f"98{10 * b + i:08d}" for i in range(10)] for b in range(4)]
         outcomes = [None] * 4
 
         def run(position):
@@ -1052,7 +1063,7 @@ def test_credit_unexpected_exception_is_a_gateway_error(client, monkeypatch, cap
 
 # -- report -----------------------------------------------------------------------
 def test_report_pages(client):
-    client.send(["98%08d" % i for i in range(45)], "x")
+    client.send([f"98{i:08d}" for i in range(45)], "x")
     first, third = client.report(1), client.report(3)
     assert first.total_pages == third.total_pages == 3
     assert len(first.entries) == 20 and len(third.entries) == 5

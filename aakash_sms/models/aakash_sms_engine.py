@@ -203,9 +203,8 @@ class AakashSmsMessage(models.Model):
                     recorded |= rows
                 recorded._aakash_after_outcome()
                 done.extend(recorded.ids)
-                time_left = checkpoint(
-                    len(recorded)
-                )  # outcomes, notes and Odoo's SMS together
+                # outcomes, notes and Odoo's SMS committed together
+                time_left = checkpoint(len(recorded))
         done = self.browse(list(dict.fromkeys(done)))
         done._notify_completed_sends()
         return done

@@ -31,15 +31,16 @@ class AakashSmsMessage(models.Model):
         help="Set when Odoo's own SMS features sent this message through Aakash.",
     )
 
-    # One live row per Odoo SMS: a uuid is sent at most once, whoever asks again.  Only rows
-    # provably never sent (rejected, failed) leave room for another attempt.
+    # One live row per Odoo SMS: a uuid is sent at most once, whoever asks again.  Only
+    # rows provably never sent (rejected, failed) leave room for another attempt.
     _one_live_row_per_sms = models.UniqueIndex(
         "(sms_uuid) WHERE sms_uuid IS NOT NULL AND state NOT IN ('rejected', 'failed')",
         "This Odoo SMS is already being sent through Aakash.",
     )
 
     def _aakash_provider_state(self):
-        """``(provider state, failure reason)`` of this row for ``sms.sms._send_with_api``."""
+        """``(provider state, failure reason)`` of this row for
+        ``sms.sms._send_with_api``."""
         self.ensure_one()
         if self.state in ("pending", "sending"):
             return "processing", False
@@ -49,7 +50,8 @@ class AakashSmsMessage(models.Model):
         return OUTCOMES[kind][2], self.reason or False
 
     def _aakash_update_native_sms(self):
-        """Write the final state of the bridged rows ``self`` onto Odoo's SMS and trackers."""
+        """Write the final state of the bridged rows ``self`` onto Odoo's SMS and
+        trackers."""
         rows = self.filtered(
             lambda m: m.sms_uuid and m.state not in ("pending", "sending")
         )
@@ -58,7 +60,8 @@ class AakashSmsMessage(models.Model):
         from .sms_api import SmsApiAakash  # noqa: PLC0415 - avoids an import cycle
 
         failure_types = SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE
-        # the bridge acts for whoever queued Odoo's SMS: their SMS and trackers are updated as the engine
+        # the bridge acts for whoever queued Odoo's SMS: their SMS and trackers are
+        # updated as the engine
         sms_sudo = (
             self.env["sms.sms"].sudo().search([("uuid", "in", rows.mapped("sms_uuid"))])
         )

@@ -37,7 +37,8 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _cron_sync_reports(self, days=REPORT_DAYS, max_pages=PAGES_PER_RUN):
-        """Update accepted rows from Aakash's report of sent messages (matched by gateway id).
+        """Update accepted rows from Aakash's report of sent messages (matched by
+        gateway id).
 
         The report lists every SMS of the account, newest first.  Each run reads at
         most ``max_pages`` pages per provider, and stops early once every open row is
@@ -64,7 +65,8 @@ class AakashSmsMessage(models.Model):
         return updated
 
     def _sync_report_of(self, provider, max_pages):
-        """Read ``provider``'s report for the rows ``self``; return the rows whose state changed."""
+        """Read ``provider``'s report for the rows ``self``; return the rows whose
+        state changed."""
         by_gateway_id = defaultdict(list)
         for row in self:
             by_gateway_id[row.gateway_id].append(row)
@@ -110,7 +112,8 @@ class AakashSmsMessage(models.Model):
         return updated
 
     def _pick_report_row(self, rows, entry):
-        """The row among ``rows`` (same gateway id) that ``entry`` reports on, removed from ``rows``."""
+        """The row among ``rows`` (same gateway id) that ``entry`` reports on,
+        removed from ``rows``."""
         if len(rows) == 1:
             return rows.pop()
         same_number = [

@@ -3,8 +3,9 @@ from odoo.tools.misc import format_datetime
 
 
 class AakashSmsMessage(models.Model):
-    """A send named in words ("312 recipients · 25 Nov 12:09 · Administrator") wherever it
-    shows: the log's "Send" group-by, the form, the result notification's log button.
+    """A send named in words ("312 recipients · 25 Nov 12:09 · Administrator")
+    wherever it shows: the log's "Send" group-by, the form, the result notification's
+    log button.
 
     Computed when shown (not stored): counts stay right while a queued send grows or
     is resent, and the date is in the reader's time zone and language.

@@ -41,7 +41,8 @@ class IrActionsServer(models.Model):
         ondelete="cascade",
         domain="[('model_id', '=', model_id), '|', ('ttype', '=', 'char'), "
         "'&', ('ttype', '=', 'many2one'), ('relation', '=', 'res.partner')]",
-        help="A contact field (its number is used) or a phone number field of the record.",
+        help="A contact field (its number is used) or a phone number field of the "
+        "record.",
     )
 
     @api.model_create_multi
@@ -103,7 +104,8 @@ class IrActionsServer(models.Model):
         records = eval_context.get("records") or eval_context.get("record")
         if not records:
             return False
-        # the action's own settings: whoever triggers it may not read templates or providers
+        # the action's own settings: whoever triggers it may not read templates or
+        # providers
         action_sudo = self.sudo()
         Message = self.env["aakash.sms.message"]
         if action_sudo.aakash_sms_template_id:
@@ -115,7 +117,8 @@ class IrActionsServer(models.Model):
             )
         else:
             bodies, problem = Message._aakash_render(
-                # an administrator's text, rendered whoever fires the action (as for the template)
+                # an administrator's text, rendered whoever fires the action (as for
+                # the template)
                 lambda recs: self.env["mail.render.mixin"]
                 .sudo()
                 ._render_template(
@@ -123,14 +126,16 @@ class IrActionsServer(models.Model):
                 ),
                 records,
             )
-        # Never sent inside the transaction that fired the action (an import, a rule): queued
+        # Never sent inside the transaction that fired the action (an import, a rule):
+        # queued
         Message._aakash_create_rows(
             records,
             bodies,
             provider=action_sudo.aakash_sms_provider_id or None,
             recipients=action_sudo._aakash_sms_recipients(records),
             text_problem=problem,
-            # a person running the action is told when it is done; an automation rule's SMS are not announced
+            # a person running the action is told when it is done; an automation rule's
+            # SMS are not announced
             notify_sender="__action_done" not in self.env.context,
         )._aakash_queue()
         return False

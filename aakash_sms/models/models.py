@@ -21,7 +21,8 @@ class Base(models.AbstractModel):
     _inherit = "base"
 
     def _aakash_sms_refusal(self, check):
-        """Why ``check`` (a :class:`NumberCheck`) was refused, in the user's language."""
+        """Why ``check`` (a :class:`NumberCheck`) was refused, in the user's
+        language."""
         if check.valid:
             return ""
         reasons = {
@@ -35,7 +36,8 @@ class Base(models.AbstractModel):
         return reasons.get(check.code, check.reason)
 
     def _aakash_sms_check_texts(self, vals_list, names):
-        """Refuse SMS texts with control characters (NUL...) before they are stored, in words."""
+        """Refuse SMS texts with control characters (NUL...) before they are stored,
+        in words."""
         for vals in vals_list:
             for name in names:
                 bad = (
@@ -44,7 +46,8 @@ class Base(models.AbstractModel):
                 if bad:
                     raise UserError(
                         self.env._(
-                            "The SMS text contains a control character (%s) that cannot be sent: remove it.",
+                            "The SMS text contains a control character (%s) that "
+                            "cannot be sent: remove it.",
                             ", ".join(f"U+{ord(char):04X}" for char in bad),
                         )
                     )
@@ -88,7 +91,8 @@ class Base(models.AbstractModel):
         return self._aakash_sms_log_action(self._aakash_sms_log_domain(), name)
 
     def _aakash_sms_document_refusals(self):
-        """``{id: reason}`` of the records of ``self`` that must not be texted at all."""
+        """``{id: reason}`` of the records of ``self`` that must not be texted at
+        all."""
         return {}
 
     def _aakash_sms_get_recipients(self):

@@ -8,8 +8,8 @@ class ResCompany(models.Model):
 
     aakash_sms_native = fields.Boolean(
         "Send Odoo's SMS through Aakash",
-        help="Route every SMS Odoo sends (SMS composer, templates, marketing, server actions...) "
-        "through the company's default Aakash SMS provider.",
+        help="Route every SMS Odoo sends (SMS composer, templates, marketing, server "
+        "actions...) through the company's default Aakash SMS provider.",
     )
 
     def _get_sms_api_class(self):

@@ -35,8 +35,8 @@ class SmsApiAakash(SmsApiBase):
             super()._get_sms_api_error_messages(),
             **{
                 "unregistered": self.env._(
-                    "The Aakash SMS token was refused (check it, and this server's IP under API Service > "
-                    "Token on sms.aakashsms.com)."
+                    "The Aakash SMS token was refused (check it, and this server's "
+                    "IP under API Service > Token on sms.aakashsms.com)."
                 ),
                 "insufficient_credit": self.env._(
                     "Not enough credit on the Aakash SMS account."
@@ -101,7 +101,8 @@ class SmsApiAakash(SmsApiBase):
             with env.cr.savepoint():
                 rows = Message.create(vals_list)
         except psycopg2.IntegrityError:
-            # another transaction is queuing some of these very SMS: it sends those; this one the others
+            # another transaction is queuing some of these very SMS: it sends those;
+            # this one the others
             rows = Message
             for vals in vals_list:
                 try:
@@ -130,7 +131,8 @@ class SmsApiAakash(SmsApiBase):
         return results
 
     def _row_values(self, sms, number, content):
-        """Values of the log row of one Odoo SMS: its document, contact, company and number."""
+        """Values of the log row of one Odoo SMS: its document, contact, company and
+        number."""
         company = self._company_of(sms)
         document = sms.mail_message_id if sms else self.env["mail.message"]
         res_model, res_id, record_name = (
@@ -171,7 +173,8 @@ class SmsApiAakash(SmsApiBase):
         }
 
     def _company_of(self, sms):
-        """The company whose provider sends ``sms`` (the record's, as Odoo splits by it)."""
+        """The company whose provider sends ``sms`` (the record's, as Odoo splits by
+        it)."""
         if sms:
             return sms._get_sms_company()
         return self.company or self.env.company

@@ -7,7 +7,8 @@ class SmsSms(models.Model):
     _inherit = "sms.sms"
 
     def _split_by_api(self):
-        """Send the SMS of companies that route Odoo's SMS through Aakash with Aakash."""
+        """Send the SMS of companies that route Odoo's SMS through Aakash with
+        Aakash."""
         by_company = defaultdict(lambda: self.browse())
         for sms in self:
             by_company[sms._get_sms_company()] |= sms
@@ -45,7 +46,8 @@ class SmsSms(models.Model):
         return None
 
     def _aakash_maybe_sent(self):
-        """The SMS of ``self`` in error that Aakash may nevertheless have sent (uncertain)."""
+        """The SMS of ``self`` in error that Aakash may nevertheless have sent
+        (uncertain)."""
         in_error = self.filtered(lambda sms: sms.state == "error")
         if not in_error:
             return self.browse()
@@ -70,9 +72,10 @@ class SmsSms(models.Model):
             params["message"] = "{}\n{}".format(
                 params.get("message") or "",
                 self.env._(
-                    "%(count)s SMS were not resent: Aakash may already have sent them (no clear answer "
-                    "came back). Check the Aakash SMS report, and send them again from the SMS composer "
-                    "if they did not go out.",
+                    "%(count)s SMS were not resent: Aakash may already have sent "
+                    "them (no clear answer came back). Check the Aakash SMS report, "
+                    "and send them again from the SMS composer if they did not go "
+                    "out.",
                     count=len(maybe_sent),
                 ),
             )

@@ -1,7 +1,7 @@
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
-from odoo.tests import common, new_test_user
+from odoo.tests import Form, common, new_test_user
 
 from aakash_sms_sandbox import SandboxGateway
 
@@ -79,6 +79,16 @@ class AakashSmsMixin:
             [("res_model", "=", records._name), ("res_id", "in", records.ids)],
             order="id",
         )
+
+    def open_composer(self, records, user=None):
+        """The Aakash SMS composer as opened from the list of ``records``."""
+        env = self.env(user=user) if user else self.env
+        ctx = {
+            "active_model": records._name,
+            "active_ids": records.ids,
+            "active_id": records[:1].id,
+        }
+        return Form(env["aakash.sms.composer"].with_context(**ctx))
 
 
 class AakashSmsCase(AakashSmsMixin, common.TransactionCase):

@@ -136,7 +136,7 @@ class TestServerAction(AakashSmsCase):
 
     def test_large_run_goes_to_queue(self):
         partners = self.env["res.partner"].create(
-            [{"name": "P%d" % i, "phone": "98%08d" % i} for i in range(150)]
+            [{"name": f"P{i}", "phone": f"98{i:08d}"} for i in range(150)]
         )
         self.action.aakash_sms_body = (
             "Dashain sale: 20% off today"  # one text for all: batched
@@ -194,8 +194,8 @@ class TestQueue(AakashSmsCase):
             [
                 dict(
                     {
-                        "number": "98%08d" % i,
-                        "number_raw": "98%08d" % i,
+                        "number": f"98{i:08d}",
+                        "number_raw": f"98{i:08d}",
                         "body": "queued text",
                         "provider_id": self.provider.id,
                         "company_id": self.env.company.id,
@@ -209,9 +209,8 @@ class TestQueue(AakashSmsCase):
 
     def test_interrupted_send_becomes_uncertain(self):
         messages = self._pending(3)
-        messages.write(
-            {"state": "sending"}
-        )  # left by a worker that died: nobody holds its key
+        # left by a worker that died: nobody holds its key
+        messages.write({"state": "sending"})
         self.run_cron("aakash.sms.message", "_cron_send")
         self.assertEqual(set(messages.mapped("state")), {"uncertain"})
         self.assertIn("may have been sent", messages[0].reason.lower())
@@ -235,6 +234,7 @@ class TestQueue(AakashSmsCase):
                 {"next_attempt_date": fields.Datetime.now() - timedelta(minutes=1)}
             )
             self.run_cron("aakash.sms.message", "_cron_send")
+            self.assertEqual(messages.mapped("attempt_count"), [attempt, attempt])
         self.assertEqual(set(messages.mapped("state")), {"failed"})
         self.assertEqual(messages.mapped("attempt_count"), [5, 5])
         self.assertFalse(self.gateway.requests)
@@ -263,6 +263,7 @@ class TestQueue(AakashSmsCase):
         self.gateway.clear()
         self.run_cron("aakash.sms.message", "_cron_sync_reports")
         self.assertEqual(old.state, "delivered")
+        self.assertEqual(set(newer.mapped("state")), {"queued"}, "no news of them")
         pages = [r.form["page"] for r in self.gateway.requests]
         self.assertEqual(pages, ["1", "2", "3"], "46 messages at 20 a page")
 

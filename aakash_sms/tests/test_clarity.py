@@ -1,7 +1,7 @@
 """What a shop owner sees before and after a send: lengths, costs, names, buttons."""
 
 from odoo.exceptions import UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import AakashSmsCase
 
@@ -26,15 +26,6 @@ class TestComposerClarity(AakashSmsCase):
                 + "x" * 60,
             }
         )
-
-    def open_composer(self, records, user=None):
-        env = self.env(user=user) if user else self.env
-        ctx = {
-            "active_model": records._name,
-            "active_ids": records.ids,
-            "active_id": records[:1].id,
-        }
-        return Form(env["aakash.sms.composer"].with_context(**ctx))
 
     def test_bulk_template_previews_first_recipient_and_sums_credits(self):
         composer = self.open_composer(self.ram | self.sita | self.hari | self.nophone)
@@ -85,7 +76,8 @@ class TestComposerClarity(AakashSmsCase):
         composer.body = "hello"
         self.assertEqual(
             composer.text_summary,
-            "GSM-7: 5 of 160 characters · 1 SMS part per recipient · about 1 credit for 1 recipient",
+            "GSM-7: 5 of 160 characters · 1 SMS part per recipient · about 1 credit "
+            "for 1 recipient",
         )
         composer.body = "x" * 200
         self.assertEqual(
@@ -96,8 +88,8 @@ class TestComposerClarity(AakashSmsCase):
         composer = self.open_composer(self.ram | self.nophone)
         self.assertEqual(
             composer.invalid_summary,
-            "1 of 2 selected records will not be texted (the reasons are in the list below); "
-            "they are recorded as rejected.",
+            "1 of 2 selected records will not be texted (the reasons are in the list "
+            "below); they are recorded as rejected.",
         )
         composer = self.open_composer(self.nophone)
         self.assertEqual(
@@ -143,18 +135,15 @@ class TestComposerClarity(AakashSmsCase):
 
     def test_preview_of_1000_records_renders_in_one_batch(self):
         partners = self.env["res.partner"].create(
-            [
-                {"name": f"Customer {i}", "phone": "98%08d" % i}
-                for i in range(1000)
-            ]
+            [{"name": f"Customer {i}", "phone": f"98{i:08d}"} for i in range(1000)]
         )
         composer = self.open_composer(partners)
         composer.template_id = self.template
         record = composer.save()
         self.assertEqual(record.valid_count, 1000)
         record.invalidate_recordset(["credit_estimate", "preview_body", "text_summary"])
-        # rendered in one batch: a handful of queries, not some per record (speed itself is
-        # measured by benchmarks/bench_bulk.py, not asserted here)
+        # rendered in one batch: a handful of queries, not some per record (speed itself
+        # is measured by benchmarks/bench_bulk.py, not asserted here)
         queries_before = self.env.cr.sql_log_count
         self.assertEqual(record.credit_estimate, 1000)
         self.assertLess(self.env.cr.sql_log_count - queries_before, 100)

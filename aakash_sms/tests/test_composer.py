@@ -17,15 +17,6 @@ class TestComposerPartner(AakashSmsCase):
         cls.landline = Partner.create({"name": "Hari Office", "phone": "01-4412345"})
         cls.nophone = Partner.create({"name": "Gita No Phone"})
 
-    def open_composer(self, records, user=None):
-        env = self.env(user=user) if user else self.env
-        ctx = {
-            "active_model": records._name,
-            "active_ids": records.ids,
-            "active_id": records[:1].id,
-        }
-        return Form(env["aakash.sms.composer"].with_context(**ctx))
-
     def test_single_partner_send(self):
         composer = self.open_composer(self.ram, user=self.sms_user)
         self.assertEqual(composer.valid_count, 1)
@@ -62,7 +53,7 @@ class TestComposerPartner(AakashSmsCase):
         self.assertIn("9812345678", note.body)
         self.assertIn("Accepted by Aakash", note.body)
         self.assertIn("Ncell", note.body)
-        self.assertIn("/odoo/aakash.sms.message/%d" % message.id, note.body)
+        self.assertIn(f"/odoo/aakash.sms.message/{message.id}", note.body)
         self.assertTrue(note.is_internal)
 
     def test_many_partners_preview_and_send(self):
@@ -251,7 +242,7 @@ class TestComposerFailures(AakashSmsCase):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             closed_port = sock.getsockname()[1]
-        self.provider.base_url = "http://127.0.0.1:%d/sms" % closed_port
+        self.provider.base_url = f"http://127.0.0.1:{closed_port}/sms"
         self.send()
         self.assert_all("failed", "cannot be reached")
 

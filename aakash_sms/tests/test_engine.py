@@ -20,9 +20,9 @@ from .common import TOKEN, AakashSmsCase
 
 @tagged("post_install", "-at_install")
 class TestEngine(AakashSmsCase):
-    def partners(self, count, number=lambda i: "98%08d" % i):
+    def partners(self, count, number=lambda i: f"98{i:08d}"):
         return self.env["res.partner"].create(
-            [{"name": "P%d" % i, "phone": number(i)} for i in range(count)]
+            [{"name": f"P{i}", "phone": number(i)} for i in range(count)]
         )
 
     def wizard_send(self, records, body="Dashain offer", user=None):
@@ -65,7 +65,7 @@ class TestEngine(AakashSmsCase):
 
     def test_number_repeated_across_batches_is_sent_once(self):
         partners = self.partners(
-            150, number=lambda i: "9800000000" if i in (0, 149) else "98%08d" % i
+            150, number=lambda i: "9800000000" if i in (0, 149) else f"98{i:08d}"
         )
         self.wizard_send(partners)
         self.run_queue()
@@ -91,9 +91,8 @@ class TestEngine(AakashSmsCase):
 
         def send_then_crash(client, numbers, text):
             real_send(client, numbers, text)
-            raise AttributeError(
-                "'str' object has no attribute 'get'"
-            )  # a reply we could not read
+            # a reply we could not read
+            raise AttributeError("'str' object has no attribute 'get'")
 
         with (
             patch.object(AakashClient, "send", send_then_crash),
@@ -198,9 +197,8 @@ class TestEngine(AakashSmsCase):
         rows[:2].sudo().write({"state": "sending", "sending_key": live_key})
         rows[2:].sudo().write({"state": "sending", "sending_key": dead_key})
         with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other:
-            other.execute(
-                "SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, live_key]
-            )  # a worker still sending
+            # a worker still sending
+            other.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, live_key])
             self.run_queue()
             other.execute(
                 "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, live_key]
@@ -211,9 +209,8 @@ class TestEngine(AakashSmsCase):
         self.assertFalse(self.gateway.requests, "nothing is sent again")
 
     def test_wizard_beyond_fourteen_thousand_records(self):
-        partners = self.partners(
-            15000
-        )  # the ids no longer go through literal_eval's 100 KiB cap
+        # the ids no longer go through literal_eval's 100 KiB cap
+        partners = self.partners(15000)
         composer = (
             self.env["aakash.sms.composer"]
             .with_context(active_model="res.partner", active_ids=partners.ids)
@@ -232,8 +229,8 @@ class TestEngine(AakashSmsCase):
         rows = Message.create(
             [
                 {
-                    "number": "98%08d" % i,
-                    "number_raw": "98%08d" % i,
+                    "number": f"98{i:08d}",
+                    "number_raw": f"98{i:08d}",
                     "body": "big send",
                     "state": "queued",
                     "gateway_id": str(500000 + i),
@@ -248,7 +245,7 @@ class TestEngine(AakashSmsCase):
         self.gateway.messages.extend(
             {
                 "id": 500000 + i,
-                "mobile": "97798%08d" % i,
+                "mobile": f"97798{i:08d}",
                 "text": "big send",
                 "credit": 1,
                 "network": "NTC",
@@ -299,15 +296,15 @@ class TestEngine(AakashSmsCase):
         )
 
     def test_worker_killed_mid_send_texts_each_contact_at_most_once(self):
-        """Odoo's own personalised SMS (as SMS marketing makes them), the worker dies after two requests."""
+        """Odoo's own personalised SMS (as SMS marketing makes them), the worker dies
+        after two requests."""
         self.company.aakash_sms_native = True
         self.provider.parallel_requests = 1
         partners = self.partners(6)
         for partner in partners:
             partner._message_sms(f"Hello {partner.name}", put_in_queue=True)
-        self.run_cron(
-            "sms.sms", "_process_queue"
-        )  # Odoo's queue hands them to the Aakash queue
+        # Odoo's queue hands them to the Aakash queue
+        self.run_cron("sms.sms", "_process_queue")
         rows = self.env["aakash.sms.message"].search([("sms_uuid", "!=", False)])
         self.assertEqual(len(rows), 6)
         Message = self.env.registry["aakash.sms.message"]
@@ -317,9 +314,8 @@ class TestEngine(AakashSmsCase):
         def record_then_die(records, *args, **kwargs):
             calls.append(records.ids)
             if len(calls) == 3:
-                raise KeyboardInterrupt(
-                    "the cron worker is killed"
-                )  # after its third request left
+                # after its third request left
+                raise KeyboardInterrupt("the cron worker is killed")
             return real_record(records, *args, **kwargs)
 
         # not assertRaises: it would roll back what the dead worker had committed
@@ -330,10 +326,11 @@ class TestEngine(AakashSmsCase):
             except KeyboardInterrupt:
                 died = True
         self.assertTrue(died, "the worker died")
-        self.assertGreaterEqual(
-            len(self.gateway.requests), 3
-        )  # a freed request may have left meanwhile
-        self.run_queue()  # the next run: the dead worker's unrecorded requests are uncertain, the rest is sent
+        # a freed request may have left meanwhile
+        self.assertGreaterEqual(len(self.gateway.requests), 3)
+        # the next run: the dead worker's unrecorded requests are uncertain, the rest is
+        # sent
+        self.run_queue()
         sent = self.gateway.sent_numbers()
         self.assertEqual(
             sorted(sent), sorted(partners.mapped("phone")), "each contact texted once"
@@ -414,16 +411,19 @@ class TestConcurrentResend(AakashSmsCase):
         def cleanup():
             with closing(sql_db.db_connect(dbname).cursor()) as cr:
                 cr.execute(
-                    "DELETE FROM aakash_sms_message WHERE res_model = 'res.partner' AND res_id = %s",
+                    "DELETE FROM aakash_sms_message "
+                    "WHERE res_model = 'res.partner' AND res_id = %s",
                     [ids["partner"]],
                 )
                 cr.execute(
-                    "DELETE FROM mail_message WHERE model = 'res.partner' AND res_id = %s",
+                    "DELETE FROM mail_message "
+                    "WHERE model = 'res.partner' AND res_id = %s",
                     [ids["partner"]],
                 )
                 cr.execute("DELETE FROM res_partner WHERE id = %s", [ids["partner"]])
                 cr.execute(
-                    "DELETE FROM mail_message WHERE model = 'aakash.sms.provider' AND res_id = %s",
+                    "DELETE FROM mail_message "
+                    "WHERE model = 'aakash.sms.provider' AND res_id = %s",
                     [ids["provider"]],
                 )
                 cr.execute(
@@ -455,7 +455,8 @@ class TestConcurrentResend(AakashSmsCase):
         self.assertEqual(outcomes.count("resent"), 1, outcomes)
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             cr.execute(
-                "SELECT count(*) FROM aakash_sms_message WHERE res_model = 'res.partner' AND res_id = %s",
+                "SELECT count(*) FROM aakash_sms_message "
+                "WHERE res_model = 'res.partner' AND res_id = %s",
                 [ids["partner"]],
             )
             self.assertEqual(cr.fetchone()[0], 2, "the failed row and one resend")
@@ -467,9 +468,7 @@ class TestProviderWithoutToken(AakashSmsCase):
 
     def test_queued_rows_fail_with_the_reason_and_nothing_leaves(self):
         self.provider.sudo().auth_token = False
-        partner = self.env["res.partner"].create(
-            {"name": "Ram", "phone": "9812345678"}
-        )
+        partner = self.env["res.partner"].create({"name": "Ram", "phone": "9812345678"})
         action = self.env["ir.actions.server"].create(
             {
                 "name": "Text",

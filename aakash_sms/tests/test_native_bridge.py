@@ -70,7 +70,8 @@ class TestNativeBridge(AakashSmsCase):
         )
 
     def compose(self, partner, body):
-        """The standard "Send SMS" of a contact (comment mode): a note with SMS notifications."""
+        """The standard "Send SMS" of a contact (comment mode): a note with SMS
+        notifications."""
         composer = Form(
             self.env["sms.composer"].with_context(
                 active_model="res.partner", active_id=partner.id
@@ -173,10 +174,8 @@ class TestNativeBridge(AakashSmsCase):
                 "Ram": ("pending", False),
                 "Sita": ("pending", False),
                 "Landline": ("error", "sms_number_format"),
-                "No Number": (
-                    "canceled",
-                    "sms_number_missing",
-                ),  # Odoo's own check, never sent
+                # Odoo's own check, never sent
+                "No Number": ("canceled", "sms_number_missing"),
             },
         )
         log = {
@@ -382,9 +381,8 @@ class TestNativeBridge(AakashSmsCase):
         self.compose(self.ram, "x")
         self.run_queue()
         row = self.native_log()
-        self.assertRecordValues(
-            row, [{"state": "pending", "attempt_count": 1}]
-        )  # provably not sent: retried
+        # provably not sent: retried
+        self.assertRecordValues(row, [{"state": "pending", "attempt_count": 1}])
         self.assertNotified(self.ram, "process")
         for _attempt in range(4):
             row.sudo().next_attempt_date = fields.Datetime.now() - timedelta(minutes=1)
@@ -476,7 +474,8 @@ class TestNativeBridge(AakashSmsCase):
         self.assertNotified(self.ram, "pending")
         self.assertEqual(maybe_sent.state, "error")
         with self.assertRaises(UserError):
-            self.native_log().action_resend()  # resent from Odoo's SMS, not from the Aakash log
+            # resent from Odoo's SMS, not from the Aakash log
+            self.native_log().action_resend()
 
     # ------------------------------------------------------------------
     # delivery reports
@@ -545,8 +544,9 @@ class TestNativeBridge(AakashSmsCase):
             }
         )
         self.gateway.credits[TOKEN_B] = 50
-        # Nepali customers, like the class's: with phonenumbers (Odoo's images, hosted Odoo), Odoo
-        # formats a national number by the partner's country, else the sending company's (not Nepal here)
+        # Nepali customers, like the class's: with phonenumbers (Odoo's images, hosted
+        # Odoo), Odoo formats a national number by the partner's country, else the
+        # sending company's (not Nepal here)
         nepal = self.env.ref("base.np").id
         hari, gita = self.env["res.partner"].create(
             [

@@ -22,7 +22,8 @@ TOKEN_B = "token-b-7c41d0"
 
 
 class CompanyBMixin:
-    """A second company with its own provider (same sandbox, its own token) and manager."""
+    """A second company with its own provider (same sandbox, its own token) and
+    manager."""
 
     @classmethod
     def setUpClass(cls):
@@ -147,11 +148,8 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
         for user, provider, credit in (
             (self.manager, self.provider, 1000),
             (self.manager_b, self.provider_b, 50),
-            (
-                self.admin,
-                self.provider,
-                1000,
-            ),  # a system administrator without any Aakash group
+            # a system administrator without any Aakash group
+            (self.admin, self.provider, 1000),
         ):
             with self.subTest(user=user.login):
                 self.env.invalidate_all()
@@ -172,7 +170,8 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
         )
         both.action_refresh_balance()
         self.assertEqual(self.tokens_sent(), [TOKEN, TOKEN_B])
-        # the company of provider B is allowed but not active: refused by the record rule
+        # the company of provider B is allowed but not active: refused by the record
+        # rule
         self.env.invalidate_all()
         with self.assertRaises(AccessError):
             self.provider_b.with_user(self.manager).with_context(
@@ -222,7 +221,8 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
         )
 
     def test_gateway_url_reserved_to_admins(self):
-        """A manager pointing the provider at a server of theirs never gets the token."""
+        """A manager pointing the provider at a server of theirs never gets the
+        token."""
         thief = SandboxGateway(tokens={})
         thief.start()
         self.addCleanup(thief.stop)
@@ -248,13 +248,17 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
     def test_refusals_in_the_users_language(self):
         self.env["res.lang"]._activate_lang("ne_NP")
         url_refusal = (
-            "Only system administrators can change where an Aakash SMS provider sends its "
-            "auth token (the gateway URL)."
+            "Only system administrators can change where an Aakash SMS provider sends "
+            "its auth token (the gateway URL)."
         )
-        action_refusal = "Only Aakash SMS managers and system administrators can use Aakash SMS providers."
+        action_refusal = (
+            "Only Aakash SMS managers and system administrators can use Aakash SMS "
+            "providers."
+        )
         nepali = {
             url_refusal: "गेटवे URL (टोकन पठाइने ठाउँ) प्रणाली प्रशासकले मात्र बदल्न सक्छन्।",
-            action_refusal: "Aakash SMS प्रदायक Aakash SMS व्यवस्थापक र प्रणाली प्रशासकले मात्र चलाउन सक्छन्।",
+            action_refusal: "Aakash SMS प्रदायक Aakash SMS व्यवस्थापक र प्रणाली "
+            "प्रशासकले मात्र चलाउन सक्छन्।",
         }
         with patch.dict(
             code_translations.python_translations, {("aakash_sms", "ne_NP"): nepali}
@@ -359,9 +363,8 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
                 }
             )
         )
-        with suppress(
-            AccessError, UserError
-        ):  # refused outright, or as a refused row: both fine
+        # refused outright, or as a refused row: both fine
+        with suppress(AccessError, UserError):
             composer.action_send()
         self.assertNotIn(TOKEN, self.tokens_sent())
 
@@ -420,7 +423,8 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
 
 @tagged("post_install", "-at_install")
 class TestBusinessActionsTriggerSms(AakashSmsCase):
-    """A user allowed to do the business action gets its SMS; opted-out numbers never get one.
+    """A user allowed to do the business action gets its SMS; opted-out numbers never
+    get one.
 
     These exercise the sending engine's front doors (automation rules, wizard, server
     actions; invoice confirmation: aakash_sms_account's tests).
@@ -456,7 +460,8 @@ class TestBusinessActionsTriggerSms(AakashSmsCase):
         )
 
     def test_employee_creates_contact_under_sms_automation(self):
-        """(b) an automation rule texting new contacts fires for an employee without SMS rights."""
+        """(b) an automation rule texting new contacts fires for an employee without
+        SMS rights."""
         self.require_base_automation()
         automation = (
             self.env["base.automation"]
@@ -515,7 +520,8 @@ class TestBusinessActionsTriggerSms(AakashSmsCase):
 
 @tagged("post_install", "-at_install")
 class TestCompaniesApartInEngine(CompanyBMixin, AakashSmsCase):
-    """A row never spends another company's credits (``check_company`` and the queue)."""
+    """A row never spends another company's credits (``check_company`` and the
+    queue)."""
 
     def test_row_with_another_company_provider_is_refused(self):
         with self.assertRaises(UserError):

@@ -51,9 +51,8 @@ class TestProvider(AakashSmsCase):
             "auth_token",
             self.env["aakash.sms.provider"].with_user(self.sms_user).fields_get(),
         )
-        self.assertEqual(
-            self.provider.read(["auth_token"])[0]["auth_token"], TOKEN
-        )  # as admin
+        # as admin
+        self.assertEqual(self.provider.read(["auth_token"])[0]["auth_token"], TOKEN)
 
     def test_token_never_tracked(self):
         self.provider.write({"auth_token": "new-secret-token", "name": "Renamed"})

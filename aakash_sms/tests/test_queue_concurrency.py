@@ -39,8 +39,8 @@ class TestTwoWorkers(AakashSmsCase):
             messages = env["aakash.sms.message"].create(
                 [
                     {
-                        "number": "98%08d" % i,
-                        "number_raw": "98%08d" % i,
+                        "number": f"98{i:08d}",
+                        "number_raw": f"98{i:08d}",
                         "body": "once only",
                         "provider_id": provider.id,
                         "company_id": env.company.id,
@@ -59,7 +59,8 @@ class TestTwoWorkers(AakashSmsCase):
                     [tuple(message_ids)],
                 )
                 cr.execute(
-                    "DELETE FROM mail_message WHERE model = 'aakash.sms.provider' AND res_id = %s",
+                    "DELETE FROM mail_message "
+                    "WHERE model = 'aakash.sms.provider' AND res_id = %s",
                     [provider_id],
                 )
                 cr.execute(
@@ -101,7 +102,8 @@ class TestTwoWorkers(AakashSmsCase):
         self.assertEqual(len(send_requests), count // 10)
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             cr.execute(
-                "SELECT state, count(*) FROM aakash_sms_message WHERE id IN %s GROUP BY state",
+                "SELECT state, count(*) FROM aakash_sms_message "
+                "WHERE id IN %s GROUP BY state",
                 [tuple(message_ids)],
             )
             self.assertEqual(dict(cr.fetchall()), {"queued": count})

@@ -12,7 +12,7 @@ class TestTours(AakashSmsHttpCase):
             {"name": "Tour Customer", "phone": "9812345678"}
         )
         self.start_tour(
-            "/odoo/res.partner/%d" % partner.id,
+            f"/odoo/res.partner/{partner.id}",
             "aakash_sms_partner_tour",
             login="admin",
         )
@@ -27,7 +27,8 @@ class TestTours(AakashSmsHttpCase):
         self.assertEqual(self.messages_of(partner).state, "queued")
 
     def test_bulk_template_tour(self):
-        """Three customers, a template: the preview, one counter, Send withheld, the log of the send."""
+        """Three customers, a template: the preview, one counter, Send withheld, the
+        log of the send."""
         partners = self.env["res.partner"].create(
             [
                 {"name": f"Tour Bulk {letter}", "phone": phone}
@@ -54,7 +55,7 @@ class TestTours(AakashSmsHttpCase):
             }
         )
         self.start_tour(
-            "/odoo/action-%d" % action.id,
+            f"/odoo/action-{action.id}",
             "aakash_sms_bulk_template_tour",
             login="admin",
         )

@@ -85,7 +85,8 @@ class ReportPage(NamedTuple):
 
 
 def _classify_error_message(message):
-    """Map the message of a ``{"error": true, "message": ...}`` reply to an exception class."""
+    """Map the message of a ``{"error": true, "message": ...}`` reply to an exception
+    class."""
     low = message.lower()
     if "ip" in re.findall(r"[a-z]+", low) or "not allowed" in low:
         return errors.IpNotAllowedError
@@ -210,7 +211,8 @@ class AakashClient:
                 return self.session.post(url, data=payload, timeout=self.timeout)
             except requests.exceptions.SSLError:
                 raise errors.TransportError(
-                    f"The secure connection to Aakash at {self.base_url} failed; nothing was sent."
+                    f"The secure connection to Aakash at {self.base_url} failed; "
+                    "nothing was sent."
                 ) from None
             except (
                 requests.exceptions.ConnectTimeout,
@@ -221,13 +223,14 @@ class AakashClient:
                 ) or _is_connect_failure(exc)
                 if not never_sent:
                     raise errors.TransportError(
-                        "Aakash closed the connection before answering; the SMS may have been sent.",
+                        "Aakash closed the connection before answering; the SMS may "
+                        "have been sent.",
                         maybe_sent=True,
                     ) from None
                 if attempt > self.retries:
                     raise errors.TransportError(
-                        f"Aakash cannot be reached at {self.base_url} (no network, DNS or connection refused); "
-                        "nothing was sent."
+                        f"Aakash cannot be reached at {self.base_url} (no network, "
+                        "DNS or connection refused); nothing was sent."
                     ) from None
                 _logger.info(
                     "Aakash SMS: gateway unreachable, retry %d/%d",
@@ -237,17 +240,20 @@ class AakashClient:
                 time.sleep(self.backoff * (2 ** (attempt - 1)))
             except requests.exceptions.Timeout:
                 raise errors.TransportError(
-                    f"Aakash did not answer within {self.timeout[1]} seconds; the SMS may have been sent.",
+                    f"Aakash did not answer within {self.timeout[1]} seconds; the SMS "
+                    "may have been sent.",
                     maybe_sent=True,
                 ) from None
             except requests.exceptions.RequestException as exc:
                 raise errors.TransportError(
-                    f"Error talking to Aakash ({type(exc).__name__}); the SMS may have been sent.",
+                    f"Error talking to Aakash ({type(exc).__name__}); the SMS may "
+                    "have been sent.",
                     maybe_sent=True,
                 ) from None
 
     def _decode(self, response):
-        """The JSON object of a success reply; raise :mod:`.errors` for anything else."""
+        """The JSON object of a success reply; raise :mod:`.errors` for anything
+        else."""
         status = response.status_code
         if status == 429:
             raise errors.ThrottledError(THROTTLED)
@@ -263,7 +269,10 @@ class AakashClient:
                     f"Aakash answered with a reply that is not JSON (HTTP {status})."
                 )
             else:
-                message = f"Aakash answered with a reply of an unexpected shape (HTTP {status})."
+                message = (
+                    "Aakash answered with a reply of an unexpected shape "
+                    f"(HTTP {status})."
+                )
             raise errors.GatewayError(message, maybe_sent=True)
         flag = _error_flag(body)
         if flag:
@@ -271,13 +280,15 @@ class AakashClient:
             raise _classify_error_message(message)(f"Aakash SMS: {message}")
         if flag is None or status >= 400:
             raise errors.GatewayError(
-                f"Aakash answered with HTTP {status} and a reply it did not mark as an error or a success.",
+                f"Aakash answered with HTTP {status} and a reply it did not mark as "
+                "an error or a success.",
                 maybe_sent=True,
             )
         return body
 
     def _post(self, path, data):
-        """Request and decode; any unexpected failure becomes a :class:`errors.GatewayError`."""
+        """Request and decode; any unexpected failure becomes a
+        :class:`errors.GatewayError`."""
         response = self._request(path, data)
         try:
             return self._decode(response)
@@ -291,7 +302,8 @@ class AakashClient:
     # API
     # ------------------------------------------------------------------
     def check_text(self, text):
-        """Raise :class:`errors.ValidationError` if ``text`` cannot be sent; else measure it."""
+        """Raise :class:`errors.ValidationError` if ``text`` cannot be sent; else
+        measure it."""
         if not isinstance(text, str) or blank(text):
             raise errors.ValidationError("The SMS text is empty.")  # pylint: disable=translation-required
         bad = control_chars(text)
@@ -306,8 +318,8 @@ class AakashClient:
         info = measure(text)
         if self.max_segments and info.segments > self.max_segments:
             raise errors.ValidationError(  # pylint: disable=translation-required
-                "The SMS text is too long: %d parts, at most %d are allowed."
-                % (info.segments, self.max_segments)
+                f"The SMS text is too long: {info.segments} parts, at most "
+                f"{self.max_segments} are allowed."
             )
         return info
 
@@ -323,8 +335,8 @@ class AakashClient:
         numbers = list(numbers)
         if len(numbers) > self.batch_size:
             raise ValueError(
-                "%d numbers given, at most %d (batch_size) per send"
-                % (len(numbers), self.batch_size)
+                f"{len(numbers)} numbers given, at most {self.batch_size} "
+                "(batch_size) per send"
             )
         results = [None] * len(numbers)
         seen = {}
@@ -335,8 +347,7 @@ class AakashClient:
             key = check.number or raw
             if key in seen:
                 raise ValueError(
-                    "number %r given twice (positions %d and %d)"
-                    % (raw, seen[key], index)
+                    f"number {raw!r} given twice (positions {seen[key]} and {index})"
                 )
             seen[key] = index
             if check.valid:
@@ -432,9 +443,8 @@ class AakashClient:
         if not isinstance(item, dict):
             item = {"mobile": item}
         number = _reply_number(item.get("mobile"))
-        if (
-            number and number not in listed
-        ):  # "valid" is read first: a number listed in both was sent
+        # "valid" is read first: a number listed in both was sent
+        if number and number not in listed:
             listed[number] = (accepted, item)
 
     def credit(self):

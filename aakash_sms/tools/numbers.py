@@ -184,6 +184,7 @@ def split_numbers(raws):
 
 
 def network_label(name):
-    """The operator name as Aakash's customers know it, for a network name from Aakash's replies."""
+    """The operator name as Aakash's customers know it, for a network name from
+    Aakash's replies."""
     text = str(name or "").strip()
     return _CARRIER_NETWORK.get(text.lower(), text)

@@ -126,7 +126,8 @@ def _invisible(char):
 
 
 def blank(text):
-    """True when ``text`` has nothing visible: only spaces, zero-width characters, controls."""
+    """True when ``text`` has nothing visible: only spaces, zero-width characters,
+    controls."""
     return all(_invisible(ch) for ch in text or "")
 
 
@@ -200,15 +201,15 @@ def gsm_safe(text):
 
 
 def unicode_chars(text):
-    """The distinct characters of ``text`` that force Unicode even after :func:`gsm_safe`.
+    """The distinct characters of ``text`` that force Unicode even after
+    :func:`gsm_safe`.
 
     In order of appearance; ``[]`` when ``gsm_safe(text)`` is GSM-7.
     """
     found = []
     for char in text or "":
-        if (
-            char in found or _lookalike(char) is not None
-        ):  # also skips controls and zero-width joiners
+        # also skips controls and zero-width joiners
+        if char in found or _lookalike(char) is not None:
             continue
         if not is_gsm7(char) and unicodedata.category(char) not in ("Cc", "Cs"):
             found.append(char)

@@ -19,9 +19,8 @@ class AakashSmsComposer(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._aakash_sms_check_texts(
-            vals_list, ["body"]
-        )  # a NUL cannot even be stored: say so in words
+        # a NUL cannot even be stored: say so in words
+        self._aakash_sms_check_texts(vals_list, ["body"])
         return super().create(vals_list)
 
     def write(self, vals):
@@ -148,11 +147,13 @@ class AakashSmsComposer(models.TransientModel):
                 )
                 continue
             records = records.exists()
-            # the first lines of each kind are kept, not every line (50,000 selected records)
+            # the first lines of each kind are kept, not every line (50,000 selected
+            # records)
             shown = {False: [], True: []}
             total = 0
             valid_ids = []
-            # the chosen provider as the engine will use it (its company is checked there)
+            # the chosen provider as the engine will use it (its company is checked
+            # there)
             for line in Message._aakash_preview_lines(
                 records, composer.provider_id.sudo() or None
             ):
@@ -166,9 +167,8 @@ class AakashSmsComposer(models.TransientModel):
                 )
                 if len(shown[bool(line["valid"])]) < PREVIEW_LIMIT:
                     shown[bool(line["valid"])].append(line)
-            lines = (shown[False] + shown[True])[
-                :PREVIEW_LIMIT
-            ]  # those that will not be texted first
+            # those that will not be texted first
+            lines = (shown[False] + shown[True])[:PREVIEW_LIMIT]
             composer.update(
                 {
                     "line_ids": [fields.Command.clear()]
@@ -188,31 +188,35 @@ class AakashSmsComposer(models.TransientModel):
             return False
         if total == 1:
             return self.env._(
-                "The selected record will not be texted (the reason is in the list below)."
+                "The selected record will not be texted (the reason is in the list "
+                "below)."
             )
         if invalid == total:
             return self.env._(
-                "None of the %(count)s selected records will be texted (the reasons are in the list below).",
+                "None of the %(count)s selected records will be texted (the reasons "
+                "are in the list below).",
                 count=total,
             )
         return self.env._(
-            "%(invalid)s of %(count)s selected records will not be texted (the reasons are in the list "
-            "below); they are recorded as rejected.",
+            "%(invalid)s of %(count)s selected records will not be texted (the "
+            "reasons are in the list below); they are recorded as rejected.",
             invalid=invalid,
             count=total,
         )
 
     def _get_provider(self):
-        """The provider that will most likely send (the chosen one, else the company's default)."""
+        """The provider that will most likely send (the chosen one, else the
+        company's default)."""
         return self.provider_id.sudo() or self.env["aakash.sms.provider"]._get_default(
             self.company_id
         )
 
     def _texts_as_sent(self):
-        """``(records, {id: text as it will travel})`` for the recipients that will be texted.
+        """``(records, {id: text as it will travel})`` for the recipients that will
+        be texted.
 
-        Rendered in one batch call for all of them; ``gsm_safe`` applied when the provider
-        does it.  A plain text (no placeholder) is rendered once.
+        Rendered in one batch call for all of them; ``gsm_safe`` applied when the
+        provider does it.  A plain text (no placeholder) is rendered once.
         """
         records = self._get_records()
         if records is None or not (self.body or "").strip():
@@ -266,9 +270,9 @@ class AakashSmsComposer(models.TransientModel):
         info = measure(first_text)
         if personalised and texts:
             measures = [measure(text).segments for text in texts.values()]
-            credits, most, least = sum(measures), max(measures), min(measures)
+            credit_count, most, least = sum(measures), max(measures), min(measures)
         else:
-            credits, most, least = (
+            credit_count, most, least = (
                 info.segments * self.valid_count,
                 info.segments,
                 info.segments,
@@ -290,8 +294,8 @@ class AakashSmsComposer(models.TransientModel):
                 "preview_title": title,
                 "encoding": info.encoding,
                 "segment_count": most,
-                "credit_estimate": credits,
-                "text_summary": self._text_summary(info, least, most, credits)
+                "credit_estimate": credit_count,
+                "text_summary": self._text_summary(info, least, most, credit_count)
                 if (self.body or "").strip()
                 else False,
                 "unicode_note": self.env._(
@@ -314,7 +318,7 @@ class AakashSmsComposer(models.TransientModel):
         ]
         return " ".join(shown) + (" …" if len(chars) > limit else "")
 
-    def _text_summary(self, info, least, most, credits):
+    def _text_summary(self, info, least, most, credit_count):
         """One line: encoding, characters, parts, credits, with singular and plural."""
         encoding = "GSM-7" if info.encoding == "gsm7" else "Unicode"
         if info.segments <= 1:
@@ -341,10 +345,10 @@ class AakashSmsComposer(models.TransientModel):
             parts = self.env._("1 SMS part per recipient")
         else:
             parts = self.env._("%s SMS parts per recipient", most)
-        if credits == 1:
+        if credit_count == 1:
             cost = self.env._("about 1 credit")
         else:
-            cost = self.env._("about %s credits", credits)
+            cost = self.env._("about %s credits", credit_count)
         if self.valid_count == 1:
             cost = self.env._("%s for 1 recipient", cost)
         else:
@@ -354,11 +358,11 @@ class AakashSmsComposer(models.TransientModel):
         return " · ".join([length, parts, cost])
 
     def _send_blocker(self, most_segments):
-        """Why Send is not offered: empty text, a text over the parts limit, nobody to text."""
+        """Why Send is not offered: empty text, a text over the parts limit, nobody
+        to text."""
         body = self.body or ""
-        if blank(
-            body
-        ):  # invisible characters only (zero-width spaces...) are empty too
+        # invisible characters only (zero-width spaces...) are empty too
+        if blank(body):
             return self.env._("Type a text or choose a template.")
         bad = control_chars(body)
         if bad:
@@ -368,25 +372,30 @@ class AakashSmsComposer(models.TransientModel):
             )
         if most_segments > MAX_SEGMENTS:
             return self.env._(
-                "The text is too long: %(parts)s SMS parts, at most %(max)s are allowed.",
+                "The text is too long: %(parts)s SMS parts, at most %(max)s are "
+                "allowed.",
                 parts=most_segments,
                 max=MAX_SEGMENTS,
             )
         if not self.valid_count:
             if self.recipient_count == 1:
                 return self.env._(
-                    "The selected record cannot be texted (the reason is in the list below)."
+                    "The selected record cannot be texted (the reason is in the list "
+                    "below)."
                 )
             return self.env._(
-                "None of the selected records can be texted (the reasons are in the list below)."
+                "None of the selected records can be texted (the reasons are in the "
+                "list below)."
             )
         return False
 
     def _prepare_bodies(self, records):
-        """``{id: text}``, rendered per record (placeholders like ``{{ object.name }}``), in one batch."""
+        """``{id: text}``, rendered per record (placeholders like
+        ``{{ object.name }}``), in one batch."""
         if self.template_id and self.body == self.template_id.body:
             if not self.template_id.lang and records:
-                # Odoo reads each customer's language one record at a time: read them all at once first
+                # Odoo reads each customer's language one record at a time: read them
+                # all at once first
                 customers = records._mail_get_partners()
                 self.env["res.partner"].concat(*customers.values()).mapped("lang")
             return self.template_id._render_field(
@@ -399,7 +408,8 @@ class AakashSmsComposer(models.TransientModel):
         )
 
     def action_send(self):
-        """Create the rows of this send; send them at once if one request does it, else queue them.
+        """Create the rows of this send; send them at once if one request does it,
+        else queue them.
 
         Recipients are looked up again on the records now (the preview is only shown).
         """
@@ -423,8 +433,8 @@ class AakashSmsComposer(models.TransientModel):
         if longest > MAX_SEGMENTS:
             raise UserError(
                 self.env._(
-                    "The text is too long: %(parts)s SMS parts, at most %(max)s are allowed. "
-                    "Shorten it before sending.",
+                    "The text is too long: %(parts)s SMS parts, at most %(max)s "
+                    "are allowed. Shorten it before sending.",
                     parts=longest,
                     max=MAX_SEGMENTS,
                 )
@@ -433,9 +443,9 @@ class AakashSmsComposer(models.TransientModel):
         messages = Message._aakash_create_rows(
             records,
             bodies,
-            provider=self.provider_id.sudo() or None,
+            provider=self.provider_id.sudo() or None,  # checked by company
             notify_sender=True,
-        )  # checked by company
+        )
         pending = messages.browse(
             [
                 message.id
@@ -453,7 +463,8 @@ class AakashSmsComposer(models.TransientModel):
                 )
             raise UserError(
                 self.env._(
-                    "None of the %(count)s selected records can be texted:\n%(reasons)s",
+                    "None of the %(count)s selected records can be texted:\n"
+                    "%(reasons)s",
                     count=len(records),
                     reasons=reasons,
                 )
@@ -472,7 +483,8 @@ class AakashSmsComposer(models.TransientModel):
         return self._notify_with_log_button(messages)
 
     def _notify_with_log_button(self, messages):
-        """The outcome notification, with a button that opens this send in the SMS log."""
+        """The outcome notification, with a button that opens this send in the SMS
+        log."""
         action = messages._action_notify_outcome()
         send = messages[:1]
         if send.send_ref:

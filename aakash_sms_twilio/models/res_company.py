@@ -2,7 +2,8 @@ from odoo import fields, models
 
 
 class ResCompany(models.Model):
-    """With Twilio SMS installed, Odoo's SMS provider is one choice: Odoo (IAP), Twilio or Aakash.
+    """With Twilio SMS installed, Odoo's SMS provider is one choice: Odoo (IAP),
+    Twilio or Aakash.
 
     ``aakash_sms_native`` (the core addon's switch) follows the choice, so one company
     never has two services at once.

@@ -63,7 +63,8 @@ class TestProviderChoice(TransactionCase):
     def test_installing_on_a_company_already_using_aakash(self):
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE res_company SET sms_provider = 'iap', aakash_sms_native = TRUE WHERE id = %s",
+            "UPDATE res_company SET sms_provider = 'iap', aakash_sms_native = TRUE "
+            "WHERE id = %s",
             [self.company.id],
         )
         self.company.invalidate_recordset()
