@@ -152,11 +152,10 @@ class AakashSmsComposer(models.TransientModel):
             shown = {False: [], True: []}
             total = 0
             valid_ids = []
-            # the chosen provider as the engine will use it (its company is checked
-            # there)
-            for line in Message._aakash_preview_lines(
-                records, composer.provider_id.sudo() or None
-            ):
+            # the chosen provider as the engine will use it (elevated: the user may
+            # not read providers; its company is checked there)
+            provider_sudo = composer.provider_id.sudo() or None
+            for line in Message._aakash_preview_lines(records, provider_sudo):
                 total += 1
                 if line["valid"]:
                     valid_ids.append(line["res_id"])
@@ -207,7 +206,9 @@ class AakashSmsComposer(models.TransientModel):
     def _get_provider(self):
         """The provider that will most likely send (the chosen one, else the
         company's default)."""
-        return self.provider_id.sudo() or self.env["aakash.sms.provider"]._get_default(
+        # elevated, as the engine uses it: the user may not read providers
+        provider_sudo = self.provider_id.sudo()
+        return provider_sudo or self.env["aakash.sms.provider"]._get_default(
             self.company_id
         )
 
@@ -440,11 +441,11 @@ class AakashSmsComposer(models.TransientModel):
                 )
             )
         Message = self.env["aakash.sms.message"]
+        # the chosen provider, elevated as the engine uses it (its company is checked
+        # against each record's there)
+        provider_sudo = self.provider_id.sudo() or None
         messages = Message._aakash_create_rows(
-            records,
-            bodies,
-            provider=self.provider_id.sudo() or None,  # checked by company
-            notify_sender=True,
+            records, bodies, provider=provider_sudo, notify_sender=True
         )
         pending = messages.browse(
             [
