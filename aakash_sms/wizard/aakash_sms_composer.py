@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 
 from ..models.aakash_sms_message import CHUNK_SIZE
 from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
-from ..tools.text import blank, control_chars, gsm_safe, is_gsm7, measure, unicode_chars
+from ..tools.text import blank, gsm_safe, is_gsm7, measure, unicode_chars
 
 # the preview lists at most this many recipients (those that will not be texted first)
 PREVIEW_LIMIT = 200
@@ -365,19 +365,12 @@ class AakashSmsComposer(models.TransientModel):
         # invisible characters only (zero-width spaces...) are empty too
         if blank(body):
             return self.env._("Type a text or choose a template.")
-        bad = control_chars(body)
-        if bad:
-            return self.env._(
-                "The text contains a control character (%s): remove it.",
-                ", ".join(f"U+{ord(char):04X}" for char in bad),
-            )
-        if most_segments > MAX_SEGMENTS:
-            return self.env._(
-                "The text is too long: %(parts)s SMS parts, at most %(max)s are "
-                "allowed.",
-                parts=most_segments,
-                max=MAX_SEGMENTS,
-            )
+        # the engine's own rules (control characters, parts), said as a sentence
+        problem = self.env["aakash.sms.message"]._aakash_text_problem(
+            body, segments=most_segments
+        )
+        if problem:
+            return f"{problem[:1].upper()}{problem[1:]}."
         if not self.valid_count:
             if self.recipient_count == 1:
                 return self.env._(
