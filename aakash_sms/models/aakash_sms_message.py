@@ -380,8 +380,12 @@ class AakashSmsMessage(models.Model):
         return None, None
 
     @api.model
-    def _aakash_text_problem(self, text):
-        """Why ``text`` cannot be sent ('' if it can), in the user's language."""
+    def _aakash_text_problem(self, text, segments=None):
+        """Why ``text`` cannot be sent ('' if it can), in the user's language.
+
+        :param segments: the SMS parts to judge the length by, if not ``text``'s own
+            (the wizard: the longest of the texts rendered for its recipients)
+        """
         if blank(text or ""):
             return self.env._("the text is empty")
         bad = control_chars(text)
@@ -390,7 +394,8 @@ class AakashSmsMessage(models.Model):
                 "the text contains a control character (%s): remove it",
                 ", ".join(f"U+{ord(char):04X}" for char in bad),
             )
-        segments = measure(text).segments
+        if segments is None:
+            segments = measure(text).segments
         if segments > MAX_SEGMENTS:
             return self.env._(
                 "the text is too long: %(parts)s SMS parts, at most %(max)s are "

@@ -62,14 +62,11 @@ class AakashSmsMessage(models.Model):
         failure_types = SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE
         # the bridge acts for whoever queued Odoo's SMS: their SMS and trackers are
         # updated as the engine
-        sms_sudo = (
-            self.env["sms.sms"].sudo().search([("uuid", "in", rows.mapped("sms_uuid"))])
-        )
+        uuids = rows.mapped("sms_uuid")
+        sms_sudo = self.env["sms.sms"].sudo().search([("uuid", "in", uuids)])
         sms_by_uuid = {sms.uuid: sms for sms in sms_sudo}
         trackers_sudo = (
-            self.env["sms.tracker"]
-            .sudo()
-            .search([("sms_uuid", "in", rows.mapped("sms_uuid"))])
+            self.env["sms.tracker"].sudo().search([("sms_uuid", "in", uuids)])
         )
         tracker_by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
         # one update per outcome, as Odoo's _send_with_api does, not one per SMS
@@ -118,10 +115,9 @@ class AakashSmsMessage(models.Model):
         if not native:
             return self.env["sms.tracker"]
         # delivery reports come from a cron: it updates whoever's trackers
+        uuids = native.mapped("sms_uuid")
         trackers_sudo = (
-            self.env["sms.tracker"]
-            .sudo()
-            .search([("sms_uuid", "in", native.mapped("sms_uuid"))])
+            self.env["sms.tracker"].sudo().search([("sms_uuid", "in", uuids)])
         )
         by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
         updated = trackers_sudo.browse()
@@ -140,9 +136,8 @@ class AakashSmsMessage(models.Model):
                 )
             updated |= tracker
         # as Odoo's own delivery report route does: a reported SMS is done
-        sms_sudo = self.env[
-            "sms.sms"
-        ].sudo()  # whoever's SMS: the report is about them all
+        # whoever's SMS: the report is about them all
+        sms_sudo = self.env["sms.sms"].sudo()
         sms_sudo.search(
             [
                 ("uuid", "in", native.mapped("sms_uuid")),

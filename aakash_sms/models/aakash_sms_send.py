@@ -33,22 +33,18 @@ class AakashSmsMessage(models.Model):
         if not refs:
             return {}
         # the size of a send the reader sees one row of, whoever sent the rest
-        groups = self.sudo()._read_group(
+        messages_sudo = self.sudo()
+        groups = messages_sudo._read_group(
             [("send_ref", "in", refs)],
             ["send_ref"],
             ["__count", "create_date:min", "user_id:array_agg"],
         )
-        users = (
-            self.env["res.users"]
-            .sudo()
-            .browse(  # the sender's name, as the chatter shows it
-                {uid for _ref, _count, _date, uids in groups for uid in uids if uid}
-            )
-            .exists()
-        )
+        # the sender's name, as the chatter shows it
+        user_ids = {uid for _ref, _count, _date, uids in groups for uid in uids if uid}
+        users_sudo = self.env["res.users"].sudo().browse(user_ids).exists()
         names = {}
         for ref, count, date, user_ids in groups:
-            user = users.filtered(lambda u, ids=user_ids: u.id in ids)[:1]
+            user = users_sudo.filtered(lambda u, ids=user_ids: u.id in ids)[:1]
             recipients = (
                 self.env._("1 recipient")
                 if count == 1

@@ -116,12 +116,11 @@ class IrActionsServer(models.Model):
                 records,
             )
         else:
+            # an administrator's text, rendered whoever fires the action (as for the
+            # template)
+            render_sudo = self.env["mail.render.mixin"].sudo()
             bodies, problem = Message._aakash_render(
-                # an administrator's text, rendered whoever fires the action (as for
-                # the template)
-                lambda recs: self.env["mail.render.mixin"]
-                .sudo()
-                ._render_template(
+                lambda recs: render_sudo._render_template(
                     action_sudo.aakash_sms_body or "", recs._name, recs.ids
                 ),
                 records,

@@ -57,28 +57,28 @@ class SmsApiAakash(SmsApiBase):
         row's state is answered instead.
         """
         env = self.env
-        Message = env[
-            "aakash.sms.message"
-        ].sudo()  # the bridge writes the engine's rows for any internal user
+        # the bridge writes the engine's rows for any internal user
+        messages_sudo = env["aakash.sms.message"].sudo()
         numbers = [
             (message.get("content") or "", number)
             for message in messages
             for number in message.get("numbers") or []
         ]
         uuids = [number["uuid"] for _content, number in numbers]
-        sms_sudo = env["sms.sms"].sudo()  # Odoo's SMS of the batch, whoever queued them
+        # Odoo's SMS of the batch, whoever queued them
+        sms_sudo = env["sms.sms"].sudo()
         sms_by_uuid = {
             sms.uuid: sms for sms in sms_sudo.search([("uuid", "in", uuids)])
         }
         live = {
             row.sms_uuid: row
-            for row in Message.search(
+            for row in messages_sudo.search(
                 [("sms_uuid", "in", uuids), ("state", "not in", ("rejected", "failed"))]
             )
         }
         earlier = {
             row.sms_uuid: row
-            for row in Message.search(
+            for row in messages_sudo.search(
                 [
                     ("sms_uuid", "in", uuids),
                     ("state", "in", ("rejected", "failed")),
@@ -93,21 +93,21 @@ class SmsApiAakash(SmsApiBase):
             vals_list.append(
                 self._row_values(sms_by_uuid.get(number["uuid"]), number, content)
             )
-        vals_list = Message._aakash_check_values(vals_list)
+        vals_list = messages_sudo._aakash_check_values(vals_list)
         for vals in vals_list:
             if vals.get("error_kind") == "duplicate":  # as Odoo's IAP says it
                 vals["reason"] = self._get_sms_api_error_messages()["duplicate_message"]
         try:
             with env.cr.savepoint():
-                rows = Message.create(vals_list)
+                rows = messages_sudo.create(vals_list)
         except psycopg2.IntegrityError:
             # another transaction is queuing some of these very SMS: it sends those;
             # this one the others
-            rows = Message
+            rows = messages_sudo
             for vals in vals_list:
                 try:
                     with env.cr.savepoint():
-                        rows |= Message.create([dict(vals)])
+                        rows |= messages_sudo.create([dict(vals)])
                 except psycopg2.IntegrityError:
                     _logger.info(
                         "Aakash SMS: SMS %s is already queued by another transaction",
@@ -150,9 +150,9 @@ class SmsApiAakash(SmsApiBase):
             res_model, res_id = trace.model, trace.res_id
         if res_model and res_id and not record_name and res_model in self.env:
             # the document's name on the log row, as Odoo's own SMS message shows it
-            record_name = (
-                self.env[res_model].sudo().browse(res_id).exists().display_name
-            )
+            # elevated: whoever queued the SMS, the name is shown on the log row only
+            document_sudo = self.env[res_model].sudo().browse(res_id).exists()
+            record_name = document_sudo.display_name
         user = (document.author_id.user_ids[:1] if document else False) or self.env.user
         return {
             "res_model": res_model or False,

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 
 from ..models.aakash_sms_message import CHUNK_SIZE
 from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
-from ..tools.text import blank, control_chars, gsm_safe, is_gsm7, measure, unicode_chars
+from ..tools.text import blank, gsm_safe, is_gsm7, measure, unicode_chars
 
 # the preview lists at most this many recipients (those that will not be texted first)
 PREVIEW_LIMIT = 200
@@ -152,11 +152,10 @@ class AakashSmsComposer(models.TransientModel):
             shown = {False: [], True: []}
             total = 0
             valid_ids = []
-            # the chosen provider as the engine will use it (its company is checked
-            # there)
-            for line in Message._aakash_preview_lines(
-                records, composer.provider_id.sudo() or None
-            ):
+            # the chosen provider as the engine will use it (elevated: the user may
+            # not read providers; its company is checked there)
+            provider_sudo = composer.provider_id.sudo() or None
+            for line in Message._aakash_preview_lines(records, provider_sudo):
                 total += 1
                 if line["valid"]:
                     valid_ids.append(line["res_id"])
@@ -207,7 +206,9 @@ class AakashSmsComposer(models.TransientModel):
     def _get_provider(self):
         """The provider that will most likely send (the chosen one, else the
         company's default)."""
-        return self.provider_id.sudo() or self.env["aakash.sms.provider"]._get_default(
+        # elevated, as the engine uses it: the user may not read providers
+        provider_sudo = self.provider_id.sudo()
+        return provider_sudo or self.env["aakash.sms.provider"]._get_default(
             self.company_id
         )
 
@@ -364,19 +365,12 @@ class AakashSmsComposer(models.TransientModel):
         # invisible characters only (zero-width spaces...) are empty too
         if blank(body):
             return self.env._("Type a text or choose a template.")
-        bad = control_chars(body)
-        if bad:
-            return self.env._(
-                "The text contains a control character (%s): remove it.",
-                ", ".join(f"U+{ord(char):04X}" for char in bad),
-            )
-        if most_segments > MAX_SEGMENTS:
-            return self.env._(
-                "The text is too long: %(parts)s SMS parts, at most %(max)s are "
-                "allowed.",
-                parts=most_segments,
-                max=MAX_SEGMENTS,
-            )
+        # the engine's own rules (control characters, parts), said as a sentence
+        problem = self.env["aakash.sms.message"]._aakash_text_problem(
+            body, segments=most_segments
+        )
+        if problem:
+            return f"{problem[:1].upper()}{problem[1:]}."
         if not self.valid_count:
             if self.recipient_count == 1:
                 return self.env._(
@@ -440,11 +434,11 @@ class AakashSmsComposer(models.TransientModel):
                 )
             )
         Message = self.env["aakash.sms.message"]
+        # the chosen provider, elevated as the engine uses it (its company is checked
+        # against each record's there)
+        provider_sudo = self.provider_id.sudo() or None
         messages = Message._aakash_create_rows(
-            records,
-            bodies,
-            provider=self.provider_id.sudo() or None,  # checked by company
-            notify_sender=True,
+            records, bodies, provider=provider_sudo, notify_sender=True
         )
         pending = messages.browse(
             [
