@@ -1,6 +1,8 @@
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
+from odoo import SUPERUSER_ID, api
+from odoo.orm.environments import Transaction
 from odoo.tests import Form, common, new_test_user
 
 from aakash_sms_sandbox import SandboxGateway
@@ -10,6 +12,27 @@ TOKEN = "test-token-5f1c2b9e8d7a"
 # they run where it is installed (./run-tests' full database) and are skipped with this
 # reason elsewhere (scripts/odoo_suite.py --allow-skip tolerates exactly this one).
 NO_BASE_AUTOMATION = "base_automation is not installed: automation rules not tested"
+
+
+def real_env(registry, cr, uid=SUPERUSER_ID):
+    """An environment on ``cr``, a real second connection of the test database.
+
+    The registry is handed over: ``Registry(dbname)`` would wait on the registry lock
+    that the test runner holds.
+    """
+    cr.transaction = Transaction(registry)
+    return api.Environment(cr, uid, {})
+
+
+def sandbox_provider(env, gateway, name, **values):
+    """A provider sending to ``gateway`` with ``TOKEN`` unless told otherwise, created
+    as the superuser (only administrators set tokens) and returned in ``env``'s rights.
+    """
+    values = {"auth_token": TOKEN, "timeout": 2, **values}
+    provider_sudo = env["aakash.sms.provider"].sudo()
+    return provider_sudo.create(
+        {"name": name, "base_url": gateway.base_url, **values}
+    ).sudo(False)
 
 
 class AakashSmsMixin:
@@ -22,25 +45,21 @@ class AakashSmsMixin:
         cls.gateway.start()
         cls.addClassCleanup(cls.gateway.stop)
         cls.company = cls.env.company
-        cls.provider = (
-            cls.env["aakash.sms.provider"]
-            .sudo()
-            .create(
-                {
-                    "name": "Aakash Sandbox",
-                    "auth_token": TOKEN,
-                    "base_url": cls.gateway.base_url,
-                    "timeout": 2,
-                    "is_default": True,
-                }
-            )
-            .sudo(False)
+        cls.provider = sandbox_provider(
+            cls.env, cls.gateway, "Aakash Sandbox", is_default=True
         )
         cls.sms_user = new_test_user(
             cls.env,
             login="sms_user",
             groups="base.group_user,aakash_sms.group_aakash_sms_user",
             name="SMS User",
+        )
+
+    @classmethod
+    def contacts(cls, *people):
+        """Contacts from ``(name, phone)`` pairs (``None``: no number), in order."""
+        return cls.env["res.partner"].create(
+            [{"name": name, "phone": phone or False} for name, phone in people]
         )
 
     def setUp(self):

@@ -11,13 +11,12 @@ class TestComposerClarity(AakashSmsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        Partner = cls.env["res.partner"]
-        cls.ram = Partner.create({"name": "Ram", "phone": "9812345678"})
-        cls.sita = Partner.create(
-            {"name": "Sita Kumari Shrestha Rai " * 4, "phone": "9841112222"}
+        cls.ram, cls.sita, cls.hari, cls.nophone = cls.contacts(
+            ("Ram", "9812345678"),
+            ("Sita Kumari Shrestha Rai " * 4, "9841112222"),
+            ("Hari", "9851112222"),
+            ("Gita No Phone", None),
         )
-        cls.hari = Partner.create({"name": "Hari", "phone": "9851112222"})
-        cls.nophone = Partner.create({"name": "Gita No Phone"})
         cls.template = cls.env["sms.template"].create(
             {
                 "name": "Greeting",

@@ -11,11 +11,12 @@ class TestComposerPartner(AakashSmsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        Partner = cls.env["res.partner"]
-        cls.ram = Partner.create({"name": "Ram Thapa", "phone": "+977-981-2345678"})
-        cls.sita = Partner.create({"name": "Sita Rai", "phone": "984 111 2222"})
-        cls.landline = Partner.create({"name": "Hari Office", "phone": "01-4412345"})
-        cls.nophone = Partner.create({"name": "Gita No Phone"})
+        cls.ram, cls.sita, cls.landline, cls.nophone = cls.contacts(
+            ("Ram Thapa", "+977-981-2345678"),
+            ("Sita Rai", "984 111 2222"),
+            ("Hari Office", "01-4412345"),
+            ("Gita No Phone", None),
+        )
 
     def test_single_partner_send(self):
         composer = self.open_composer(self.ram, user=self.sms_user)

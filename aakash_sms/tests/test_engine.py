@@ -8,14 +8,13 @@ from contextlib import closing
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api, fields, sql_db
+from odoo import fields, sql_db
 from odoo.exceptions import UserError
-from odoo.orm.environments import Transaction
 from odoo.tests import Form, tagged
 
 from ..models.aakash_sms_engine import LOCK_NAMESPACE
 from ..tools.client import AakashClient
-from .common import TOKEN, AakashSmsCase
+from .common import AakashSmsCase, real_env, sandbox_provider
 
 
 @tagged("post_install", "-at_install")
@@ -372,22 +371,11 @@ class TestEngine(AakashSmsCase):
 class TestConcurrentResend(AakashSmsCase):
     """Two users resend the same failed row at once, on two real connections."""
 
-    def _real_env(self, cr, uid=SUPERUSER_ID):
-        cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, uid, {})
-
     def test_two_users_resend_once(self):
         dbname = self.env.cr.dbname
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
-            env = self._real_env(cr)
-            provider = env["aakash.sms.provider"].create(
-                {
-                    "name": "Race",
-                    "auth_token": TOKEN,
-                    "base_url": self.gateway.base_url,
-                    "sequence": 0,
-                }
-            )
+            env = real_env(self.registry, cr)
+            provider = sandbox_provider(env, self.gateway, "Race", sequence=0)
             partner = env["res.partner"].create(
                 {"name": "Resend Race", "phone": "9812340000"}
             )
@@ -439,7 +427,7 @@ class TestConcurrentResend(AakashSmsCase):
         def user():
             try:
                 with closing(sql_db.db_connect(dbname).cursor()) as cr:
-                    env = self._real_env(cr)
+                    env = real_env(self.registry, cr)
                     start.wait()
                     env["aakash.sms.message"].browse(ids["row"]).action_resend()
                     cr.commit()  # pylint: disable=invalid-commit

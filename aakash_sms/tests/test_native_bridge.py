@@ -226,16 +226,20 @@ class TestNativeBridge(AakashSmsCase):
         )
         self.assertEqual(self.native_log().mapped("state"), ["queued"] * 3)
 
-    def test_server_action(self):
-        action = self.env["ir.actions.server"].create(
+    def native_sms_action(self, method):
+        """Odoo's own "Send SMS" server action on contacts, with the test template."""
+        return self.env["ir.actions.server"].create(
             {
-                "name": "Native SMS",
+                "name": f"Native SMS ({method})",
                 "model_id": self.env["ir.model"]._get_id("res.partner"),
                 "state": "sms",
                 "sms_template_id": self.template.id,
-                "sms_method": "sms",
+                "sms_method": method,
             }
         )
+
+    def test_server_action(self):
+        action = self.native_sms_action("sms")
         action.with_context(
             active_model="res.partner", active_ids=(self.ram | self.sita | self.bad).ids
         ).run()
@@ -257,15 +261,7 @@ class TestNativeBridge(AakashSmsCase):
         )
 
     def test_server_action_post_as_message(self):
-        action = self.env["ir.actions.server"].create(
-            {
-                "name": "Native SMS as message",
-                "model_id": self.env["ir.model"]._get_id("res.partner"),
-                "state": "sms",
-                "sms_template_id": self.template.id,
-                "sms_method": "comment",
-            }
-        )
+        action = self.native_sms_action("comment")
         action.with_context(
             active_model="res.partner", active_id=self.sita.id, active_ids=self.sita.ids
         ).run()

@@ -16,7 +16,7 @@ from odoo.tools.translate import code_translations
 
 from aakash_sms_sandbox import SandboxGateway
 
-from .common import TOKEN, AakashSmsCase
+from .common import TOKEN, AakashSmsCase, sandbox_provider
 
 TOKEN_B = "token-b-7c41d0"
 
@@ -33,20 +33,13 @@ class CompanyBMixin:
             cls.env["res.company"].sudo().create({"name": "Pokhara Traders"})
         )
         cls.gateway.credits[TOKEN_B] = 50
-        cls.provider_b = (
-            cls.env["aakash.sms.provider"]
-            .sudo()
-            .create(
-                {
-                    "name": "Pokhara account",
-                    "auth_token": TOKEN_B,
-                    "base_url": cls.gateway.base_url,
-                    "timeout": 2,
-                    "company_id": cls.company_b.id,
-                    "is_default": True,
-                }
-            )
-            .sudo(False)
+        cls.provider_b = sandbox_provider(
+            cls.env,
+            cls.gateway,
+            "Pokhara account",
+            auth_token=TOKEN_B,
+            company_id=cls.company_b.id,
+            is_default=True,
         )
         cls.manager_b = new_test_user(
             cls.env,
@@ -446,17 +439,15 @@ class TestBusinessActionsTriggerSms(AakashSmsCase):
         cls.partner_ok = cls.env["res.partner"].create(
             {"name": "Sita", "phone": "9841112222"}
         )
-        cls.server_action = (
-            cls.env["ir.actions.server"]
-            .sudo()
-            .create(
-                {
-                    "name": "Text the contact",
-                    "model_id": cls.env["ir.model"]._get_id("res.partner"),
-                    "state": "aakash_sms",
-                    "aakash_sms_body": "Namaste {{ object.name }}",
-                }
-            )
+        # an administrator's action: users only run it
+        actions_sudo = cls.env["ir.actions.server"].sudo()
+        cls.server_action = actions_sudo.create(
+            {
+                "name": "Text the contact",
+                "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "state": "aakash_sms",
+                "aakash_sms_body": "Namaste {{ object.name }}",
+            }
         )
 
     def test_employee_creates_contact_under_sms_automation(self):

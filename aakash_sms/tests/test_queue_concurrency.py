@@ -1,11 +1,10 @@
 import threading
 from contextlib import closing
 
-from odoo import SUPERUSER_ID, api, sql_db
-from odoo.orm.environments import Transaction
+from odoo import sql_db
 from odoo.tests import tagged
 
-from .common import TOKEN, AakashSmsCase
+from .common import AakashSmsCase, real_env, sandbox_provider
 
 
 @tagged("post_install", "-at_install")
@@ -16,25 +15,13 @@ class TestTwoWorkers(AakashSmsCase):
     removed at the end.
     """
 
-    def _real_env(self, cr):
-        # Hand the registry over: Registry(dbname) would wait on the registry
-        # lock that the test runner holds.
-        cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, {})
-
     def test_each_message_sent_exactly_once(self):
         dbname = self.env.cr.dbname
         count = 60
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
-            env = self._real_env(cr)
-            provider = env["aakash.sms.provider"].create(
-                {
-                    "name": "Concurrency",
-                    "auth_token": TOKEN,
-                    "base_url": self.gateway.base_url,
-                    "batch_size": 10,
-                    "timeout": 10,
-                }
+            env = real_env(self.registry, cr)
+            provider = sandbox_provider(
+                env, self.gateway, "Concurrency", batch_size=10, timeout=10
             )
             messages = env["aakash.sms.message"].create(
                 [
@@ -80,7 +67,7 @@ class TestTwoWorkers(AakashSmsCase):
             try:
                 with closing(sql_db.db_connect(dbname).cursor()) as cr:
                     start.wait()
-                    self._real_env(cr)["aakash.sms.message"]._cron_send()
+                    real_env(self.registry, cr)["aakash.sms.message"]._cron_send()
                     # a worker's own connection
                     cr.commit()  # pylint: disable=invalid-commit
             except Exception as exc:  # noqa: BLE001 - reported below

@@ -21,44 +21,36 @@ class AakashError(Exception):
     def __str__(self):
         return self.message
 
-
-class AuthenticationError(AakashError):
-    """The token is invalid or inactive."""
-
-    kind = "auth"
-
-
-class IpNotAllowedError(AuthenticationError):
-    """The token is valid but not bound to this server's public IP."""
-
-    kind = "ip"
+    def __init_subclass__(cls, kind=None, **kwargs):
+        """``class XError(AakashError, kind="x")``: the subclass's ``kind``."""
+        if kind:
+            cls.kind = kind
+        return super().__init_subclass__(**kwargs)
 
 
-class BalanceError(AakashError):
-    """Not enough credit on the Aakash account."""
-
-    kind = "balance"
+# The token is invalid or inactive.
+class AuthenticationError(AakashError, kind="auth"): ...
 
 
-class ValidationError(AakashError):
-    """The request itself is wrong (empty text, missing field, no valid number)."""
-
-    kind = "validation"
+# The token is valid but not bound to this server's public IP.
+class IpNotAllowedError(AuthenticationError, kind="ip"): ...
 
 
-class ThrottledError(AakashError):
-    """The gateway refused the request for now (HTTP 429): nothing was accepted."""
-
-    kind = "throttled"
+# Not enough credit on the Aakash account.
+class BalanceError(AakashError, kind="balance"): ...
 
 
-class TransportError(AakashError):
-    """The gateway could not be reached or did not answer in time."""
-
-    kind = "transport"
+# The request itself is wrong (empty text, missing field, no valid number).
+class ValidationError(AakashError, kind="validation"): ...
 
 
-class GatewayError(AakashError):
-    """The gateway answered, but not with a usable reply (5xx, HTML, bad JSON)."""
+# The gateway refused the request for now (HTTP 429): nothing was accepted.
+class ThrottledError(AakashError, kind="throttled"): ...
 
-    kind = "gateway"
+
+# The gateway could not be reached or did not answer in time.
+class TransportError(AakashError, kind="transport"): ...
+
+
+# The gateway answered, but not with a usable reply (5xx, HTML, bad JSON).
+class GatewayError(AakashError, kind="gateway"): ...
