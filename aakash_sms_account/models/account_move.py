@@ -61,26 +61,27 @@ class AccountMove(models.Model):
         try:
             with self.env.cr.savepoint():
                 Message = self.env["aakash.sms.message"]
-                messages = Message.sudo()  # an empty start: the rows are the engine's
+                # an empty start: the rows are the engine's, created elevated
+                messages_sudo = Message.sudo()
                 for company, moves in to_text.grouped("company_id").items():
-                    # the template is the company's setting, rendered on documents
-                    # the user just posted
-                    template_sudo = company.sudo()._aakash_sms_invoice_template()
+                    # the template is the company's setting (the poster may not read
+                    # it), rendered on documents the user just posted
+                    company_sudo = company.sudo()
+                    template_sudo = company_sudo._aakash_sms_invoice_template()
                     bodies, problem = Message._aakash_render(
                         lambda recs, template=template_sudo: template._render_field(
                             "body", recs.ids, compute_lang=True
                         ),
                         moves,
                     )
-                    messages |= Message._aakash_create_rows(
+                    messages_sudo |= Message._aakash_create_rows(
                         moves, bodies, text_problem=problem
                     )
-                moves_sudo = (
-                    to_text.sudo()
-                )  # the flag is the engine's bookkeeping, not a field the poster edits
+                # the flag is the engine's bookkeeping, not a field the poster edits
+                moves_sudo = to_text.sudo()
                 moves_sudo.aakash_sms_confirmation_sent = True
-                messages._aakash_queue()
-                to_text._aakash_sms_note_queued(messages)
+                messages_sudo._aakash_queue()
+                to_text._aakash_sms_note_queued(messages_sudo)
         except Exception:  # noqa: BLE001 - an SMS problem must never block an invoice
             _logger.exception(
                 "Aakash SMS: could not queue the confirmation SMS of invoices %s",
