@@ -4,7 +4,6 @@ import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from ..tools import errors
 from ..tools.numbers import network_label
@@ -75,9 +74,16 @@ class AakashSmsMessage(models.Model):
             fields.Datetime.subtract(oldest, days=1)
         )
         updated = self.browse()
+        client, reason = provider._aakash_client()
+        if reason:
+            _logger.warning(
+                "Aakash SMS: the report of provider %s cannot be read: %s",
+                provider.id,
+                reason,
+            )
+            return updated
         page = provider.report_next_page or 1
         try:
-            client = provider._get_client()
             for _i in range(max_pages):
                 report = client.report(page)
                 for entry in report.entries:
@@ -102,7 +108,7 @@ class AakashSmsMessage(models.Model):
                     page = 1
                     break
                 page += 1
-        except (errors.AakashError, UserError) as exc:
+        except errors.AakashError as exc:
             _logger.warning(
                 "Aakash SMS: reading the report of provider %s failed: %s",
                 provider.id,

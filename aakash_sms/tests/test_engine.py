@@ -479,3 +479,25 @@ class TestProviderWithoutToken(AakashSmsCase):
         self.assertIn("Aakash Sandbox", reason)
         with self.assertRaisesRegex(UserError, "has no auth token"):
             self.provider.sudo()._get_client()
+
+    def test_report_sync_skips_a_provider_whose_token_was_removed(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Sita", "phone": "9841112222"}
+        )
+        composer = Form(
+            self.env["aakash.sms.composer"].with_context(
+                active_model="res.partner", active_ids=partner.ids
+            )
+        )
+        composer.body = "Namaste"
+        composer.save().action_send()
+        row = self.messages_of(partner)
+        self.assertEqual(row.state, "queued")
+        self.gateway.set_status(int(row.gateway_id), "delivered")
+        requests = len(self.gateway.requests)
+        self.provider.sudo().auth_token = False
+        with self.assertLogs("odoo.addons.aakash_sms", "WARNING") as logs:
+            self.run_cron("aakash.sms.message", "_cron_sync_reports")
+        self.assertIn("has no auth token", logs.output[0])
+        self.assertEqual(row.state, "queued", "left for a run with a token")
+        self.assertEqual(len(self.gateway.requests), requests, "no report request")
