@@ -1,3 +1,4 @@
+from . import aakash_sms_text_mixin
 from . import aakash_sms_provider
 from . import aakash_sms_message
 from . import aakash_sms_engine

@@ -4,7 +4,8 @@ from odoo import api, fields, models
 class IrActionsServer(models.Model):
     """Add "Send SMS (Aakash)" to server actions (and so to automation rules)."""
 
-    _inherit = "ir.actions.server"
+    _inherit = ["ir.actions.server", "aakash.sms.text.mixin"]
+    _aakash_sms_text_fields = ("aakash_sms_body",)
 
     state = fields.Selection(
         selection_add=[("aakash_sms", "Send SMS (Aakash)")],
@@ -44,15 +45,6 @@ class IrActionsServer(models.Model):
         help="A contact field (its number is used) or a phone number field of the "
         "record.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._aakash_sms_check_texts(vals_list, ["aakash_sms_body"])
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._aakash_sms_check_texts([vals], ["aakash_sms_body"])
-        return super().write(vals)
 
     def _name_depends(self):
         return [*super()._name_depends(), "aakash_sms_template_id"]

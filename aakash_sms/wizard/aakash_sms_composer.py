@@ -15,17 +15,9 @@ PREVIEW_LIMIT = 200
 
 class AakashSmsComposer(models.TransientModel):
     _name = "aakash.sms.composer"
+    _inherit = ["aakash.sms.text.mixin"]
+    _aakash_sms_text_fields = ("body",)
     _description = "Send SMS through Aakash"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        # a NUL cannot even be stored: say so in words
-        self._aakash_sms_check_texts(vals_list, ["body"])
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._aakash_sms_check_texts([vals], ["body"])
-        return super().write(vals)
 
     @api.model
     def default_get(self, fields_list):
