@@ -1210,3 +1210,26 @@ def test_repr_and_defaults():
     assert AakashClient("t", retries=-3).retries == 0
     assert client.backoff == 0.5 and AakashClient("t", batch_size=1).batch_size == 1
     assert AakashClient("t", base_url="http://h/X/").base_url == "http://h/X"
+
+
+@pytest.mark.parametrize(
+    "name", ["NewConnectionError", "NameResolutionError", "ConnectTimeoutError"]
+)
+def test_a_failure_to_connect_is_known_not_sent(name):
+    """No connection, no name, no answer to the connect: the request never left."""
+    reason = type(name, (Exception,), {})()
+    wrapped = type("MaxRetryError", (Exception,), {"reason": reason})()
+    assert client_module._is_connect_failure(requests.ConnectionError(wrapped))
+    assert client_module._is_connect_failure(requests.ConnectionError(reason))
+
+
+def test_a_connection_lost_after_connecting_may_have_been_sent():
+    reason = type("ProtocolError", (Exception,), {})()
+    wrapped = type("MaxRetryError", (Exception,), {"reason": reason})()
+    assert not client_module._is_connect_failure(requests.ConnectionError(wrapped))
+    assert not client_module._is_connect_failure(requests.ConnectionError())
+
+
+def test_a_refused_connection_is_known_not_sent():
+    refused = type("MaxRetryError", (Exception,), {"reason": ConnectionRefusedError()})
+    assert client_module._is_connect_failure(requests.ConnectionError(refused()))

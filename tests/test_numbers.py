@@ -8,6 +8,7 @@ from odoo.addons.aakash_sms.tools.numbers import (
     LANDLINE_REASON,
     NETWORKS,
     check_number,
+    network_label,
     normalize_number,
     split_numbers,
 )
@@ -209,3 +210,22 @@ def test_property_never_raises_and_valid_means_ten_known_digits(text):
         assert check.network in NETWORKS + ("",)
     else:
         assert check.reason and not check.number and check.code
+
+
+@pytest.mark.parametrize(
+    ("reported", "shown"),
+    [
+        ("Nepal Telecom", "NTC"),
+        ("NDCL", "NTC"),
+        (" ntc ", "NTC"),
+        ("NCELL", "Ncell"),
+        ("Smart Telecom", "Smart Telecom"),
+        ("smart", "Smart Telecom"),
+        ("UTL", "UTL"),
+        ("Some New Operator", "Some New Operator"),
+        (None, ""),
+        ("", ""),
+    ],
+)
+def test_network_label_names_operators_as_customers_know_them(reported, shown):
+    assert network_label(reported) == shown
