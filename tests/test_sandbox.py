@@ -1,4 +1,5 @@
 import threading
+import time
 
 import pytest
 import requests
@@ -171,6 +172,14 @@ def test_unknown_fault(gateway):
         gateway.inject("explode")
 
 
+def settle(gateway):
+    """Wait for the handlers to return: a request counts as in flight until then,
+    which is just after its client got the reply."""
+    deadline = time.monotonic() + 5
+    while gateway.in_flight and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_peak_concurrency_and_clear():
     with SandboxGateway(tokens={TOKEN: 10}, latency_ms=1500) as gateway:
         threads = [
@@ -185,9 +194,11 @@ def test_peak_concurrency_and_clear():
             thread.start()
         for thread in threads:
             thread.join()
+        settle(gateway)
         assert gateway.peak_concurrency == 3 and gateway.in_flight == 0
         requests.post(gateway.base_url + "/v1/credit", data={"auth_token": TOKEN})
         assert gateway.peak_concurrency == 3
+        settle(gateway)
         gateway.clear()
         assert gateway.peak_concurrency == 0 and gateway.requests == []
         requests.post(gateway.base_url + "/v1/credit", data={"auth_token": TOKEN})
