@@ -2,6 +2,8 @@ from collections import defaultdict
 
 from odoo import models
 
+from .sms_api import SmsApiAakash
+
 
 class SmsSms(models.Model):
     _inherit = "sms.sms"
@@ -44,6 +46,31 @@ class SmsSms(models.Model):
                 raise_exception=raise_exception,
             )
         return None
+
+    def _send_with_api(
+        self, sms_api, unlink_failed=False, unlink_sent=True, raise_exception=False
+    ):
+        """Keep the SMS that wait in the Aakash queue until their outcome is written.
+
+        Odoo marks an SMS that its service answers "processing" for deletion, and its
+        clean-up (``_gc_device``) deletes it: a failure the engine finds later would
+        then have no SMS to show on, nor to resend from, in Odoo's SMS list.  The
+        engine writes the outcome (``_aakash_update_native_sms``): from then on Odoo's
+        own rules apply (sent: deleted; error: kept).
+        """
+        result = super()._send_with_api(
+            sms_api,
+            unlink_failed=unlink_failed,
+            unlink_sent=unlink_sent,
+            raise_exception=raise_exception,
+        )
+        if isinstance(sms_api, SmsApiAakash):
+            # whoever queued them: Odoo writes their state as the superuser too
+            sms_sudo = self.sudo()
+            sms_sudo.filtered(
+                lambda sms: sms.state == "process" and sms.to_delete
+            ).to_delete = False
+        return result
 
     def _aakash_maybe_sent(self):
         """The SMS of ``self`` in error that Aakash may nevertheless have sent

@@ -446,6 +446,81 @@ class TestNativeBridge(AakashSmsCase):
                 )
 
     # ------------------------------------------------------------------
+    # Odoo's clean-up (autovacuum) while the engine has not answered
+    # ------------------------------------------------------------------
+    def clean_up(self):
+        """Odoo's daily clean-up of its SMS (autovacuum, raw SQL: it sees what was
+        committed, here flushed), then fresh reads."""
+        self.env.flush_all()
+        self.env["sms.sms"]._gc_device()
+        self.env.invalidate_all()
+
+    def test_sms_user_failed_sms_outlives_odoos_clean_up_and_is_resent(self):
+        """An SMS user's SMS that fails (no balance) is kept by Odoo's clean-up
+        while it waits in the queue, then shows "Error" and is resent from there."""
+        self.gateway.credits[TOKEN] = 0
+        # Odoo's SMS composer on a list of contacts, sent at once
+        self.env["sms.composer"].with_user(self.sms_user).with_context(
+            default_composition_mode="mass",
+            default_res_model="res.partner",
+            default_res_ids=repr(self.ram.ids),
+            default_mass_force_send=True,
+        ).create({"body": "No balance yet"}).action_send_sms()
+        sms = self.sms_of(self.ram)
+        self.assertEqual(sms.state, "process")
+        self.clean_up()
+        self.assertTrue(sms.exists(), "kept while the Aakash queue has it")
+        self.run_queue()
+        self.assertRecordValues(
+            sms, [{"state": "error", "failure_type": "sms_credit", "to_delete": False}]
+        )
+        self.clean_up()
+        self.assertTrue(sms.exists(), "an error stays for Odoo's Resend")
+        self.gateway.clear()
+        self.gateway.credits[TOKEN] = 1000
+        sms.resend_failed()
+        self.run_queue()
+        self.assertEqual(self.sent(), [("9812345678", "No balance yet")])
+        self.assertRecordValues(sms, [{"state": "pending", "to_delete": True}])
+        self.assertEqual(self.native_log().mapped("state"), ["failed", "queued"])
+        self.clean_up()
+        self.assertFalse(sms.exists(), "once sent, Odoo's own rules: cleaned up")
+
+    def test_employee_queued_sms_outlives_odoos_clean_up(self):
+        """An employee's SMS put in Odoo's queue: Odoo's cron hands it to Aakash,
+        the clean-up runs, the token is refused: the SMS is there, in error."""
+        employee = new_test_user(
+            self.env,
+            login="queued_employee",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        self.provider.sudo().auth_token = "wrong"
+        self.sita.with_user(employee)._message_sms("Queued first", put_in_queue=True)
+        sms = self.sms_of(self.sita)
+        self.assertEqual(sms.state, "outgoing")
+        self.run_cron("sms.sms", "_process_queue")
+        self.assertEqual(sms.state, "process")
+        self.clean_up()
+        self.assertTrue(sms.exists(), "kept while the Aakash queue has it")
+        self.run_queue()
+        self.assertRecordValues(
+            sms, [{"state": "error", "failure_type": "sms_acc", "to_delete": False}]
+        )
+        self.assertNotified(self.sita, "exception", "sms_acc")
+
+    def test_sent_sms_is_cleaned_up_as_odoo_does(self):
+        """Once Aakash accepted it, Odoo's own rules apply: the clean-up removes it."""
+        self.compose(self.ram, "Sent and gone")
+        sms = self.sms_of(self.ram)
+        self.clean_up()
+        self.assertTrue(sms.exists())
+        self.run_queue()
+        self.assertEqual(self.sent(), [("9812345678", "Sent and gone")])
+        self.clean_up()
+        self.assertFalse(sms.exists())
+        self.assertNotified(self.ram, "pending")
+
+    # ------------------------------------------------------------------
     # resending
     # ------------------------------------------------------------------
     def test_resend_failed_but_not_maybe_sent(self):
