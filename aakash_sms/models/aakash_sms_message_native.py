@@ -1,8 +1,8 @@
 """Log rows of Odoo's own SMS (``sms.sms``) sent through Aakash, and their way back.
 
-The bridge (``sms_api.py``) only creates rows; the engine sends them; here the final
-state of a row is written back onto Odoo's SMS, its notification and its marketing
-trace, after the table in ``const.py``.
+The bridge (``tools/sms_api.py``) only creates rows; the engine sends them; here the
+final state of a row is written back onto Odoo's SMS, its notification and its
+marketing trace, after the table in ``const.py``.
 """
 
 from collections import defaultdict
@@ -10,6 +10,7 @@ from collections import defaultdict
 from odoo import fields, models
 
 from ..const import OUTCOMES, SUCCESS_STATES
+from ..tools.sms_api import SmsApiAakash
 
 # Aakash report status (lower case) -> provider error understood by
 # sms.tracker._action_update_from_provider_error (failure type 'sms_<error>')
@@ -57,8 +58,6 @@ class AakashSmsMessage(models.Model):
         )
         if not rows:
             return
-        from .sms_api import SmsApiAakash  # noqa: PLC0415 - avoids an import cycle
-
         failure_types = SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE
         # the bridge acts for whoever queued Odoo's SMS: their SMS and trackers are
         # updated as the engine

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .sms_api import SmsApiAakash
+from ..tools.sms_api import SmsApiAakash
 
 
 class ResCompany(models.Model):

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import models
 
-from .sms_api import SmsApiAakash
+from ..tools.sms_api import SmsApiAakash
 
 
 class SmsSms(models.Model):

@@ -8,8 +8,8 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.addons.sms.tools.sms_api import SmsApi
 
 from ..const import OUTCOMES
-from ..models.sms_api import SmsApiAakash
 from ..tools.numbers import check_number
+from ..tools.sms_api import SmsApiAakash
 from .common import TOKEN, AakashSmsCase
 
 TOKEN_B = "test-token-company-b-0c4d"

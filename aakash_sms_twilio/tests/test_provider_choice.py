@@ -1,6 +1,6 @@
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.aakash_sms.models.sms_api import SmsApiAakash
+from odoo.addons.aakash_sms.tools.sms_api import SmsApiAakash
 from odoo.addons.sms.tools.sms_api import SmsApi
 from odoo.addons.sms_twilio.tools.sms_api import SmsApiTwilio
 
