@@ -4,6 +4,7 @@ from odoo import api, fields, models
 class IrActionsServer(models.Model):
     """Add "Send SMS (Aakash)" to server actions (and so to automation rules)."""
 
+    _name = "ir.actions.server"
     _inherit = ["ir.actions.server", "aakash.sms.text.mixin"]
     _aakash_sms_text_fields = ("aakash_sms_body",)
 
