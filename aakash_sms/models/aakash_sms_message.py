@@ -298,7 +298,10 @@ class AakashSmsMessage(models.Model):
         Every value dict gets its ``number``, ``provider_id``, and for a refusal
         ``state``/``error_kind``/``reason``.  Private keys: ``_refusal`` (a reason why
         the document must not be texted), ``_provider`` (a forced provider).
-        Within one call a text goes to a number once: later copies are refused.
+        Within one call (or calls sharing ``seen``) a text goes to a number once:
+        later copies are refused as duplicates.  Only a row that will be sent counts:
+        a copy refused for another reason (its document, its provider) does not make
+        the next one a duplicate.
         """
         providers = {} if providers is None else providers
         seen = set() if seen is None else seen
@@ -354,7 +357,7 @@ class AakashSmsMessage(models.Model):
                     kind, reason = self._aakash_provider_refusal(provider, company)
                     if kind and provider:
                         vals["provider_id"] = False
-            if check.valid:
+            if not kind:
                 seen.add((check.number, vals["body"]))
             if kind:
                 vals.update(
@@ -470,7 +473,9 @@ class AakashSmsMessage(models.Model):
         first, so two users resending the same row at once resend it once.  The number
         is looked up again on the document: a row refused for its number is resent only
         once the number was corrected; a duplicate never (its text went to that number).
-        What is left out is listed in the notification, with the reason.
+        The resend is one send: rows holding the same number and text are texted once,
+        the later copies recorded as duplicates.  What is left out is listed in the
+        notification, with the reason.
         """
         self.check_access("read")
         native = self.filtered("sms_uuid")
@@ -507,6 +512,9 @@ class AakashSmsMessage(models.Model):
         # rows are the engine's: users never write them directly
         messages_sudo = self.sudo()
         send_ref = uuid4().hex
+        # one send: the providers and the (number, text) pairs texted, shared by its
+        # rows
+        providers, seen = {}, set()
         planned, skipped = [], []
         for message in to_resend:
             if message.error_kind == "duplicate":
@@ -539,11 +547,16 @@ class AakashSmsMessage(models.Model):
                     "send_ref": send_ref,
                     "_provider": provider_sudo,
                 }
-            [vals] = messages_sudo._aakash_check_values([vals])
+            [vals] = messages_sudo._aakash_check_values([vals], providers, seen)
             vals["notify_sender"] = True
-            if vals.get("state"):
+            if vals.get("error_kind") == "duplicate":
+                # recorded, as in any send: the text goes to the number once
+                planned.append((message, vals))
+            elif vals.get("state"):
                 skipped.append((message, vals["reason"]))
             elif message.error_kind == "refused" and vals["number"] == message.number:
+                # not sent after all: the next copy is not a duplicate of it
+                seen.discard((vals["number"], vals["body"]))
                 skipped.append(
                     (
                         message,

@@ -10,3 +10,4 @@ from . import test_permissions
 from . import test_multi_company
 from . import test_engine
 from . import test_chatter
+from . import test_customer_data

@@ -14,7 +14,7 @@ from odoo.tests import Form, tagged
 
 from ..models.aakash_sms_engine import LOCK_NAMESPACE
 from ..tools.client import AakashClient
-from .common import AakashSmsCase, real_env, sandbox_provider
+from .common import TOKEN, AakashSmsCase, real_env, sandbox_provider
 
 
 @tagged("post_install", "-at_install")
@@ -83,6 +83,52 @@ class TestEngine(AakashSmsCase):
             duplicate.action_resend()
         self.run_queue()
         self.assertEqual(self.gateway.sent_numbers().count("9800000000"), 1)
+
+    def test_resend_of_one_number_and_text_from_several_sends_texts_it_once(self):
+        # three sends of the same text to the same contact all failed (bad token);
+        # the user selects the three rows and resends them together
+        self.provider.auth_token = "wrong-token"
+        partner = self.partners(1)
+        for _send in range(3):
+            self.wizard_send(partner, user=self.sms_user)
+        failed = self.messages_of(partner)
+        self.assertEqual(failed.mapped("state"), ["failed"] * 3)
+        self.provider.auth_token = TOKEN
+        self.gateway.clear()
+        action = failed.with_user(self.sms_user).action_resend()
+        self.run_queue()
+        self.assertEqual(self.gateway.sent_numbers(), [partner.phone])
+        resent = failed.resend_id
+        self.assertEqual(len(resent), 3, "every resent row is recorded")
+        self.assertEqual(
+            sorted((m.state, m.error_kind or "") for m in resent),
+            [("queued", ""), ("rejected", "duplicate"), ("rejected", "duplicate")],
+        )
+        self.assertEqual(len(set(resent.mapped("send_ref"))), 1, "one resend")
+        self.assertIn("duplicate", action["params"]["message"])
+        # nothing is left to resend: the text reached the number
+        with self.assertRaises(UserError):
+            (failed | resent).with_user(self.sms_user).action_resend()
+        self.run_queue()
+        self.assertEqual(self.gateway.sent_numbers(), [partner.phone])
+
+    def test_a_refused_row_does_not_make_its_twin_a_duplicate(self):
+        # one number on two contacts: the first of another company that has no
+        # provider (refused), the second of this company; the same text
+        other = self.env["res.company"].create({"name": "No Provider Ltd"})
+        refused, texted = self.env["res.partner"].create(
+            [
+                {"name": "Elsewhere", "phone": "9812345678", "company_id": other.id},
+                {"name": "Here", "phone": "9812345678"},
+            ]
+        )
+        self.wizard_send(refused | texted)
+        self.run_queue()
+        self.assertEqual(
+            [(m.state, m.error_kind) for m in self.messages_of(refused | texted)],
+            [("failed", "no_provider"), ("queued", False)],
+        )
+        self.assertEqual(self.gateway.sent_numbers(), ["9812345678"])
 
     def test_bug_after_the_request_left_is_uncertain_and_recorded(self):
         partners = self.partners(3)

@@ -226,6 +226,27 @@ class TestNativeBridge(AakashSmsCase):
         )
         self.assertEqual(self.native_log().mapped("state"), ["queued"] * 3)
 
+    def test_names_with_placeholders_travel_as_text(self):
+        """The bridge sends Odoo's SMS text as it is: never rendered again."""
+        probe = "{{ object.env['res.partner'].sudo().create({'name': 'pwned'}) }}"
+        hari, runner = self.env["res.partner"].create(
+            [
+                {"name": "Hari {{ 6 * 7 }}", "phone": "9812345678"},
+                {"name": probe, "phone": "9841112222"},
+            ]
+        )
+        for partner in hari | runner:
+            partner._message_sms_with_template(template=self.template)
+        self.run_queue()
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "pwned")]))
+        self.assertEqual(
+            self.sent(),
+            [
+                ("9812345678", "Namaste Hari {{ 6 * 7 }}"),
+                ("9841112222", f"Namaste {probe}"),
+            ],
+        )
+
     def native_sms_action(self, method):
         """Odoo's own "Send SMS" server action on contacts, with the test template."""
         return self.env["ir.actions.server"].create(

@@ -44,6 +44,14 @@ class AakashSmsComposer(models.TransientModel):
         "sms.template", "Use Template", domain="[('model', '=', res_model)]"
     )
     body = fields.Text("Message", compute="_compute_body", store=True, readonly=False)
+    body_rendered = fields.Boolean(
+        "Template Filled In",
+        compute="_compute_body",
+        store=True,
+        readonly=False,
+        help="The message is the template already filled in for the one selected "
+        "record: it is sent as it is, never filled in again.",
+    )
     line_ids = fields.One2many(
         "aakash.sms.composer.line",
         "composer_id",
@@ -109,16 +117,28 @@ class AakashSmsComposer(models.TransientModel):
 
     @api.depends("template_id", "res_ids")
     def _compute_body(self):
+        """The template's text: filled in for one record (what it will receive), its
+        source for several (filled in for each when sent).
+
+        A filled-in text is the record's data (a customer's name may hold ``{{``): it
+        is text from then on, never rendered again, even once edited.  Removing the
+        template removes its text.
+        """
         for composer in self:
             if not composer.template_id:
+                if composer.body_rendered:
+                    composer.body = False
+                composer.body_rendered = False
                 continue
             records = composer._get_records()
             if records is not None and len(records) == 1:
                 composer.body = composer.template_id._render_field(
                     "body", records.ids, compute_lang=True
                 )[records.id]
+                composer.body_rendered = True
             else:
                 composer.body = composer.template_id.body
+                composer.body_rendered = False
 
     @api.depends("res_model", "res_ids", "provider_id")
     def _compute_preview(self):
@@ -229,6 +249,8 @@ class AakashSmsComposer(models.TransientModel):
         return records, {res_id: safe[text] for res_id, text in bodies.items()}
 
     def _is_personalised(self):
+        if self.body_rendered:
+            return False
         if self.template_id and self.body == self.template_id.body:
             return "{{" in (self.body or "") or "{%" in (self.body or "")
         return "{{" in (self.body or "")
@@ -377,7 +399,14 @@ class AakashSmsComposer(models.TransientModel):
 
     def _prepare_bodies(self, records):
         """``{id: text}``, rendered per record (placeholders like
-        ``{{ object.name }}``), in one batch."""
+        ``{{ object.name }}``), in one batch.
+
+        Each text is rendered once: a text already filled in for its record is sent
+        as it is; the template's source by the template, with its rules; a text the
+        user typed as the user's own template, with Odoo's rules for the user.
+        """
+        if self.body_rendered:
+            return dict.fromkeys(records.ids, self.body)
         if self.template_id and self.body == self.template_id.body:
             if not self.template_id.lang and records:
                 # Odoo reads each customer's language one record at a time: read them

@@ -90,6 +90,24 @@ class TestInvoiceConfirmation(AakashSmsInvoicingCase):
         self.run_queue()
         self.assertFalse(self.gateway.requests)
 
+    def test_customer_names_with_placeholders_are_texted_as_typed(self):
+        probe = "{{ object.env['res.partner'].sudo().create({'name': 'pwned'}) }}"
+        for name in ("{{ 6 * 7 }}", probe):
+            with self.subTest(name=name):
+                self.gateway.clear()
+                self.partner_a.name = name
+                invoice = self.confirm()
+                self.run_queue()
+                self.assertFalse(
+                    self.env["res.partner"].search([("name", "=", "pwned")])
+                )
+                [request] = self.gateway.requests
+                self.assertTrue(
+                    request.form["text"].startswith(f"Dear {name}, invoice "),
+                    request.form["text"],
+                )
+                self.assertEqual(self.messages_of(invoice).body, request.form["text"])
+
     def test_customer_without_number(self):
         invoice = self.confirm(partner=self.partner_b)
         self.assertEqual(invoice.state, "posted")
