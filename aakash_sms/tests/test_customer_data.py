@@ -6,7 +6,8 @@ incoming e-mail) reaches the gateway as typed; a name that would create a record
 were run creates nothing, for an administrator as for an SMS user.
 """
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import TOKEN, AakashSmsCase
 
@@ -203,3 +204,166 @@ class TestCustomerDataIsNeverCode(AakashSmsCase):
         self.run_queue()
         self.assert_nothing_created()
         self.assertEqual(self.texts(), {"9841112222": f"Namaste {PROBE}"})
+
+
+@tagged("post_install", "-at_install")
+class TestOdooComposerRendersOnce(AakashSmsCase):
+    """Odoo's own SMS composer (``sms.composer``), through the bridge: its template
+    filled in for one record is sent as text, never rendered again."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.aakash_sms_native = True
+        cls.template = cls.env["sms.template"].create(
+            {
+                "name": "Namaste",
+                "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "body": "Namaste {{ object.name }}",
+            }
+        )
+        # "Add context action" on the template: Contacts' Action menu gets
+        # "Send SMS (Namaste)", opening Odoo's composer with the template
+        cls.template.action_create_sidebar_action()
+        # Odoo checks the number with the contact's country
+        nepal = cls.env.ref("base.np")
+        cls.hari, cls.probe = cls.env["res.partner"].create(
+            [
+                {"name": NAME, "phone": "+977 981-2345678", "country_id": nepal.id},
+                {"name": PROBE, "phone": "+977 984-1112222", "country_id": nepal.id},
+            ]
+        )
+        cls.admin = new_test_user(
+            cls.env,
+            login="odoo_composer_admin",
+            groups="base.group_user,base.group_system",
+            name="Odoo Composer Admin",
+        )
+        # Odoo's SMS are for every internal user, Aakash groups or not; posting on a
+        # contact takes Odoo's right to edit contacts
+        cls.employee = new_test_user(
+            cls.env,
+            login="odoo_composer_employee",
+            groups="base.group_user,base.group_partner_manager",
+        )
+
+    def sent(self):
+        """``{number: text}`` of every send request the sandbox received."""
+        return {
+            r.form["to"]: r.form["text"]
+            for r in self.gateway.requests
+            if r.path.endswith("/v3/send")
+        }
+
+    def assert_nothing_created(self):
+        self.assertFalse(
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("name", "=", "pwned")]),
+            "a customer's name was run as code",
+        )
+
+    def open_template_action(self, partner, user):
+        """Odoo's composer as the template's Action menu entry opens it on the one
+        ``partner``: the action's context, evaluated as the web client does."""
+        action = self.template.sidebar_action_id
+        context = safe_eval(
+            action.context, {"active_id": partner.id, "active_ids": partner.ids}
+        )
+        context.update(
+            active_model="res.partner", active_id=partner.id, active_ids=partner.ids
+        )
+        return Form(
+            self.env(user=user)["sms.composer"].with_context(**context),
+            view=action.view_id,
+        )
+
+    def test_the_template_on_one_contact_is_sent_as_filled_in(self):
+        self.assertFalse(self.employee.has_group("mail.group_mail_template_editor"))
+        for user in (self.admin, self.employee):
+            with self.subTest(user=user.login):
+                self.gateway.clear()
+                composer = self.open_template_action(self.hari, user)
+                self.assertEqual(composer.composition_mode, "comment")
+                self.assertEqual(composer.body, "Namaste Hari {{ 6 * 7 }}")
+                composer.save().action_send_sms()
+                self.run_queue()
+                self.assertEqual(
+                    self.sent(), {"9812345678": "Namaste Hari {{ 6 * 7 }}"}
+                )
+
+    def test_a_name_that_would_run_code_runs_nothing(self):
+        for user in (self.admin, self.employee):
+            with self.subTest(user=user.login):
+                self.gateway.clear()
+                composer = self.open_template_action(self.probe, user)
+                self.assertEqual(composer.body, f"Namaste {PROBE}")
+                composer.save().action_send_sms()
+                self.run_queue()
+                self.assert_nothing_created()
+                self.assertEqual(self.sent(), {"9841112222": f"Namaste {PROBE}"})
+
+    def test_edited_text_is_sent_as_edited(self):
+        # the filled-in text is the user's to change; placeholders typed into it
+        # stay as typed, as in Odoo's e-mail composer
+        for user in (self.admin, self.employee):
+            with self.subTest(user=user.login):
+                self.gateway.clear()
+                composer = self.open_template_action(self.hari, user)
+                composer.body += ", {{ 1 + 1 }} ready"
+                composer.save().action_send_sms()
+                self.run_queue()
+                self.assertEqual(
+                    self.sent(),
+                    {"9812345678": "Namaste Hari {{ 6 * 7 }}, {{ 1 + 1 }} ready"},
+                )
+
+    def test_composer_created_with_the_filled_in_text_sends_it_as_text(self):
+        # code creating the composer with the text Odoo's helper filled in for one
+        # record: the flag is precomputed with the body, whoever gives the body
+        values = self.env["sms.composer"]._get_composer_values(
+            "comment", "res.partner", self.probe.id, False, self.template.id
+        )
+        self.assertEqual(values["body"], f"Namaste {PROBE}")
+        composer = (
+            self.env(user=self.employee)["sms.composer"]
+            .with_context(default_res_model="res.partner")
+            .create(
+                dict(
+                    values,
+                    composition_mode="comment",
+                    res_id=self.probe.id,
+                    template_id=self.template.id,
+                )
+            )
+        )
+        composer.action_send_sms()
+        self.run_queue()
+        self.assert_nothing_created()
+        self.assertEqual(self.sent(), {"9841112222": f"Namaste {PROBE}"})
+
+    def test_many_contacts_each_rendered_once(self):
+        # the template's source, filled in for each by the template when sent
+        for user in (self.admin, self.employee):
+            with self.subTest(user=user.login):
+                self.gateway.clear()
+                composer = Form(
+                    self.env(user=user)["sms.composer"].with_context(
+                        default_composition_mode="mass",
+                        default_res_model="res.partner",
+                        default_res_ids=repr((self.hari | self.probe).ids),
+                        default_template_id=self.template.id,
+                        default_mass_force_send=True,
+                    )
+                )
+                self.assertEqual(composer.body, self.template.body)
+                composer.save().action_send_sms()
+                self.run_queue()
+                self.assert_nothing_created()
+                self.assertEqual(
+                    self.sent(),
+                    {
+                        "9812345678": "Namaste Hari {{ 6 * 7 }}",
+                        "9841112222": f"Namaste {PROBE}",
+                    },
+                )

@@ -1,1 +1,2 @@
 from . import aakash_sms_composer
+from . import sms_composer
