@@ -46,8 +46,6 @@ SUCCESS_STATES = {
 
 # Rows the engine still owns (they cannot be deleted).
 OPEN_STATES = ("pending", "sending")
-# Rows whose text may have reached their number (or is on its way).
-MAY_HAVE_REACHED_STATES = ("sending", "queued", "delivered", "undelivered", "uncertain")
 # Rows a person may resend (provably never reached a phone).
 RESENDABLE_STATES = ("rejected", "failed")
 

@@ -4,10 +4,9 @@ pending --lock--> sending --reply--> queued | rejected | failed | uncertain
 
 - Rows are taken with ``FOR NO KEY UPDATE SKIP LOCKED``: two workers never take the
   same row.  What is decided at the moment of sending is decided then: the provider
-  still active, the number not opted out, the text not already sent to the number in
-  the same send.
-- A request holds distinct numbers: a second copy of a number (another send's) waits
-  for a later request.
+  still active, the number not opted out.
+- A request holds distinct numbers: a second copy of a number waits for a later
+  request (another send's), or is a rejected duplicate (the same send's).
 - Each request's rows are marked ``sending`` (with the worker's key) and committed
   just before the request leaves; the outcome is committed right after it.
 - A worker holds a PostgreSQL advisory lock on its key for as long as it runs: rows
@@ -31,13 +30,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..const import (
-    MAX_ATTEMPTS,
-    MAY_HAVE_REACHED_STATES,
-    OPEN_STATES,
-    OUTCOMES,
-    retry_delay_minutes,
-)
+from ..const import MAX_ATTEMPTS, OPEN_STATES, OUTCOMES, retry_delay_minutes
 from ..tools import client as gateway
 from ..tools import errors
 from ..tools.numbers import network_label
@@ -83,7 +76,6 @@ class Candidate(NamedTuple):
     number: str
     send_ref: str
     attempt_count: int
-    sent_in_send: bool  # its text may have reached its number in the same send
 
 
 def _request(client, numbers, text):
@@ -283,7 +275,7 @@ class AakashSmsMessage(models.Model):
         :return: ``(found, flights, refused)``: whether any due row was found, the
             requests to make, and rows given their outcome without a request (no
             active provider, no token, provider of another company, opted out,
-            already sent in the same send)
+            a copy in the same send)
         """
         self.flush_model()
         providers = self.env["aakash.sms.provider"].search([("active", "=", True)])
@@ -373,24 +365,18 @@ class AakashSmsMessage(models.Model):
         locked by another worker: a list of :class:`Candidate`."""
         query = SQL(
             """
-            SELECT m.id, m.provider_id, m.company_id, m.body, m.number, m.send_ref,
-                   COALESCE(m.attempt_count, 0),
-                   m.send_ref IS NOT NULL AND EXISTS (
-                       SELECT 1 FROM aakash_sms_message o
-                        WHERE o.number = m.number AND o.send_ref = m.send_ref
-                          AND o.body = m.body AND o.id != m.id AND o.state IN %s
-                   )
-              FROM aakash_sms_message m
-             WHERE m.state = 'pending'
-               AND (m.next_attempt_date IS NULL OR m.next_attempt_date <= %s)
+            SELECT id, provider_id, company_id, body, number, send_ref,
+                   COALESCE(attempt_count, 0)
+              FROM aakash_sms_message
+             WHERE state = 'pending'
+               AND (next_attempt_date IS NULL OR next_attempt_date <= %s)
                %s
-             ORDER BY m.id
+             ORDER BY id
              LIMIT %s
-               FOR NO KEY UPDATE OF m SKIP LOCKED
+               FOR NO KEY UPDATE SKIP LOCKED
             """,
-            MAY_HAVE_REACHED_STATES,
             fields.Datetime.now(),
-            SQL("AND m.id IN %s", tuple(scope)) if scope is not None else SQL(),
+            SQL("AND id IN %s", tuple(scope)) if scope is not None else SQL(),
             limit,
         )
         try:
@@ -408,8 +394,7 @@ class AakashSmsMessage(models.Model):
 
         Decided now, whatever was decided when the row was written: the row's provider
         is still active and of its company (never another provider instead), its
-        number is not on the blacklist, its text did not go to its number already in
-        the same send.
+        number is not on the blacklist.
         """
         groups = defaultdict(list)
         refused = defaultdict(list)
@@ -438,9 +423,6 @@ class AakashSmsMessage(models.Model):
             elif row.number in opted_out:
                 reason = self._aakash_refusal_reason("opted_out")
                 refused["opted_out", reason].append(row.id)
-            elif row.sent_in_send:
-                reason = self._aakash_refusal_reason("duplicate")
-                refused["duplicate", reason].append(row.id)
             else:
                 groups[row.provider_id, row.body].append(row)
         return groups, refused
