@@ -30,6 +30,9 @@ OUTCOMES = {
     # provably not accepted, may pass later: retried by the queue with growing delays
     "transport": ("failed", True, "server_error"),
     "throttled": ("failed", True, "server_error"),
+    # stopped before the request could leave (a request the client refuses, an error
+    # of ours before sending): nothing was sent, retried like the above
+    "not_sent": ("failed", True, "server_error"),
     # may have reached Aakash: never resent on its own
     "maybe_sent": ("uncertain", False, "server_error"),
 }
@@ -41,7 +44,7 @@ SUCCESS_STATES = {
     "undelivered": "server_error",
 }
 
-# Rows the engine still owns.
+# Rows the engine still owns (they cannot be deleted).
 OPEN_STATES = ("pending", "sending")
 # Rows a person may resend (provably never reached a phone).
 RESENDABLE_STATES = ("rejected", "failed")

@@ -142,6 +142,31 @@ def test_duplicates_are_a_programming_error(client, gateway, numbers, where):
     assert not gateway.requests
 
 
+def test_what_is_refused_before_the_request_is_known_not_sent(client, gateway):
+    """Too many numbers, a number twice: the caller knows nothing left."""
+    small = AakashClient(TOKEN, base_url=gateway.base_url, batch_size=1)
+    for call in (lambda: small.send([A, B], "x"), lambda: client.send([A, A], "x")):
+        with pytest.raises(errors.NotSentError) as caught:
+            call()
+        assert caught.value.kind == "not_sent" and not caught.value.maybe_sent
+    assert not gateway.requests and client.requests_made == 0
+
+
+def test_any_error_before_the_request_is_known_not_sent(
+    client, gateway, monkeypatch, caplog
+):
+    def broken(raw):
+        raise KeyError(raw)
+
+    monkeypatch.setattr(client_module, "check_number", broken)
+    with pytest.raises(errors.NotSentError) as caught:
+        client.send([A], "x")
+    assert not caught.value.maybe_sent
+    assert str(caught.value) == "error in the client before the request (KeyError)"
+    assert "KeyError" in caplog.text, "the bug is logged with its traceback"
+    assert not gateway.requests and client.requests_made == 0
+
+
 def test_default_batch_size_is_100(gateway):
     client = AakashClient(TOKEN, base_url=gateway.base_url)
     assert client.batch_size == 100

@@ -3,12 +3,17 @@
 pending --lock--> sending --reply--> queued | rejected | failed | uncertain
 
 - Rows are taken with ``FOR NO KEY UPDATE SKIP LOCKED``: two workers never take the
-  same row.
+  same row.  What is decided at the moment of sending is decided then: the provider
+  still active, the number not opted out.
+- A request holds distinct numbers: a second copy of a number waits for a later
+  request (another send's), or is a rejected duplicate (the same send's).
 - Each request's rows are marked ``sending`` (with the worker's key) and committed
   just before the request leaves; the outcome is committed right after it.
 - A worker holds a PostgreSQL advisory lock on its key for as long as it runs: rows
   left ``sending`` under a key nobody holds belong to a dead worker and become
-  ``uncertain`` (never sent again).
+  ``uncertain`` (never sent again), their attempt counted.
+- What is refused before a request could leave is never ``uncertain``; the outcome is
+  written on the rows that still exist (rows waiting or being sent cannot be deleted).
 - Up to ``parallel_requests`` requests per provider are in flight at once, each in a
   thread that only does HTTP; the database work stays in the worker's thread.
 """
@@ -22,8 +27,10 @@ from typing import NamedTuple
 import psycopg2.errors
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from ..const import MAX_ATTEMPTS, OUTCOMES, retry_delay_minutes
+from ..const import MAX_ATTEMPTS, OPEN_STATES, OUTCOMES, retry_delay_minutes
 from ..tools import client as gateway
 from ..tools import errors
 from ..tools.numbers import network_label
@@ -59,6 +66,18 @@ class Flight(NamedTuple):
     attempts: list = None  # attempt_count of each row before this request
 
 
+class Candidate(NamedTuple):
+    """A due pending row locked by a look, with what deciding its request needs."""
+
+    id: int
+    provider_id: int
+    company_id: int
+    body: str
+    number: str
+    send_ref: str
+    attempt_count: int
+
+
 def _request(client, numbers, text):
     """Run one request in an HTTP thread: the client's results, or what it raised."""
     try:
@@ -74,6 +93,23 @@ class AakashSmsMessage(models.Model):
     sending_key = fields.Integer(
         readonly=True, copy=False, help="The worker sending this row."
     )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_waiting_or_sending(self):
+        """A row the engine still owns keeps its place: its outcome is written on it
+        (and a request's other rows are written with it)."""
+        waiting = self.filtered(lambda message: message.state in OPEN_STATES)
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "An SMS waiting to be sent or being sent cannot be deleted "
+                    "(%(number)s): wait for its outcome, then delete it.",
+                    number=waiting[0].number or waiting[0].number_raw or "-",
+                )
+            )
 
     # ------------------------------------------------------------------
     # Entry points
@@ -105,12 +141,31 @@ class AakashSmsMessage(models.Model):
             engine_sudo._mark_interrupted(key)
             engine_sudo.browse()._aakash_engine(key, commit=True)
         finally:
-            try:
-                cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, key])
-            except psycopg2.Error:
-                cr.rollback()
-                cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, key])
+            engine_sudo._release_worker_lock(key)
         engine_sudo._schedule_next_run()
+
+    @api.model
+    def _release_worker_lock(self, key):
+        """Release the worker's advisory lock, quietly when the connection is gone.
+
+        The lock is held by the database session: a lost connection (PostgreSQL
+        restarted, the backend terminated) took it along, and the error that ended the
+        run is the one to see, not a second one raised here.
+        """
+        cr = self.env.cr
+        unlock = SQL("SELECT pg_advisory_unlock(%s, %s)", LOCK_NAMESPACE, key)
+        try:
+            cr.execute(unlock, log_exceptions=False)
+        except psycopg2.Error:
+            if cr.closed:
+                _logger.warning(
+                    "Aakash SMS: the database connection is gone, and the queue "
+                    "worker's advisory lock with it (nothing to release)."
+                )
+                return
+            # the transaction failed: the lock outlives it
+            cr.rollback()
+            cr.execute(unlock)
 
     def _schedule_next_run(self):
         """Wake the queue when its next row is due (rows waiting for a retry)."""
@@ -199,13 +254,14 @@ class AakashSmsMessage(models.Model):
                 recorded = self.browse()
                 for flight, outcome in outcomes:
                     rows = self.browse(flight.ids)
-                    rows._record_outcome(flight, outcome, retry=commit)
-                    recorded |= rows
+                    # the rows still there (one may have been removed meanwhile)
+                    recorded |= rows._record_outcome(flight, outcome, retry=commit)
                 recorded._aakash_after_outcome()
                 done.extend(recorded.ids)
                 # outcomes, notes and Odoo's SMS committed together
                 time_left = checkpoint(len(recorded))
-        done = self.browse(list(dict.fromkeys(done)))
+        # final rows may be deleted once their outcome is committed
+        done = self.browse(list(dict.fromkeys(done))).exists()
         done._notify_completed_sends()
         return done
 
@@ -217,8 +273,9 @@ class AakashSmsMessage(models.Model):
         only as many rows as there are free requests, not a batch per request.
 
         :return: ``(found, flights, refused)``: whether any due row was found, the
-            requests to make, and rows failed without a request (no active provider,
-            no token, provider of another company)
+            requests to make, and rows given their outcome without a request (no
+            active provider, no token, provider of another company, opted out,
+            a copy in the same send)
         """
         self.flush_model()
         providers = self.env["aakash.sms.provider"].search([("active", "=", True)])
@@ -236,7 +293,9 @@ class AakashSmsMessage(models.Model):
         candidates = self._lock_candidates(scope, limit)
         groups, refused = self._group_candidates(candidates, providers)
         if groups:
-            rows_per_text = -(-sum(len(ids) for ids in groups.values()) // len(groups))
+            rows_per_text = -(
+                -sum(len(rows) for rows in groups.values()) // len(groups)
+            )
             if len(candidates) >= limit:
                 # a full look may have cut the texts short: look further next time
                 rows_per_text *= 2
@@ -244,110 +303,172 @@ class AakashSmsMessage(models.Model):
         else:
             look.pop("rows_per_text", None)
         flights = []
-        for (provider_id, body), ids in groups.items():
+        for (provider_id, _body), rows in groups.items():
             if provider_id not in clients:
                 clients[provider_id] = providers.browse(provider_id)._aakash_client()
             client, reason = clients[provider_id]
             if reason:
-                refused[reason].extend(ids)
+                refused["no_provider", reason].extend(row.id for row in rows)
                 continue
-            size = max(1, providers.browse(provider_id).batch_size)
-            for start in range(0, len(ids), size):
-                if slots[provider_id] <= 0:
-                    break
-                slots[provider_id] -= 1
-                chunk = ids[start : start + size]
-                flights.append(Flight(chunk, provider_id, client, None, body))
-        flights = self._mark_sending(flights, key)
-        refused_rows = self.browse()
-        for reason, ids in refused.items():
-            batch = self.browse(ids)
-            batch.write(
-                {
-                    "state": "failed",
-                    "error_kind": "no_provider",
-                    "reason": reason,
-                    "gateway_status": "not sent",
-                    "sent_date": fields.Datetime.now(),
-                }
+            # the client was made at the run's first request: the batch size may have
+            # changed since, either way a request holds what both accept
+            size = max(
+                1, min(providers.browse(provider_id).batch_size, client.batch_size)
             )
-            refused_rows |= batch
+            flights += self._requests_of(rows, size, slots, client, refused)
+        flights = self._mark_sending(flights, key)
+        refused_rows = self._write_refusals(refused)
         return bool(candidates), flights, refused_rows
+
+    def _requests_of(self, rows, size, slots, client, refused):
+        """The requests of the candidates ``rows`` of one provider and text, as many
+        as its free ``slots`` allow.
+
+        A request never holds one number twice: a later copy of a number already taken
+        by this look waits for a later request (it stays pending), or, when both rows
+        are of the same send, is refused as a duplicate (added to ``refused``).
+        """
+        duplicate = ("duplicate", self._aakash_refusal_reason("duplicate"))
+        flights, chunk, taken = [], [], {}
+        for row in rows:
+            number = row.number or ""
+            if number in taken:
+                if row.send_ref and taken[number] == row.send_ref:
+                    refused[duplicate].append(row.id)
+                continue
+            if not chunk:
+                if slots[row.provider_id] <= 0:
+                    break
+                slots[row.provider_id] -= 1
+            taken[number] = row.send_ref
+            chunk.append(row)
+            if len(chunk) == size:
+                flights.append(self._flight(chunk, client))
+                chunk = []
+        if chunk:
+            flights.append(self._flight(chunk, client))
+        return flights
+
+    @staticmethod
+    def _flight(rows, client):
+        return Flight(
+            [row.id for row in rows],
+            rows[0].provider_id,
+            client,
+            [row.number for row in rows],
+            rows[0].body,
+            [row.attempt_count for row in rows],
+        )
 
     def _lock_candidates(self, scope, limit):
         """Lock up to ``limit`` due pending rows (of ``scope`` if given), skipping rows
-        locked by another worker: ``[(id, provider_id, company_id, body)]``."""
-        where = [
-            "state = 'pending'",
-            "(next_attempt_date IS NULL OR next_attempt_date <= %s)",
-        ]
-        params = [fields.Datetime.now()]
-        if scope is not None:
-            where.append("id IN %s")
-            params.append(tuple(scope))
-        query = (
-            "SELECT id, provider_id, company_id, body FROM aakash_sms_message"
-            " WHERE {} ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED"
-        ).format(" AND ".join(where))
+        locked by another worker: a list of :class:`Candidate`."""
+        query = SQL(
+            """
+            SELECT id, provider_id, company_id, body, number, send_ref,
+                   COALESCE(attempt_count, 0)
+              FROM aakash_sms_message
+             WHERE state = 'pending'
+               AND (next_attempt_date IS NULL OR next_attempt_date <= %s)
+               %s
+             ORDER BY id
+             LIMIT %s
+               FOR NO KEY UPDATE SKIP LOCKED
+            """,
+            fields.Datetime.now(),
+            SQL("AND id IN %s", tuple(scope)) if scope is not None else SQL(),
+            limit,
+        )
         try:
             with self.env.cr.savepoint(flush=False):
                 # a row another worker changed after our snapshot: theirs, skip it
-                self.env.cr.execute(query, [*params, limit], log_exceptions=False)
-                return self.env.cr.fetchall()
+                self.env.cr.execute(query, log_exceptions=False)
+                return [Candidate(*row) for row in self.env.cr.fetchall()]
         except psycopg2.errors.SerializationFailure:
             return []
 
     def _group_candidates(self, candidates, providers):
-        """``(groups, refused)``: candidate ids by ``(provider id, text)``, and the ids
-        that no request may carry by the reason they are refused."""
+        """``(groups, refused)``: the candidates that may be sent by ``(provider id,
+        text)``, and the ids of those no request may carry by ``(error kind,
+        reason)``.
+
+        Decided now, whatever was decided when the row was written: the row's provider
+        is still active and of its company (never another provider instead), its
+        number is not on the blacklist.
+        """
         groups = defaultdict(list)
         refused = defaultdict(list)
         by_id = providers.grouped("id")
-        for row_id, provider_id, company_id, body in candidates:
-            provider = by_id.get(provider_id, providers.browse())[:1]
-            if not provider:
+        archived = self.env["aakash.sms.provider"].with_context(active_test=False)
+        opted_out = self._aakash_opted_out(
+            {row.number for row in candidates if row.number}
+        )
+        for row in candidates:
+            provider = by_id.get(row.provider_id, providers.browse())[:1]
+            if not row.provider_id:
                 reason = self.env._("No active Aakash SMS provider is set on this SMS.")
-                refused[reason].append(row_id)
-            elif provider.company_id.id != company_id:
+                refused["no_provider", reason].append(row.id)
+            elif not provider:
+                reason = self.env._(
+                    "The Aakash SMS provider %s was archived before this SMS left: "
+                    "nothing was sent.",
+                    archived.browse(row.provider_id).name,
+                )
+                refused["no_provider", reason].append(row.id)
+            elif provider.company_id.id != row.company_id:
                 reason = self.env._(
                     "Refused: the provider belongs to another company than the SMS."
                 )
-                refused[reason].append(row_id)
+                refused["no_provider", reason].append(row.id)
+            elif row.number in opted_out:
+                reason = self._aakash_refusal_reason("opted_out")
+                refused["opted_out", reason].append(row.id)
             else:
-                groups[provider_id, body].append(row_id)
+                groups[row.provider_id, row.body].append(row)
         return groups, refused
 
     def _mark_sending(self, flights, key):
         """Mark the rows of ``flights`` ``sending`` under ``key``.
 
-        :return: the flights with their numbers and attempt counts filled in
+        :return: ``flights``
         """
         rows = self.browse([i for flight in flights for i in flight.ids])
-        if not rows:
-            return flights
-        rows.write({"state": "sending", "sending_key": key})
-        numbers = {row.id: (row.number, row.attempt_count) for row in rows}
-        return [
-            flight._replace(
-                numbers=[numbers[i][0] for i in flight.ids],
-                attempts=[numbers[i][1] for i in flight.ids],
+        if rows:
+            rows.write({"state": "sending", "sending_key": key})
+        return flights
+
+    def _write_refusals(self, refused):
+        """Give the rows of ``refused`` (ids by ``(error kind, reason)``) their final
+        outcome, without a request: the rows."""
+        now = fields.Datetime.now()
+        refused_rows = self.browse()
+        for (kind, reason), ids in refused.items():
+            batch = self.browse(ids)
+            batch.write(
+                {
+                    "state": OUTCOMES[kind][0],
+                    "error_kind": kind,
+                    "reason": reason,
+                    "gateway_status": "not sent",
+                    "sent_date": now,
+                }
             )
-            for flight in flights
-        ]
+            refused_rows |= batch
+        return refused_rows
 
     def _record_outcome(self, flight, outcome, retry):
-        """Write what one request gave for its rows ``self`` (``flight.ids`` order)."""
+        """Write what one request gave for its rows ``self`` (``flight.ids`` order).
+
+        :return: the rows written: those that still exist
+        """
         now = fields.Datetime.now()
+        # the cache was emptied by the commit since the request left: the counts taken
+        # with it
+        attempts_before = flight.attempts or self.mapped("attempt_count")
         if isinstance(outcome, errors.AakashError) and not outcome.maybe_sent:
-            # raised before the request left (the text was refused): provably not sent
-            self._write_failure(
-                outcome.kind if outcome.kind in OUTCOMES else "validation",
-                outcome.message,
-                now,
-                retry,
-            )
-            return
-        if (
+            # raised before the request could leave: provably not sent
+            values = self._not_sent_values(outcome, attempts_before, now, retry)
+        elif (
             isinstance(outcome, BaseException)
             or not isinstance(outcome, list)
             or len(outcome) != len(self)
@@ -359,25 +480,69 @@ class AakashSmsMessage(models.Model):
                 self.ids,
                 type(outcome).__name__,
             )
-            self.write(
-                {
-                    "state": "uncertain",
-                    "error_kind": "maybe_sent",
-                    "sent_date": now,
-                    "attempt_count": self[:1].attempt_count + 1,
-                    "gateway_status": False,
-                    "reason": self.env._(
-                        "May have been sent: the gateway's answer could not be read "
-                        "(%s). Check the Aakash report before sending it again.",
-                        type(outcome).__name__,
-                    ),
-                }
+            reason = self.env._(
+                "May have been sent: the gateway's answer could not be read "
+                "(%s). Check the Aakash report before sending it again.",
+                type(outcome).__name__,
             )
-            return
+            values = [
+                (
+                    message_id,
+                    "uncertain",
+                    "maybe_sent",
+                    None,
+                    None,
+                    None,
+                    0,
+                    reason,
+                    attempts + 1,
+                    None,
+                )
+                for message_id, attempts in zip(self.ids, attempts_before, strict=True)
+            ]
+        else:
+            values = self._result_values(outcome, attempts_before, now, retry)
+        return self._write_outcomes(values, now)
+
+    def _not_sent_values(self, error, attempts_before, now, retry):
+        """The outcome values of the rows ``self`` of a request stopped before it
+        could leave by ``error``: failed, or pending for another attempt."""
+        kind = error.kind if error.kind in OUTCOMES else "validation"
+        reason = error.message
+        if isinstance(error, errors.NotSentError):
+            reason = self.env._(
+                "Nothing was sent: the request was stopped before it left (%s).",
+                error.message,
+            )
         values = []
-        # the cache was emptied by the commit since the request left: the counts taken
-        # with it
-        attempts_before = flight.attempts or self.mapped("attempt_count")
+        for message_id, attempts in zip(self.ids, attempts_before, strict=True):
+            attempts += 1
+            state, next_attempt = "failed", None
+            if retry and OUTCOMES[kind][1] and attempts < MAX_ATTEMPTS:
+                # provably never reached Aakash: the queue tries again later
+                state = "pending"
+                next_attempt = fields.Datetime.add(
+                    now, minutes=retry_delay_minutes(attempts)
+                )
+            values.append(
+                (
+                    message_id,
+                    state,
+                    kind,
+                    None,
+                    "not sent",
+                    None,
+                    0,
+                    reason,
+                    attempts,
+                    next_attempt,
+                )
+            )
+        return values
+
+    def _result_values(self, outcome, attempts_before, now, retry):
+        """The outcome values of the rows ``self`` from the client's results."""
+        values = []
         for message, result, attempts in zip(
             self, outcome, attempts_before, strict=False
         ):
@@ -425,14 +590,18 @@ class AakashSmsMessage(models.Model):
                     next_attempt,
                 )
             )
-        self._write_outcomes(values, now)
+        return values
 
     def _write_outcomes(self, values, now):
         """Write the outcomes of one request in one UPDATE (not one write per row).
 
+        A row may have been deleted meanwhile (by SQL: the log refuses it): the others
+        are written all the same.
+
         :param values: ``(id, state, error_kind, gateway_id, gateway_status, network,
             credits, reason, attempt_count, next_attempt_date or None to keep it)`` per
             row
+        :return: the rows written (locked until the transaction ends)
         """
         fnames = [
             "state",
@@ -449,49 +618,46 @@ class AakashSmsMessage(models.Model):
             "write_date",
         ]
         self.flush_recordset(fnames)
-        placeholder = (
-            "(%s::int, %s::varchar, %s::varchar, %s::varchar, %s::varchar, %s::varchar,"
-            " %s::float8, %s::varchar, %s::int, %s::timestamp)"
+        if not values:
+            return self.browse()
+        rows = SQL(", ").join(
+            SQL(
+                "(%s::int, %s::varchar, %s::varchar, %s::varchar, %s::varchar,"
+                " %s::varchar, %s::float8, %s::varchar, %s::int, %s::timestamp)",
+                *row,
+            )
+            for row in values
         )
         self.env.cr.execute(
-            """
-            UPDATE aakash_sms_message AS m
-               SET state = v.state, error_kind = v.error_kind,
-                   gateway_id = v.gateway_id, gateway_status = v.gateway_status,
-                   network = v.network, credits = v.credits, reason = v.reason,
-                   attempt_count = v.attempt_count,
-                   next_attempt_date = COALESCE(
-                       v.next_attempt_date, m.next_attempt_date
-                   ),
-                   sent_date = %s, write_uid = %s, write_date = %s
-              FROM (VALUES {}) AS v(
-                   id, state, error_kind, gateway_id, gateway_status, network,
-                   credits, reason, attempt_count, next_attempt_date
-                   )
-             WHERE m.id = v.id
-        """.format(", ".join([placeholder] * len(values))),
-            [now, self.env.uid, now, *(value for row in values for value in row)],
-        )
-        self.invalidate_recordset(fnames)
-        self.modified(fnames)
-
-    def _write_failure(self, kind, reason, now, retry):
-        vals = {
-            "state": "failed",
-            "error_kind": kind,
-            "reason": reason,
-            "gateway_status": "not sent",
-            "sent_date": now,
-        }
-        attempts = self[:1].attempt_count + 1
-        if retry and OUTCOMES[kind][1] and attempts < MAX_ATTEMPTS:
-            vals.update(
-                state="pending",
-                next_attempt_date=fields.Datetime.add(
-                    now, minutes=retry_delay_minutes(attempts)
-                ),
+            SQL(
+                """
+                UPDATE aakash_sms_message AS m
+                   SET state = v.state, error_kind = v.error_kind,
+                       gateway_id = v.gateway_id, gateway_status = v.gateway_status,
+                       network = v.network, credits = v.credits, reason = v.reason,
+                       attempt_count = v.attempt_count,
+                       next_attempt_date = COALESCE(
+                           v.next_attempt_date, m.next_attempt_date
+                       ),
+                       sent_date = %s, write_uid = %s, write_date = %s
+                  FROM (VALUES %s) AS v(
+                       id, state, error_kind, gateway_id, gateway_status, network,
+                       credits, reason, attempt_count, next_attempt_date
+                       )
+                 WHERE m.id = v.id
+             RETURNING m.id
+                """,
+                now,
+                self.env.uid,
+                now,
+                rows,
             )
-        self.write(dict(vals, attempt_count=attempts))
+        )
+        written = {row_id for [row_id] in self.env.cr.fetchall()}
+        self.invalidate_recordset(fnames)
+        written_rows = self.filtered(lambda message: message.id in written)
+        written_rows.modified(fnames)
+        return written_rows
 
     def _aakash_after_outcome(self):
         """What follows an outcome: the chatter note; Odoo's SMS for bridged rows."""
@@ -502,7 +668,8 @@ class AakashSmsMessage(models.Model):
     @api.model
     def _mark_interrupted(self, own_key=None):
         """Rows left ``sending`` by a worker that is gone become uncertain (never sent
-        again)."""
+        again), their attempt counted: their request may have left when they were
+        marked ``sending``."""
         self.flush_model()
         cr = self.env.cr
         cr.execute(
@@ -529,16 +696,23 @@ class AakashSmsMessage(models.Model):
         else:
             domain.append(("sending_key", "in", keys))
         stale = self.search(domain).try_lock_for_update(allow_referencing=True)
-        stale.write(
-            {
-                "state": "uncertain",
-                "error_kind": "maybe_sent",
-                "reason": self.env._(
-                    "May have been sent: the sending was interrupted after the request "
-                    "left. Check the Aakash report before sending it again."
-                ),
-            }
+        reason = self.env._(
+            "May have been sent: the sending was interrupted after the request "
+            "left. Check the Aakash report before sending it again."
         )
+        # marked 'sending' (their last write) just before the request could leave
+        for (attempts, marked), rows in stale.grouped(
+            lambda message: (message.attempt_count, message.write_date)
+        ).items():
+            rows.write(
+                {
+                    "state": "uncertain",
+                    "error_kind": "maybe_sent",
+                    "reason": reason,
+                    "attempt_count": attempts + 1,
+                    "sent_date": marked or fields.Datetime.now(),
+                }
+            )
         stale._aakash_after_outcome()
         return stale
 

@@ -142,6 +142,10 @@ class AakashSmsMessage(models.Model):
             "other_company": self.env._(
                 "the provider %(provider)s belongs to another company"
             ),
+            "archived_default": self.env._(
+                "No Aakash SMS provider is configured for %(company)s: its default "
+                "provider %(provider)s is archived (make another provider the default)"
+            ),
         }
         return reasons[kind] % params if params else reasons[kind]
 
@@ -314,6 +318,7 @@ class AakashSmsMessage(models.Model):
         # the same few texts for many rows: made GSM-safe and checked once each
         safe_texts = {}
         text_problems = {}
+        provider_refusals = {}  # the few (provider, company) pairs, judged once each
         for vals, check in zip(vals_list, checks, strict=False):
             document_refusal = vals.pop("_refusal", None)
             forced = vals.pop("_provider", None)
@@ -354,7 +359,9 @@ class AakashSmsMessage(models.Model):
                 if text_problem:
                     kind, reason = "text", text_problem
                 else:
-                    kind, reason = self._aakash_provider_refusal(provider, company)
+                    kind, reason = self._aakash_provider_refusal(
+                        provider, company, provider_refusals
+                    )
                     if kind and provider:
                         vals["provider_id"] = False
             if not kind:
@@ -369,10 +376,32 @@ class AakashSmsMessage(models.Model):
         return vals_list
 
     @api.model
-    def _aakash_provider_refusal(self, provider, company):
+    def _aakash_provider_refusal(self, provider, company, judged=None):
         """``(kind, reason)`` if ``provider`` may not send for ``company``, else
-        ``(None, None)``."""
+        ``(None, None)``.
+
+        :param judged: a dict of the pairs already judged, filled in (the same few
+            pairs for the many rows of a send: a query each at most)
+        """
+        if judged is None:
+            return self._aakash_judge_provider(provider, company)
+        if (provider, company) not in judged:
+            judged[provider, company] = self._aakash_judge_provider(provider, company)
+        return judged[provider, company]
+
+    @api.model
+    def _aakash_judge_provider(self, provider, company):
         if not provider:
+            # a default archived is not replaced by another provider on its own
+            archived_sudo = self.env["aakash.sms.provider"]._get_archived_default(
+                company
+            )
+            if archived_sudo:
+                return "no_provider", self._aakash_refusal_reason(
+                    "archived_default",
+                    company=company.name,
+                    provider=archived_sudo.name,
+                )
             return "no_provider", self._aakash_refusal_reason(
                 "no_provider", company=company.name
             )

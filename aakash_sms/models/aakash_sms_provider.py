@@ -211,18 +211,41 @@ class AakashSmsProvider(models.Model):
         confirming an invoice, an employee creating a contact under an
         automation rule), users who cannot read providers themselves.  Never
         hand it to users (no ``read``, no action result, no field value
-        shown as is): use ``.sudo(False)`` for that.  Empty if the company
-        has no active provider.
+        shown as is): use ``.sudo(False)`` for that.
+
+        The provider marked default; if none is, the first active one.  Empty if the
+        company has no active provider, or if the one marked default is archived:
+        its SMS are not sent through another provider until a manager marks one
+        default (:meth:`_get_archived_default` tells which).
         """
+        provider_sudo = self._get_default_candidate(company)
+        return provider_sudo if provider_sudo.active else provider_sudo.browse()
+
+    @api.model
+    def _get_archived_default(self, company=None):
+        """The archived provider still marked default of ``company`` when it has no
+        active one marked default (empty otherwise), as superuser."""
+        provider_sudo = self._get_default_candidate(company)
+        return provider_sudo.browse() if provider_sudo.active else provider_sudo
+
+    @api.model
+    def _get_default_candidate(self, company):
+        """The active provider marked default, else an archived one marked default,
+        else the first active one."""
         company = company or self.env.company
         # the engine needs the provider of any user's company, whatever the user's
         # rights
-        provider_sudo = self.sudo().search(
-            [("company_id", "=", company.id), ("active", "=", True)],
-            order="is_default desc, sequence, id",
+        providers_sudo = self.sudo().with_context(active_test=False)
+        return providers_sudo.search(
+            [
+                ("company_id", "=", company.id),
+                "|",
+                ("active", "=", True),
+                ("is_default", "=", True),
+            ],
+            order="is_default desc, active desc, sequence, id",
             limit=1,
-        )
-        return provider_sudo
+        ).with_context(active_test=True)
 
     def _get_client(self):
         """A gateway client for this provider, or a :class:`UserError` saying why not.

@@ -9,5 +9,6 @@ from . import test_i18n
 from . import test_permissions
 from . import test_multi_company
 from . import test_engine
+from . import test_engine_faults
 from . import test_chatter
 from . import test_customer_data

@@ -257,7 +257,7 @@ class TestQueue(AakashSmsCase):
     def test_report_pages_until_all_found(self):
         old = self._pending(1)
         self.run_queue()
-        newer = self._pending(45)
+        newer = self._pending(45, send_ref="ref2")  # another send
         self.run_queue()
         self.gateway.set_status(int(old.gateway_id), "delivered")
         self.gateway.clear()

@@ -432,6 +432,7 @@ class TestNativeBridge(AakashSmsCase):
             "validation": ("error", "sms_server"),
             "transport": ("error", "sms_server"),
             "throttled": ("error", "sms_server"),
+            "not_sent": ("error", "sms_server"),
             "maybe_sent": ("error", "sms_server"),
         }
         self.assertEqual(

@@ -1,4 +1,5 @@
 import threading
+import time
 from contextlib import closing
 
 from odoo import sql_db
@@ -94,3 +95,88 @@ class TestTwoWorkers(AakashSmsCase):
                 [tuple(message_ids)],
             )
             self.assertEqual(dict(cr.fetchall()), {"queued": count})
+
+
+@tagged("post_install", "-at_install")
+class TestRowDeletedInFlight(AakashSmsCase):
+    """A row removed from the database (by SQL: the log refuses to delete it) while
+    its request is at the gateway: the other rows of the request keep their outcome.
+
+    The queue runs on a real connection, the row is deleted on another one.
+    """
+
+    def test_the_other_rows_keep_their_gateway_ids(self):
+        dbname = self.env.cr.dbname
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            env = real_env(self.registry, cr)
+            provider = sandbox_provider(env, self.gateway, "Deleted in flight")
+            messages = env["aakash.sms.message"].create(
+                [
+                    {
+                        "number": f"98{i:08d}",
+                        "number_raw": f"98{i:08d}",
+                        "body": "one of us is gone",
+                        "provider_id": provider.id,
+                        "company_id": env.company.id,
+                        "send_ref": "deleted-in-flight",
+                    }
+                    for i in range(3)
+                ]
+            )
+            provider_id, message_ids = provider.id, messages.ids
+            # the queue's own connection must see the rows
+            cr.commit()  # pylint: disable=invalid-commit
+
+        def cleanup():
+            with closing(sql_db.db_connect(dbname).cursor()) as cr:
+                cr.execute(
+                    "DELETE FROM aakash_sms_message WHERE id IN %s",
+                    [tuple(message_ids)],
+                )
+                cr.execute(
+                    "DELETE FROM mail_message "
+                    "WHERE model = 'aakash.sms.provider' AND res_id = %s",
+                    [provider_id],
+                )
+                cr.execute(
+                    "DELETE FROM aakash_sms_provider WHERE id = %s", [provider_id]
+                )
+                # cleans up the committed rows
+                cr.commit()  # pylint: disable=invalid-commit
+
+        self.addCleanup(cleanup)
+        self.gateway.latency = 1.0  # the request stays at the gateway meanwhile
+        self.addCleanup(setattr, self.gateway, "latency", 0)
+        errors = []
+
+        def worker():
+            try:
+                with closing(sql_db.db_connect(dbname).cursor()) as cr:
+                    real_env(self.registry, cr)["aakash.sms.message"]._cron_send()
+                    # a worker's own connection
+                    cr.commit()  # pylint: disable=invalid-commit
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not self.gateway.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertTrue(self.gateway.in_flight, "the request is at the gateway")
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            cr.execute("DELETE FROM aakash_sms_message WHERE id = %s", [message_ids[0]])
+            cr.commit()  # pylint: disable=invalid-commit
+        thread.join(60)
+        self.assertFalse(errors)
+        self.assertEqual(len(self.gateway.sent_numbers()), 3, "the request had all 3")
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            cr.execute(
+                "SELECT id, state, gateway_id IS NOT NULL FROM aakash_sms_message "
+                "WHERE id IN %s ORDER BY id",
+                [tuple(message_ids)],
+            )
+            self.assertEqual(
+                cr.fetchall(),
+                [(message_ids[1], "queued", True), (message_ids[2], "queued", True)],
+            )

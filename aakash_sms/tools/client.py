@@ -328,13 +328,31 @@ class AakashClient:
 
         ``numbers`` are distinct normalised numbers, at most ``batch_size``.
         Returns one :class:`RecipientResult` per number, in order.  Raises
-        only before any request: :class:`errors.ValidationError` for an
-        unusable text, ``ValueError`` for too many or duplicate numbers.
+        only before any request, an :class:`errors.AakashError` that is never
+        ``maybe_sent``: :class:`errors.ValidationError` for an unusable text,
+        :class:`errors.NotSentError` (a ``ValueError``) for too many or
+        duplicate numbers, or any other error before the request.
         """
+        try:
+            numbers, results, to_send = self._prepare(numbers, text)
+        except errors.AakashError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - nothing left: say so  # pylint: disable=broad-except
+            _logger.exception("Aakash SMS: error before the request, nothing sent")
+            raise errors.NotSentError(
+                f"error in the client before the request ({type(exc).__name__})"
+            ) from None
+        if to_send:
+            self._send_batch(results, numbers, to_send, text)
+        return results
+
+    def _prepare(self, numbers, text):
+        """``(numbers, results, to_send)``: what :meth:`send` checks before the
+        request; ``to_send`` lists ``(index, normalised number)`` of the valid ones."""
         self.check_text(text)
         numbers = list(numbers)
         if len(numbers) > self.batch_size:
-            raise ValueError(
+            raise errors.NotSentError(
                 f"{len(numbers)} numbers given, at most {self.batch_size} "
                 "(batch_size) per send"
             )
@@ -346,7 +364,7 @@ class AakashClient:
             check = check_number(raw)
             key = check.number or raw
             if key in seen:
-                raise ValueError(
+                raise errors.NotSentError(
                     f"number {raw!r} given twice (positions {seen[key]} and {index})"
                 )
             seen[key] = index
@@ -356,9 +374,7 @@ class AakashClient:
                 results[index] = RecipientResult(
                     raw, "", REJECTED, gateway_status="not sent", reason=check.reason
                 )
-        if to_send:
-            self._send_batch(results, numbers, to_send, text)
-        return results
+        return numbers, results, to_send
 
     def _send_batch(self, results, numbers, batch, text):
         try:

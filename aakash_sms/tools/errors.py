@@ -54,3 +54,9 @@ class TransportError(AakashError, kind="transport"): ...
 
 # The gateway answered, but not with a usable reply (5xx, HTML, bad JSON).
 class GatewayError(AakashError, kind="gateway"): ...
+
+
+# ``send`` stopped before any request could leave: a call it refuses (more numbers than
+# ``batch_size``, a number given twice) or any error of its own before the request.
+# Nothing was sent.  Also a ValueError: what the caller gave is wrong.
+class NotSentError(AakashError, ValueError, kind="not_sent"): ...
