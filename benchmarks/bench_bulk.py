@@ -7,12 +7,12 @@
     python3 benchmarks/bench_bulk.py --cases same:10000 perso:1000 [--k 4]
                                      [--latency-ms 150] [--batch 100]
 
-Needs Odoo 19 importable by this Python and PostgreSQL (see README.md, same settings as
-``scripts/odoo_suite.py``).  A database with the addon and the bench partners (Nepali
-mobiles, all distinct) is built once from the suite's template, then every case runs in
-its own process on its own copy, so that its peak RSS is its own.  The sandbox gateway
-(the ``aakash_sms_sandbox`` package) answers each request after a fixed latency and
-counts the requests in flight.
+Needs Odoo 19 importable by this Python and PostgreSQL (see CONTRIBUTING.md, same
+settings as ``scripts/odoo_suite.py``).  A database with the addon and the bench
+partners (Nepali mobiles, all distinct) is built once from the suite's template, then
+every case runs in its own process on its own copy, so that its peak RSS is its own.
+The sandbox gateway (the ``aakash_sms_sandbox`` package) answers each request after a
+fixed latency and counts the requests in flight.
 
 Cases (``name:N``):
 
