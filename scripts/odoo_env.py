@@ -11,7 +11,7 @@ If ``$PYTHON`` (default: the interpreter running this script) already imports Od
 that is the answer. Otherwise ``ODOO_SOURCE`` must name an Odoo 19.0 source tree: a
 folder, or a ``.tar.gz`` / ``.tar.xz`` of one (extracted once into ``.odoo/src/``). A
 project-local virtualenv ``.venv/`` is then built with Odoo's ``requirements.txt``
-(pip constraint ``setuptools<81``), ``requirements-test.txt`` and
+(pip constraint ``setuptools<81``), ``test-requirements.txt`` and
 ``requirements-odoo.txt``, and the tree is put on its path with a ``.pth`` file. The
 venv is keyed on the content, in two parts: the Python version, the source (path, and
 the archive's sha256) and Odoo's ``requirements.txt``, whose change rebuilds it; the
@@ -33,9 +33,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 STATE = REPO / ".odoo"
 VENV = REPO / ".venv"
-PROJECT_REQUIREMENTS = ["requirements-test.txt", "requirements-odoo.txt"]
+PROJECT_REQUIREMENTS = ["test-requirements.txt", "requirements-odoo.txt"]
 # what the project's part of .venv is installed from (the sandbox gateway is installed
-# editable by requirements-test.txt: its code is read in place, its metadata is not)
+# editable by test-requirements.txt: its code is read in place, its metadata is not)
 PROJECT_FILES = [*PROJECT_REQUIREMENTS, "aakash_sms_sandbox/pyproject.toml"]
 ODOO_KEY_FILE = VENV / ".aakash-odoo-key"
 PROJECT_KEY_FILE = VENV / ".aakash-project-key"
