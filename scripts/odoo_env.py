@@ -386,6 +386,29 @@ def ensure_python_locked():
         return ensure_python()
 
 
+def reexec_with_odoo(name):
+    """Run the calling script again with a Python that imports Odoo 19 (building .venv
+    if needed), unless this one does; ``name`` prefixes the reason it cannot."""
+    try:
+        import odoo.release  # noqa: PLC0415 - whether this Python has Odoo
+
+        if odoo.release.version_info[0] == 19:
+            return
+    except ImportError:
+        pass
+    if os.environ.get("AAKASH_REEXEC") == name:
+        sys.exit(f"{name}: {sys.executable} does not import Odoo 19")
+    try:
+        python = ensure_python_locked()
+    except SetupError as exc:
+        sys.exit(
+            f"{name}: {exc}. Set ODOO_SOURCE to an Odoo 19.0 source folder or archive "
+            "(CONTRIBUTING.md)."
+        )
+    os.environ["AAKASH_REEXEC"] = name
+    os.execv(python, [python, os.path.abspath(sys.argv[0]), *sys.argv[1:]])
+
+
 def main(argv):
     if not argv or argv[0] not in ("python", "apt"):
         print(__doc__, file=sys.stderr)
