@@ -317,26 +317,6 @@ def ensure_project():
     PROJECT_KEY_FILE.write_text(key + "\n")
 
 
-def adopt_former_venv(root, key):
-    """Keep a .venv keyed the former way (``.aakash-key``: Odoo and project together).
-
-    When it imports Odoo 19 from ``root``, its Odoo part is kept (no rebuild) under
-    the new key and ensure_project() installs the project's requirements again.
-    True if adopted.
-    """
-    former = VENV / ".aakash-key"
-    if ODOO_KEY_FILE.exists() or not former.exists():
-        return False
-    named = {
-        p.read_text().strip() for p in VENV.glob("lib/*/site-packages/odoo-source.pth")
-    }
-    if named != {str(root)} or not importable_odoo19(str(venv_python())):
-        return False
-    ODOO_KEY_FILE.write_text(key + "\n")
-    former.unlink()
-    return True
-
-
 def own_venv(python):
     """True if ``python`` is this clone's .venv interpreter."""
     path = Path(shutil.which(python) or python).absolute()
@@ -364,9 +344,10 @@ def ensure_python():
     if source_version(root) != 19:
         raise SetupError(f"ODOO_SOURCE={source} is Odoo {source_version(root)}, not 19")
     key = odoo_key(root, identity)
-    if venv_python().exists() and (
-        (ODOO_KEY_FILE.exists() and ODOO_KEY_FILE.read_text().strip() == key)
-        or adopt_former_venv(root, key)
+    if (
+        venv_python().exists()
+        and ODOO_KEY_FILE.exists()
+        and ODOO_KEY_FILE.read_text().strip() == key
     ):
         ensure_project()
     else:
