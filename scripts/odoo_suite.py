@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Run the addons' Odoo tests in a fresh Odoo 19 database on real PostgreSQL.
 
     python scripts/odoo_suite.py [--modules LIST|core|full] [--allow-skip TEXT] [TAGS]
