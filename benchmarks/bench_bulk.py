@@ -7,12 +7,12 @@
     python3 benchmarks/bench_bulk.py --cases same:10000 perso:1000 [--k 4]
                                      [--latency-ms 150] [--batch 100]
 
-Needs Odoo 19 importable by this Python and PostgreSQL (see README.md, same settings as
-``scripts/odoo_suite.py``).  A database with the addon and the bench partners (Nepali
-mobiles, all distinct) is built once from the suite's template, then every case runs in
-its own process on its own copy, so that its peak RSS is its own.  The sandbox gateway
-(the ``aakash_sms_sandbox`` package) answers each request after a fixed latency and
-counts the requests in flight.
+Needs Odoo 19 importable by this Python and PostgreSQL (see CONTRIBUTING.md, same
+settings as ``scripts/odoo_db.py``).  A database with the addon and the bench
+partners (Nepali mobiles, all distinct) is built once from the suite's template, then
+every case runs in its own process on its own copy, so that its peak RSS is its own.
+The sandbox gateway (the ``aakash_sms_sandbox`` package) answers each request after a
+fixed latency and counts the requests in flight.
 
 Cases (``name:N``):
 
@@ -145,13 +145,14 @@ class RemoteGateway:
 def child(args):
     # forked first, before Odoo starts any thread
     gateway = RemoteGateway(args.latency_ms)
-    import odoo_suite
+    import odoo_db
 
     from odoo import SUPERUSER_ID, api, sql_db
     from odoo.modules.registry import Registry
     from odoo.tools import config
 
-    config.parse_config(odoo_suite.odoo_command(args.db)[2:], setup_logging=False)
+    options = ["--config", str(odoo_db.config_file()), "--database", args.db]
+    config.parse_config(options, setup_logging=False)
     registry = Registry(args.db)
     kind, n = args.child, args.n
     result = {"case": kind, "n": n}
@@ -322,25 +323,16 @@ def schema_hash():
 def prepare_database(max_n):
     """A database with the addon installed and ``max_n`` bench partners (built once
     per source)."""
-    import odoo_suite
+    import odoo_db
 
     name = f"aakbench{DB_VERSION:d}_{schema_hash()}_{max_n:d}"
-    if odoo_suite.database_exists(name):
+    if odoo_db.database_exists(name):
         return name
     building = name + "_building"
-    odoo_suite.dropdb(building)
+    odoo_db.dropdb(building)
     started = time.perf_counter()
-    subprocess.run(
-        ["createdb", "-T", odoo_suite.ensure_template(), building],
-        env=odoo_suite.psql_env(),
-        check=True,
-    )
-    subprocess.run(
-        odoo_suite.odoo_command(
-            building, "--init", "aakash_sms", "--log-level", "warn"
-        ),
-        check=True,
-    )
+    odoo_db.create_database(building, odoo_db.FULL_MODULES)
+    odoo_db.run_odoo(building, "--init", "aakash_sms")
     rows = "\n".join(f"Bench {i:06d}\t98{41000000 + i:08d}" for i in range(max_n))
     setup_sql = f"""
         CREATE TEMP TABLE bench (name text, phone text);
@@ -363,24 +355,8 @@ def prepare_database(max_n):
                      true, true, 100, 4, 60, 10, 0, true);
         ANALYZE;
     """
-    subprocess.run(
-        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", building],
-        input=setup_sql,
-        text=True,
-        env=odoo_suite.psql_env(),
-        check=True,
-    )
-    subprocess.run(
-        [
-            "psql",
-            "-d",
-            "postgres",
-            "-qc",
-            f'ALTER DATABASE "{building}" RENAME TO "{name}"',
-        ],
-        env=odoo_suite.psql_env(),
-        check=True,
-    )
+    odoo_db.psql(building, None, stdin=setup_sql)
+    odoo_db.psql("postgres", f'ALTER DATABASE "{building}" RENAME TO "{name}"')
     print(
         f"bench database {name} built in {time.perf_counter() - started:.0f} s",
         flush=True,
@@ -389,11 +365,11 @@ def prepare_database(max_n):
 
 
 def run_case(db, kind, n, args):
-    import odoo_suite
+    import odoo_db
 
     copy = f"{db}_{kind}_{n:d}_{os.getpid()}"
-    odoo_suite.dropdb(copy)
-    subprocess.run(["createdb", "-T", db, copy], env=odoo_suite.psql_env(), check=True)
+    odoo_db.dropdb(copy)
+    subprocess.run(["createdb", "-T", db, copy], env=odoo_db.psql_env(), check=True)
     command = [
         sys.executable,
         __file__,
@@ -417,7 +393,7 @@ def run_case(db, kind, n, args):
     try:
         proc = subprocess.run(command, capture_output=True, text=True)
     finally:
-        odoo_suite.dropdb(copy)
+        odoo_db.dropdb(copy)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
@@ -438,15 +414,9 @@ def machine():
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     try:
-        import odoo_suite
+        import odoo_db
 
-        pg = subprocess.run(
-            ["psql", "-d", "postgres", "-Atc", "SHOW server_version"],
-            env=odoo_suite.psql_env(),
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        pg = odoo_db.psql("postgres", "SHOW server_version")[0][0]
     except (OSError, subprocess.CalledProcessError):
         pg = "?"
     return (

@@ -11,7 +11,7 @@ If ``$PYTHON`` (default: the interpreter running this script) already imports Od
 that is the answer. Otherwise ``ODOO_SOURCE`` must name an Odoo 19.0 source tree: a
 folder, or a ``.tar.gz`` / ``.tar.xz`` of one (extracted once into ``.odoo/src/``). A
 project-local virtualenv ``.venv/`` is then built with Odoo's ``requirements.txt``
-(pip constraint ``setuptools<81``), ``requirements-test.txt`` and
+(pip constraint ``setuptools<81``), ``test-requirements.txt`` and
 ``requirements-odoo.txt``, and the tree is put on its path with a ``.pth`` file. The
 venv is keyed on the content, in two parts: the Python version, the source (path, and
 the archive's sha256) and Odoo's ``requirements.txt``, whose change rebuilds it; the
@@ -33,9 +33,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 STATE = REPO / ".odoo"
 VENV = REPO / ".venv"
-PROJECT_REQUIREMENTS = ["requirements-test.txt", "requirements-odoo.txt"]
+PROJECT_REQUIREMENTS = ["test-requirements.txt", "requirements-odoo.txt"]
 # what the project's part of .venv is installed from (the sandbox gateway is installed
-# editable by requirements-test.txt: its code is read in place, its metadata is not)
+# editable by test-requirements.txt: its code is read in place, its metadata is not)
 PROJECT_FILES = [*PROJECT_REQUIREMENTS, "aakash_sms_sandbox/pyproject.toml"]
 ODOO_KEY_FILE = VENV / ".aakash-odoo-key"
 PROJECT_KEY_FILE = VENV / ".aakash-project-key"
@@ -317,26 +317,6 @@ def ensure_project():
     PROJECT_KEY_FILE.write_text(key + "\n")
 
 
-def adopt_former_venv(root, key):
-    """Keep a .venv keyed the former way (``.aakash-key``: Odoo and project together).
-
-    When it imports Odoo 19 from ``root``, its Odoo part is kept (no rebuild) under
-    the new key and ensure_project() installs the project's requirements again.
-    True if adopted.
-    """
-    former = VENV / ".aakash-key"
-    if ODOO_KEY_FILE.exists() or not former.exists():
-        return False
-    named = {
-        p.read_text().strip() for p in VENV.glob("lib/*/site-packages/odoo-source.pth")
-    }
-    if named != {str(root)} or not importable_odoo19(str(venv_python())):
-        return False
-    ODOO_KEY_FILE.write_text(key + "\n")
-    former.unlink()
-    return True
-
-
 def own_venv(python):
     """True if ``python`` is this clone's .venv interpreter."""
     path = Path(shutil.which(python) or python).absolute()
@@ -364,9 +344,10 @@ def ensure_python():
     if source_version(root) != 19:
         raise SetupError(f"ODOO_SOURCE={source} is Odoo {source_version(root)}, not 19")
     key = odoo_key(root, identity)
-    if venv_python().exists() and (
-        (ODOO_KEY_FILE.exists() and ODOO_KEY_FILE.read_text().strip() == key)
-        or adopt_former_venv(root, key)
+    if (
+        venv_python().exists()
+        and ODOO_KEY_FILE.exists()
+        and ODOO_KEY_FILE.read_text().strip() == key
     ):
         ensure_project()
     else:
@@ -384,6 +365,29 @@ def ensure_python_locked():
     with open(STATE / "setup.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         return ensure_python()
+
+
+def reexec_with_odoo(name):
+    """Run the calling script again with a Python that imports Odoo 19 (building .venv
+    if needed), unless this one does; ``name`` prefixes the reason it cannot."""
+    try:
+        import odoo.release  # noqa: PLC0415 - whether this Python has Odoo
+
+        if odoo.release.version_info[0] == 19:
+            return
+    except ImportError:
+        pass
+    if os.environ.get("AAKASH_REEXEC") == name:
+        sys.exit(f"{name}: {sys.executable} does not import Odoo 19")
+    try:
+        python = ensure_python_locked()
+    except SetupError as exc:
+        sys.exit(
+            f"{name}: {exc}. Set ODOO_SOURCE to an Odoo 19.0 source folder or archive "
+            "(CONTRIBUTING.md)."
+        )
+    os.environ["AAKASH_REEXEC"] = name
+    os.execv(python, [python, os.path.abspath(sys.argv[0]), *sys.argv[1:]])
 
 
 def main(argv):

@@ -1,6 +1,6 @@
 """pytest set-up of the plain-Python suite (tests/).
 
-The sandbox gateway is the ``aakash_sms_sandbox`` package (``requirements-test.txt``
+The sandbox gateway is the ``aakash_sms_sandbox`` package (``test-requirements.txt``
 installs it); its own tests need nothing else. The tests of the addon's plain-Python
 code (gateway client, number and text rules, ...) import it as Odoo does, from
 ``odoo.addons.aakash_sms``: they need a Python that imports Odoo 19 (./run-tests uses
@@ -22,7 +22,7 @@ try:
 except ModuleNotFoundError as exc:  # pragma: no cover - a set-up error
     raise ModuleNotFoundError(
         f"{exc}: the sandbox gateway is the development package aakash_sms_sandbox/; "
-        "install it from the repository root: pip install -r requirements-test.txt"
+        "install it from the repository root: pip install -r test-requirements.txt"
     ) from exc
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,6 +1,6 @@
 """A fake Aakash SMS gateway on loopback, to develop and test the Aakash SMS addons.
 
-A development package, installed from the repository (requirements-test.txt); no addon
+A development package, installed from the repository (test-requirements.txt); no addon
 ships it or imports it outside its tests. It imports nothing of the addons either: it
 stands for Aakash's server, with rules of its own (:mod:`aakash_sms_sandbox.rules`).
 
