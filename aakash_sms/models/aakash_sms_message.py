@@ -165,9 +165,9 @@ class AakashSmsMessage(models.Model):
     )
     sms_uuid = fields.Char(
         "Odoo SMS UUID",
-        index="btree_not_null",
         readonly=True,
         copy=False,
+        index="btree_not_null",
         help="Set when Odoo's own SMS features sent this message through Aakash.",
     )
 
