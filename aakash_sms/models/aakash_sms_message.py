@@ -424,38 +424,40 @@ class AakashSmsMessage(models.Model):
 
         :param args: or ``params``: the values of the text's placeholders
         """
-        _ = self.env._
+        # each text translated only when asked for (the queue asks per batch)
         reasons = {
-            "no_provider": lambda: _(
+            "no_provider": lambda: self.env._(
                 "No Aakash SMS provider is configured for %(company)s."
             ),
-            "opted_out": lambda: _("opted out (the number is on the SMS blacklist)"),
-            "duplicate": lambda: _(
+            "opted_out": lambda: self.env._(
+                "opted out (the number is on the SMS blacklist)"
+            ),
+            "duplicate": lambda: self.env._(
                 "duplicate: this text goes to this number once in this send"
             ),
-            "other_company": lambda: _(
+            "other_company": lambda: self.env._(
                 "the provider %(provider)s belongs to another company"
             ),
-            "archived_default": lambda: _(
+            "archived_default": lambda: self.env._(
                 "No Aakash SMS provider is configured for %(company)s: its default "
                 "provider %(provider)s is archived (make another provider the default)"
             ),
             # decided by the queue, at sending
-            "no_provider_set": lambda: _(
+            "no_provider_set": lambda: self.env._(
                 "No active Aakash SMS provider is set on this SMS."
             ),
-            "provider_archived": lambda: _(
+            "provider_archived": lambda: self.env._(
                 "The Aakash SMS provider %s was archived before this SMS left: "
                 "nothing was sent."
             ),
-            "provider_other_company": lambda: _(
+            "provider_other_company": lambda: self.env._(
                 "Refused: the provider belongs to another company than the SMS."
             ),
             # left out of a resend
-            "resent_copy": lambda: _(
+            "resent_copy": lambda: self.env._(
                 "its text was already sent to this number in the same send"
             ),
-            "number_not_corrected": lambda: _(
+            "number_not_corrected": lambda: self.env._(
                 "Aakash refused this number and it was not corrected"
             ),
         }

@@ -139,7 +139,9 @@ class SmsQueue:
             # the rows are 'sending' for everyone before the requests leave
             self._checkpoint()
         for request in requests:
-            future = self.pool.submit(_send, request.client, request.numbers, request.text)
+            future = self.pool.submit(
+                _send, request.client, request.numbers, request.text
+            )
             self.in_flight[future] = request
             self.busy[request.provider_id] += 1
         return bool(requests or refused)
@@ -180,9 +182,7 @@ class SmsQueue:
         """
         self.Message.flush_model()
         providers = self.env["aakash.sms.provider"].search([("active", "=", True)])
-        slots = {
-            p.id: max(1, p.parallel_requests) - self.busy[p.id] for p in providers
-        }
+        slots = {p.id: max(1, p.parallel_requests) - self.busy[p.id] for p in providers}
         free = sum(max(0, n) for n in slots.values())
         if providers and not free:
             # every provider is busy: wait for a request to end
