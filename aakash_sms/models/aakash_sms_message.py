@@ -16,7 +16,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate
 from odoo.tools.misc import format_datetime
 
 from ..const import (
@@ -44,6 +44,33 @@ from .report_sync import ReportSync
 from .sending_queue import SmsQueue
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
+
+
+# Refusals decided before sending (by the send paths, the queue, a resend): the one
+# place of their texts, translated when shown (``_aakash_refusal_reason``)
+REFUSAL_REASONS = {
+    "no_provider": _lt("No Aakash SMS provider is configured for %(company)s."),
+    "opted_out": _lt("opted out (the number is on the SMS blacklist)"),
+    "duplicate": _lt("duplicate: this text goes to this number once in this send"),
+    "other_company": _lt("the provider %(provider)s belongs to another company"),
+    "archived_default": _lt(
+        "No Aakash SMS provider is configured for %(company)s: its default "
+        "provider %(provider)s is archived (make another provider the default)"
+    ),
+    # decided by the queue, at sending
+    "no_provider_set": _lt("No active Aakash SMS provider is set on this SMS."),
+    "provider_archived": _lt(
+        "The Aakash SMS provider %s was archived before this SMS left: "
+        "nothing was sent."
+    ),
+    "provider_other_company": _lt(
+        "Refused: the provider belongs to another company than the SMS."
+    ),
+    # left out of a resend
+    "resent_copy": _lt("its text was already sent to this number in the same send"),
+    "number_not_corrected": _lt("Aakash refused this number and it was not corrected"),
+}
 
 
 @dataclass
@@ -424,44 +451,7 @@ class AakashSmsMessage(models.Model):
 
         :param args: or ``params``: the values of the text's placeholders
         """
-        # each text translated only when asked for (the queue asks per batch)
-        reasons = {
-            "no_provider": lambda: self.env._(
-                "No Aakash SMS provider is configured for %(company)s."
-            ),
-            "opted_out": lambda: self.env._(
-                "opted out (the number is on the SMS blacklist)"
-            ),
-            "duplicate": lambda: self.env._(
-                "duplicate: this text goes to this number once in this send"
-            ),
-            "other_company": lambda: self.env._(
-                "the provider %(provider)s belongs to another company"
-            ),
-            "archived_default": lambda: self.env._(
-                "No Aakash SMS provider is configured for %(company)s: its default "
-                "provider %(provider)s is archived (make another provider the default)"
-            ),
-            # decided by the queue, at sending
-            "no_provider_set": lambda: self.env._(
-                "No active Aakash SMS provider is set on this SMS."
-            ),
-            "provider_archived": lambda: self.env._(
-                "The Aakash SMS provider %s was archived before this SMS left: "
-                "nothing was sent."
-            ),
-            "provider_other_company": lambda: self.env._(
-                "Refused: the provider belongs to another company than the SMS."
-            ),
-            # left out of a resend
-            "resent_copy": lambda: self.env._(
-                "its text was already sent to this number in the same send"
-            ),
-            "number_not_corrected": lambda: self.env._(
-                "Aakash refused this number and it was not corrected"
-            ),
-        }
-        text = reasons[kind]()
+        text = REFUSAL_REASONS[kind]._translate(self.env.lang)
         return text % (args or params) if args or params else text
 
     @api.model
