@@ -37,6 +37,15 @@ OUTCOMES = {
     "maybe_sent": ("uncertain", False, "server_error"),
 }
 
+# the state of a recipient in the gateway client's results (tools/client.py: QUEUED,
+# REJECTED, FAILED, UNCERTAIN) -> log row state; any other is uncertain
+RESULT_STATES = {
+    "queued": "queued",
+    "rejected": "rejected",
+    "failed": "failed",
+    "uncertain": "uncertain",
+}
+
 # a row state that needs no error kind -> Odoo provider state
 SUCCESS_STATES = {
     "queued": "success",
@@ -56,3 +65,38 @@ MAX_ATTEMPTS = 5
 def retry_delay_minutes(attempts_done):
     """Minutes to wait before attempt number ``attempts_done + 1``."""
     return 2**attempts_done
+
+
+# Preparing a send: a send of more records than this is prepared (and its rows read
+# back) by chunks of this many, each chunk's cache dropped once written (memory stays
+# flat for a send of 100,000).
+CHUNK_SIZE = 2000
+
+# The sending queue (models/sending_queue.py)
+# PostgreSQL advisory lock namespace of the queue's workers ("AK"): a worker holds
+# (LOCK_NAMESPACE, its key) for as long as it runs.
+LOCK_NAMESPACE = 0x414B
+# HTTP threads of one worker at most (the requests of all providers together)
+MAX_THREADS = 16
+# a worker locks at most this many due rows per batch of candidates
+MAX_CANDIDATES = 4000
+# seconds of time budget left above which the requests freed by an outcome leave
+# before that outcome is written (their wait overlaps the writing)
+EARLY_LAUNCH_MARGIN = 60
+
+# Delivery reports (Aakash's report of sent messages, models/report_sync.py)
+# report status (lower case) -> the row is delivered / not delivered; any other status
+# leaves it accepted
+REPORT_DELIVERED = ("delivered", "success", "sent")
+REPORT_UNDELIVERED = ("failed", "undelivered", "rejected", "expired", "aborted")
+# how long a row accepted by Aakash waits for its report (days)
+REPORT_DAYS = 3
+# report pages read per provider and run; the next run goes on where this one stopped
+PAGES_PER_RUN = 200
+# report status (lower case) of an undelivered row -> provider error understood by
+# sms.tracker._action_update_from_provider_error (failure type 'sms_<error>'); any
+# other status is 'not_delivered'
+REPORT_STATUS_TO_PROVIDER_ERROR = {
+    "expired": "expired",
+    "rejected": "rejected",
+}

@@ -1,27 +1,100 @@
+"""``aakash.sms.message``: the SMS log, one row per recipient of one send.
+
+The model whole, in sections: fields, CRUD, actions, then its business: the send
+paths that plan and write rows (never how they are sent), the queue's entry points
+(the sending itself is :class:`.sending_queue.SmsQueue`), outcomes, delivery reports
+(:class:`.report_sync.ReportSync`), Odoo's own SMS (the way back), tools.
+"""
+
 import logging
+import random
+from collections import defaultdict
+from dataclasses import dataclass
 from uuid import uuid4
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, LazyTranslate
+from odoo.tools.misc import format_datetime
 
-from ..const import OUTCOMES, RESENDABLE_STATES
+from ..const import (
+    CHUNK_SIZE,
+    LOCK_NAMESPACE,
+    MAX_ATTEMPTS,
+    OPEN_STATES,
+    OUTCOMES,
+    PAGES_PER_RUN,
+    REPORT_DAYS,
+    REPORT_STATUS_TO_PROVIDER_ERROR,
+    RESENDABLE_STATES,
+    RESULT_STATES,
+    SUCCESS_STATES,
+    retry_delay_minutes,
+)
+from ..tools import errors
 from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
+from ..tools.numbers import network_label
+from ..tools.sms_api import SmsApiAakash
 from ..tools.text import blank, control_chars, gsm_safe, measure
+from .chatter_notes import post_outcome_notes
 from .models import check_number
+from .report_sync import ReportSync
+from .sending_queue import SmsQueue
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
-# a send of more records than this is prepared by chunks of this many (memory stays
-# flat)
-CHUNK_SIZE = 2000
+
+# Refusals decided before sending (by the send paths, the queue, a resend): the one
+# place of their texts, translated when shown (``_aakash_refusal_reason``)
+REFUSAL_REASONS = {
+    "no_provider": _lt("No Aakash SMS provider is configured for %(company)s."),
+    "opted_out": _lt("opted out (the number is on the SMS blacklist)"),
+    "duplicate": _lt("duplicate: this text goes to this number once in this send"),
+    "other_company": _lt("the provider %(provider)s belongs to another company"),
+    "archived_default": _lt(
+        "No Aakash SMS provider is configured for %(company)s: its default "
+        "provider %(provider)s is archived (make another provider the default)"
+    ),
+    # decided by the queue, at sending
+    "no_provider_set": _lt("No active Aakash SMS provider is set on this SMS."),
+    "provider_archived": _lt(
+        "The Aakash SMS provider %s was archived before this SMS left: "
+        "nothing was sent."
+    ),
+    "provider_other_company": _lt(
+        "Refused: the provider belongs to another company than the SMS."
+    ),
+    # left out of a resend
+    "resent_copy": _lt("its text was already sent to this number in the same send"),
+    "number_not_corrected": _lt("Aakash refused this number and it was not corrected"),
+}
+
+
+@dataclass
+class RowPlan:
+    """One row of a send as planned, before the checks decide it.
+
+    :param vals: the row's values (document, contact, number as typed, text, company,
+        send); the checks add its number, provider and, for a refusal, its outcome
+    :param refusal: why the document must not be texted at all
+    :param provider: the provider forced by the caller, else the company's default
+    :param text_problem: why the text could not be rendered
+    """
+
+    vals: dict
+    refusal: str = None
+    provider: object = None
+    text_problem: str = ""
 
 
 class AakashSmsMessage(models.Model):
     """One recipient of one send: what was asked, and what the gateway said.
 
-    Rows are written only by the front doors' shared preparation
-    (:meth:`_aakash_create_rows`) and by the engine (``aakash_sms_engine.py``);
-    users read them.
+    Rows are written only by the send paths' shared preparation
+    (:meth:`_aakash_create_rows`) and by the sending queue; users read them.
     """
 
     _name = "aakash.sms.message"
@@ -104,11 +177,33 @@ class AakashSmsMessage(models.Model):
         readonly=True,
         help="Identifies the rows of one send, to follow its progress.",
     )
+    send_name = fields.Char(
+        "Send Summary",
+        compute="_compute_send_name",
+        help="The send this SMS belongs to: how many recipients, when, by whom.",
+    )
     notify_sender = fields.Boolean(
         readonly=True, help="Tell the sender when this send is done (wizard sends)."
     )
     attempt_count = fields.Integer("Attempts", readonly=True)
     next_attempt_date = fields.Datetime("Next Attempt", readonly=True)
+    sending_key = fields.Integer(
+        readonly=True, copy=False, help="The worker sending this row."
+    )
+    sms_uuid = fields.Char(
+        "Odoo SMS UUID",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Set when Odoo's own SMS features sent this message through Aakash.",
+    )
+
+    # One live row per Odoo SMS: a uuid is sent at most once, whoever asks again.  Only
+    # rows provably never sent (rejected, failed) leave room for another attempt.
+    _one_live_row_per_sms = models.UniqueIndex(
+        "(sms_uuid) WHERE sms_uuid IS NOT NULL AND state NOT IN ('rejected', 'failed')",
+        "This Odoo SMS is already being sent through Aakash.",
+    )
 
     @api.model
     def _selection_record_ref(self):
@@ -124,30 +219,240 @@ class AakashSmsMessage(models.Model):
             else:
                 message.record_ref = False
 
-    # ------------------------------------------------------------------
-    # Front doors: what to send (rows), never how
-    # ------------------------------------------------------------------
+    @api.depends("send_ref")
+    def _compute_send_name(self):
+        """A send named in words ("312 recipients · 25 Nov 12:09 · Administrator")
+        wherever it shows: the log's "Send" group-by, the form, the result
+        notification's log button.
+
+        Computed when shown (not stored): counts stay right while a queued send grows
+        or is resent, and the date is in the reader's time zone and language.
+        """
+        names = self._aakash_send_names(self.mapped("send_ref"))
+        for message in self:
+            message.send_name = names.get(message.send_ref, False)
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_waiting_or_sending(self):
+        """A row the queue still owns keeps its place: its outcome is written on it
+        (and a request's other rows are written with it)."""
+        waiting = self.filtered(lambda message: message.state in OPEN_STATES)
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "An SMS waiting to be sent or being sent cannot be deleted "
+                    "(%(number)s): wait for its outcome, then delete it.",
+                    number=waiting[0].number or waiting[0].number_raw or "-",
+                )
+            )
+
     @api.model
-    def _aakash_refusal_reason(self, kind, **params):
-        """The reason shown for a refusal decided before sending, in the user's
-        language."""
-        reasons = {
-            "no_provider": self.env._(
-                "No Aakash SMS provider is configured for %(company)s."
-            ),
-            "opted_out": self.env._("opted out (the number is on the SMS blacklist)"),
-            "duplicate": self.env._(
-                "duplicate: this text goes to this number once in this send"
-            ),
-            "other_company": self.env._(
-                "the provider %(provider)s belongs to another company"
-            ),
-            "archived_default": self.env._(
-                "No Aakash SMS provider is configured for %(company)s: its default "
-                "provider %(provider)s is archived (make another provider the default)"
-            ),
+    def _web_read_group_groupby_formatter(self, groupby_spec, values):
+        """Group by send: the send in words, not its hexadecimal reference."""
+        if groupby_spec != "send_ref":
+            return super()._web_read_group_groupby_formatter(groupby_spec, values)
+        names = self._aakash_send_names(values)
+
+        def formatter_send(value):
+            if not value:
+                return False, [("send_ref", "=", False)]
+            return names.get(value, value), [("send_ref", "=", value)]
+
+        return formatter_send
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_resend(self):
+        """Send again, through the queue, the rows that provably never reached a phone
+        and that can now succeed.
+
+        Queued, delivered and uncertain rows are never resent.  The rows are locked
+        first, so two users resending the same row at once resend it once.  The number
+        is looked up again on the document: a row refused for its number is resent only
+        once the number was corrected; a duplicate never (its text went to that number).
+        The resend is one send: rows holding the same number and text are texted once,
+        the later copies recorded as duplicates.  What is left out is listed in the
+        notification, with the reason.
+        """
+        self.check_access("read")
+        native = self.filtered("sms_uuid")
+        if native and native == self:
+            raise UserError(
+                self.env._(
+                    "These SMS were sent by Odoo's own SMS features: resend them from "
+                    "Odoo's SMS list (Settings > Technical > Phone / SMS > SMS, action "
+                    "Resend)."
+                )
+            )
+        candidates = (self - native).filtered(
+            lambda m: m.state in RESENDABLE_STATES and not m.resend_id
+        )
+        if candidates:
+            # wait for a concurrent resend of the same rows: it wins, this one then
+            # fails to serialize.  Not lock_for_update(): it skips the rows another
+            # transaction holds instead of waiting for it, and a failure to serialize
+            # would be logged as a bad query
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM aakash_sms_message WHERE id IN %s "
+                    "FOR NO KEY UPDATE",
+                    tuple(candidates.ids),
+                ),
+                log_exceptions=False,
+            )
+            candidates.invalidate_recordset(["state", "resend_id"])
+        to_resend = candidates.filtered(
+            lambda m: m.state in RESENDABLE_STATES and not m.resend_id
+        )
+        if not to_resend:
+            raise UserError(
+                self.env._(
+                    "Only rejected or failed messages that were not resent yet can be "
+                    "resent."
+                )
+            )
+        # rows are the engine's: users never write them directly
+        messages_sudo = self.sudo()
+        send_ref = uuid4().hex
+        # one send: the providers and the (number, text) pairs texted, shared by its
+        # rows
+        providers, seen = {}, set()
+        planned, skipped = [], []
+        for message in to_resend:
+            if message.error_kind == "duplicate":
+                skipped.append((message, self._aakash_refusal_reason("resent_copy")))
+                continue
+            # the row's provider, read by the queue only (the user may not read it)
+            provider_sudo = message.provider_id.sudo() or None
+            record = (
+                self.env[message.res_model].browse(message.res_id).exists()
+                if message.res_model
+                else None
+            )
+            if record:
+                [plan] = self._aakash_row_plans(
+                    record, {record.id: message.body}, provider_sudo, None, send_ref
+                )
+            else:
+                plan = RowPlan(
+                    {
+                        "partner_id": message.partner_id.id,
+                        "number_raw": message.number_raw,
+                        "body": message.body,
+                        "company_id": message.company_id.id,
+                        "send_ref": send_ref,
+                    },
+                    provider=provider_sudo,
+                )
+            [vals] = messages_sudo._aakash_check_plans([plan], providers, seen)
+            vals["notify_sender"] = True
+            if vals.get("error_kind") == "duplicate":
+                # recorded, as in any send: the text goes to the number once
+                planned.append((message, vals))
+            elif vals.get("state"):
+                skipped.append((message, vals["reason"]))
+            elif message.error_kind == "refused" and vals["number"] == message.number:
+                # not sent after all: the next copy is not a duplicate of it
+                seen.discard((vals["number"], vals["body"]))
+                skipped.append(
+                    (message, self._aakash_refusal_reason("number_not_corrected"))
+                )
+            else:
+                planned.append((message, vals))
+        if not planned:
+            raise UserError(
+                self.env._(
+                    "Nothing can be resent now:\n%s",
+                    "\n".join(
+                        f"- {message.number or message.number_raw or '-'}: {reason}"
+                        for message, reason in skipped
+                    ),
+                )
+            )
+        new_messages = messages_sudo.create([vals for _message, vals in planned])
+        for (message, _vals), new in zip(planned, new_messages, strict=False):
+            # the engine's bookkeeping: rows are never written by users
+            message_sudo = message.sudo()
+            message_sudo.resend_id = new
+        new_messages._aakash_queue()
+        action = new_messages._action_notify_outcome()
+        if skipped:
+            action["params"]["message"] += (
+                "\n"
+                + self.env._("Not resent (%s):", len(skipped))
+                + "".join(
+                    f"\n- {message.number or message.number_raw or '-'}: {reason}"
+                    for message, reason in skipped
+                )
+            )
+        return action
+
+    def _action_notify_outcome(self):
+        """A notification summarising the outcome of ``self``, for the user who
+        sent."""
+        states = dict(self._fields["state"]._description_selection(self.env))
+        counts = defaultdict(int)
+        problems = 0
+        reasons = set()
+        for chunk in self._aakash_read_chunks():
+            for message in chunk:
+                counts[message.state] += 1
+                if message.state not in ("queued", "delivered", *OPEN_STATES):
+                    problems += 1
+                    reasons.add(message.reason)
+        summary = "\n".join(
+            f"{states[state]}: {count}" for state, count in counts.items()
+        )
+        reasons = sorted(reasons - {False})
+        if problems:
+            title = self.env._("SMS: some recipients were not reached")
+        elif counts.get("pending") or counts.get("sending"):
+            title = self.env._("SMS queued: you will be notified when they are sent")
+        else:
+            title = self.env._("SMS sent")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": summary
+                + (
+                    ("\n" + "\n".join(f"- {r}" for r in reasons[:5])) if reasons else ""
+                ),
+                "type": "success" if not problems else "warning",
+                "sticky": bool(problems),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
         }
-        return reasons[kind] % params if params else reasons[kind]
+
+    def _aakash_send_log_action(self):
+        """The SMS log showing the rows of the send of ``self`` (one row of it)."""
+        self.ensure_one()
+        action = self._aakash_sms_log_action(
+            [("send_ref", "=", self.send_ref)], self.send_name
+        )
+        action.update({"context": {"create": False}, "target": "current"})
+        return action
+
+    # ------------------------------------------------------------
+    # BUSINESS: send paths (what to send: rows, never how)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _aakash_refusal_reason(self, kind, *args, **params):
+        """The reason shown for a refusal decided before sending, in the user's
+        language: the one place of these texts, for the send paths and the queue.
+
+        :param args: or ``params``: the values of the text's placeholders
+        """
+        text = REFUSAL_REASONS[kind]._translate(self.env.lang)
+        return text % (args or params) if args or params else text
 
     @api.model
     def _aakash_render(self, render, records):
@@ -182,13 +487,17 @@ class AakashSmsMessage(models.Model):
         text_problem="",
         notify_sender=False,
     ):
-        """Create the log rows of one send: the only way front doors write rows.
+        """Create the log rows of one send: the only way the send paths write rows.
+
+        By chunks of :data:`~..const.CHUNK_SIZE` records, each chunk's cache dropped
+        once written when there are several (memory stays flat).
 
         :param records: the documents texted (the caller has read access to them)
         :param bodies: ``{record.id: text}``
         :param provider: forced provider, else each record's company default
         :param recipients: ``{record.id: (partner, number)}``, default
             :meth:`base._aakash_sms_get_recipients`
+        :param text_problem: why the text could not be rendered (every row refused)
         :return: the rows, as superuser: pending, or already final when refused before
             sending (no number, landline, opted out, duplicate, bad text, document not
             to be texted, no provider)
@@ -196,37 +505,28 @@ class AakashSmsMessage(models.Model):
         # rows are the engine's: users never write them directly
         messages_sudo = self.sudo()
         send_ref = send_ref or uuid4().hex
-        if len(records) <= CHUNK_SIZE:
-            vals_list = self._aakash_row_values(
-                records, bodies, provider, recipients, send_ref
-            )
-            self._aakash_mark(vals_list, text_problem, notify_sender)
-            return messages_sudo.create(messages_sudo._aakash_check_values(vals_list))
-        # a large send: by chunks, each chunk's cache dropped once written (memory stays
-        # flat)
         rows_ids, providers, seen = [], {}, set()
         for chunk in self._aakash_chunks(records):
-            vals_list = self._aakash_row_values(
-                chunk, bodies, provider, recipients, send_ref
+            plans = self._aakash_row_plans(
+                chunk, bodies, provider, recipients, send_ref, text_problem
             )
-            self._aakash_mark(vals_list, text_problem, notify_sender)
-            rows_ids += messages_sudo.create(
-                messages_sudo._aakash_check_values(vals_list, providers, seen)
-            ).ids
-            self.env.flush_all()
-            chunk.invalidate_recordset()
-            messages_sudo.invalidate_model()
+            vals_list = messages_sudo._aakash_check_plans(plans, providers, seen)
+            for vals in vals_list:
+                vals["notify_sender"] = notify_sender
+            rows_ids += messages_sudo.create(vals_list).ids
+            if chunk is not records:
+                self.env.flush_all()
+                chunk.invalidate_recordset()
+                messages_sudo.invalidate_model()
         return messages_sudo.browse(rows_ids)
-
-    @staticmethod
-    def _aakash_mark(vals_list, text_problem, notify_sender):
-        for vals in vals_list:
-            vals["_text_problem"] = text_problem
-            vals["notify_sender"] = notify_sender
 
     @api.model
     def _aakash_chunks(self, records):
-        """``records`` by chunks of :data:`CHUNK_SIZE`, each prefetching only itself."""
+        """``records`` by chunks of :data:`~..const.CHUNK_SIZE`, each prefetching
+        only itself (``records`` itself when it is one chunk)."""
+        if len(records) <= CHUNK_SIZE:
+            yield records
+            return
         ids = records.ids
         for start in range(0, len(ids), CHUNK_SIZE):
             yield records.browse(ids[start : start + CHUNK_SIZE])
@@ -244,16 +544,13 @@ class AakashSmsMessage(models.Model):
         """:meth:`_aakash_preview`, one line at a time (by chunks for large
         selections)."""
         providers, seen = {}, set()
-        chunks = (
-            [records] if len(records) <= CHUNK_SIZE else self._aakash_chunks(records)
-        )
-        for chunk in chunks:
-            vals_list = self._aakash_row_values(
+        for chunk in self._aakash_chunks(records):
+            plans = self._aakash_row_plans(
                 chunk, dict.fromkeys(chunk.ids, "-"), provider, None, False
             )
-            # decided as the send will decide it: with the engine's rights
+            # decided as the send will decide it: with the queue's rights
             messages_sudo = self.sudo()
-            for vals in messages_sudo._aakash_check_values(vals_list, providers, seen):
+            for vals in messages_sudo._aakash_check_plans(plans, providers, seen):
                 yield {
                     "res_id": vals["res_id"],
                     "record_name": vals["record_name"],
@@ -267,7 +564,10 @@ class AakashSmsMessage(models.Model):
                 chunk.invalidate_recordset()
 
     @api.model
-    def _aakash_row_values(self, records, bodies, provider, recipients, send_ref):
+    def _aakash_row_plans(
+        self, records, bodies, provider, recipients, send_ref, text_problem=""
+    ):
+        """The :class:`RowPlan` of each record of ``records``, not checked yet."""
         recipients = (
             recipients
             if recipients is not None
@@ -275,33 +575,45 @@ class AakashSmsMessage(models.Model):
         )
         document_refusals = records._aakash_sms_document_refusals()
         has_company = "company_id" in records._fields
-        vals_list = []
+        plans = []
         for record in records:
             company = (record.company_id if has_company else False) or self.env.company
             partner, raw = recipients.get(record.id) or (self.env["res.partner"], "")
-            vals_list.append(
-                {
-                    "res_model": records._name,
-                    "res_id": record.id,
-                    "record_name": record.display_name,
-                    "partner_id": partner.id,
-                    "number_raw": raw or False,
-                    "body": bodies.get(record.id) or "",
-                    "company_id": company.id,
-                    "send_ref": send_ref,
-                    "_refusal": document_refusals.get(record.id),
-                    "_provider": provider,
-                }
+            vals = {
+                "res_model": records._name,
+                "res_id": record.id,
+                "record_name": record.display_name,
+                "partner_id": partner.id,
+                "number_raw": raw or False,
+                "body": bodies.get(record.id) or "",
+                "company_id": company.id,
+                "send_ref": send_ref,
+            }
+            plans.append(
+                RowPlan(
+                    vals,
+                    refusal=document_refusals.get(record.id),
+                    provider=provider,
+                    text_problem=text_problem,
+                )
             )
-        return vals_list
+        return plans
 
     @api.model
     def _aakash_check_values(self, vals_list, providers=None, seen=None):
+        """:meth:`_aakash_check_plans` for rows planned as plain values (Odoo's SMS:
+        nothing forced, nothing refused beforehand)."""
+        plans = [RowPlan(vals) for vals in vals_list]
+        return self._aakash_check_plans(plans, providers, seen)
+
+    @api.model
+    def _aakash_check_plans(self, plans, providers=None, seen=None):
         """Decide, before anything is sent, which rows are refused, and why.
 
-        Every value dict gets its ``number``, ``provider_id``, and for a refusal
-        ``state``/``error_kind``/``reason``.  Private keys: ``_refusal`` (a reason why
-        the document must not be texted), ``_provider`` (a forced provider).
+        :param plans: a :class:`RowPlan` per row
+        :return: the values of the rows: each gets its ``number``, ``provider_id``,
+            and for a refusal ``state``/``error_kind``/``reason``
+
         Within one call (or calls sharing ``seen``) a text goes to a number once:
         later copies are refused as duplicates.  Only a row that will be sent counts:
         a copy refused for another reason (its document, its provider) does not make
@@ -311,7 +623,7 @@ class AakashSmsMessage(models.Model):
         seen = set() if seen is None else seen
         Provider = self.env["aakash.sms.provider"]
         Company = self.env["res.company"]
-        checks = [check_number(vals.get("number_raw")) for vals in vals_list]
+        checks = [check_number(plan.vals.get("number_raw")) for plan in plans]
         opted_out = self._aakash_opted_out(
             {check.number for check in checks if check.valid}
         )
@@ -319,16 +631,16 @@ class AakashSmsMessage(models.Model):
         safe_texts = {}
         text_problems = {}
         provider_refusals = {}  # the few (provider, company) pairs, judged once each
-        for vals, check in zip(vals_list, checks, strict=False):
-            document_refusal = vals.pop("_refusal", None)
-            forced = vals.pop("_provider", None)
-            render_problem = vals.pop("_text_problem", "")
+        vals_list = []
+        for plan, check in zip(plans, checks, strict=True):
+            vals = plan.vals
+            vals_list.append(vals)
             company = Company.browse(vals["company_id"])
-            if forced:
-                provider = forced
+            if plan.provider:
+                provider = plan.provider
             else:
                 if company not in providers:
-                    # the engine's provider (elevated), whoever sends
+                    # the queue's provider (superuser rights), whoever sends
                     providers[company] = Provider._get_default(company)
                 provider = providers[company]
             vals["number"] = check.number or False
@@ -339,10 +651,10 @@ class AakashSmsMessage(models.Model):
                     safe_texts[vals["body"]] = gsm_safe(vals["body"])
                 vals["body"] = safe_texts[vals["body"]]
             kind = reason = None
-            if document_refusal:
-                kind, reason = "document", document_refusal
-            elif render_problem:
-                kind, reason = "text", render_problem
+            if plan.refusal:
+                kind, reason = "document", plan.refusal
+            elif plan.text_problem:
+                kind, reason = "text", plan.text_problem
             elif not check.valid:
                 kind = "no_number" if check.code == "empty" else "number"
                 reason = self._aakash_sms_refusal(check)
@@ -447,16 +759,15 @@ class AakashSmsMessage(models.Model):
             for variant in (number, "+977" + number, "977" + number, "+977 " + number):
                 variants[variant] = number
         # the blacklist is a privacy list every send must honour, whoever sends.  Its
-        # numbers are
-        # stored formatted (E.164, "+977..."); the written forms of a Nepali number are
-        # matched
-        # as they are, without formatting each one again (phone.blacklist's search
-        # would:
-        # seconds per thousand numbers)
+        # numbers are stored formatted (E.164, "+977..."); the written forms of a
+        # Nepali number are matched as they are, without formatting each one again
+        # (phone.blacklist's search would: seconds per thousand numbers)
         self.env["phone.blacklist"].flush_model(["number", "active"])
         self.env.cr.execute(
-            "SELECT number FROM phone_blacklist WHERE active AND number = ANY(%s)",
-            [list(variants)],
+            SQL(
+                "SELECT number FROM phone_blacklist WHERE active AND number = ANY(%s)",
+                list(variants),
+            )
         )
         return {variants[number] for [number] in self.env.cr.fetchall()}
 
@@ -477,7 +788,8 @@ class AakashSmsMessage(models.Model):
         return self
 
     def _aakash_read_chunks(self):
-        """``self`` by chunks of :data:`CHUNK_SIZE`, each one's cache dropped once read.
+        """``self`` by chunks of :data:`~..const.CHUNK_SIZE`, each one's cache dropped
+        once read.
 
         For reading many rows (a send of 100,000) without keeping them all in memory.
         """
@@ -491,139 +803,580 @@ class AakashSmsMessage(models.Model):
             yield chunk
             chunk.invalidate_recordset()
 
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
-    def action_resend(self):
-        """Send again, through the queue, the rows that provably never reached a phone
-        and that can now succeed.
+    # ------------------------------------------------------------
+    # BUSINESS: the queue's entry points (the sending is SmsQueue's)
+    # ------------------------------------------------------------
 
-        Queued, delivered and uncertain rows are never resent.  The rows are locked
-        first, so two users resending the same row at once resend it once.  The number
-        is looked up again on the document: a row refused for its number is resent only
-        once the number was corrected; a duplicate never (its text went to that number).
-        The resend is one send: rows holding the same number and text are texted once,
-        the later copies recorded as duplicates.  What is left out is listed in the
-        notification, with the reason.
+    @api.model
+    def _cron_send(self):
+        """Queue worker: send every due pending row, committing around each request."""
+        # a cron: every company's rows and tokens
+        queue_sudo = self.sudo().with_context(aakash_sms_queue=True)
+        key = random.randrange(1, 2**31)
+        self.env.cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", LOCK_NAMESPACE, key))
+        try:
+            queue_sudo._mark_interrupted(key)
+            SmsQueue(queue_sudo.browse(), key, commit=True).run()
+        finally:
+            queue_sudo._release_worker_lock(key)
+        queue_sudo._schedule_next_run()
+
+    def _aakash_send_now(self):
+        """Send the pending rows of ``self`` now, inside the current transaction.
+
+        Only for the wizard's explicit send that needs a single gateway request: the
+        outcome is recorded in the same transaction.  Everything else is queued.
+
+        :return: the rows that got an outcome
         """
-        self.check_access("read")
-        native = self.filtered("sms_uuid")
-        if native and native == self:
-            raise UserError(
-                self.env._(
-                    "These SMS were sent by Odoo's own SMS features: resend them from "
-                    "Odoo's SMS list (Settings > Technical > Phone / SMS > SMS, action "
-                    "Resend)."
-                )
-            )
-        candidates = (self - native).filtered(
-            lambda m: m.state in RESENDABLE_STATES and not m.resend_id
+        key = random.randrange(1, 2**31)
+        # held until the transaction ends; nobody else sees these rows before then
+        self.env.cr.execute(
+            SQL("SELECT pg_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, key)
         )
-        if candidates:
-            # wait for a concurrent resend of the same rows: it wins, this one then
-            # fails to serialize
-            self.env.cr.execute(
-                "SELECT id FROM aakash_sms_message WHERE id IN %s FOR NO KEY UPDATE",
-                [tuple(candidates.ids)],
-                log_exceptions=False,
-            )
-            candidates.invalidate_recordset(["state", "resend_id"])
-        to_resend = candidates.filtered(
-            lambda m: m.state in RESENDABLE_STATES and not m.resend_id
+        # the queue writes rows and reads the provider's token: never the user
+        rows_sudo = self.sudo()
+        return SmsQueue(rows_sudo, key, commit=False).run()
+
+    @api.model
+    def _release_worker_lock(self, key):
+        """Release the worker's advisory lock, quietly when the connection is gone.
+
+        The lock is held by the database session: a lost connection (PostgreSQL
+        restarted, the backend terminated) took it along, and the error that ended the
+        run is the one to see, not a second one raised here.
+        """
+        cr = self.env.cr
+        unlock = SQL("SELECT pg_advisory_unlock(%s, %s)", LOCK_NAMESPACE, key)
+        try:
+            cr.execute(unlock, log_exceptions=False)
+        except psycopg2.Error:
+            if cr.closed:
+                _logger.warning(
+                    "Aakash SMS: the database connection is gone, and the queue "
+                    "worker's advisory lock with it (nothing to release)."
+                )
+                return
+            # the transaction failed: the lock outlives it
+            cr.rollback()
+            cr.execute(unlock)
+
+    def _schedule_next_run(self):
+        """Wake the queue when its next row is due (rows waiting for a retry)."""
+        Cron = self.env.ref("aakash_sms.ir_cron_aakash_sms_send")
+        [[next_date]] = self._read_group(
+            [("state", "=", "pending"), ("next_attempt_date", "!=", False)],
+            aggregates=["next_attempt_date:min"],
         )
-        if not to_resend:
-            raise UserError(
-                self.env._(
-                    "Only rejected or failed messages that were not resent yet can be "
-                    "resent."
-                )
+        if self.search_count(
+            [("state", "=", "pending"), ("next_attempt_date", "=", False)], limit=1
+        ):
+            Cron._trigger()
+        elif next_date:
+            Cron._trigger(at=next_date)
+
+    @api.model
+    def _mark_interrupted(self, own_key=None):
+        """Rows left ``sending`` by a worker that is gone become uncertain (never sent
+        again), their attempt counted: their request may have left when they were
+        marked ``sending``."""
+        self.flush_model()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT DISTINCT sending_key FROM aakash_sms_message"
+                " WHERE state = 'sending'"
             )
-        # rows are the engine's: users never write them directly
-        messages_sudo = self.sudo()
-        send_ref = uuid4().hex
-        # one send: the providers and the (number, text) pairs texted, shared by its
-        # rows
-        providers, seen = {}, set()
-        planned, skipped = [], []
-        for message in to_resend:
-            if message.error_kind == "duplicate":
-                skipped.append(
-                    (
-                        message,
-                        self.env._(
-                            "its text was already sent to this number in the same send"
-                        ),
-                    )
-                )
+        )
+        dead = []
+        for (key,) in cr.fetchall():
+            if key == own_key:
                 continue
-            # the row's provider, read by the engine only (the user may not read it)
-            provider_sudo = message.provider_id.sudo() or None
-            record = (
-                self.env[message.res_model].browse(message.res_id).exists()
-                if message.res_model
-                else None
-            )
-            if record:
-                [vals] = self._aakash_row_values(
-                    record, {record.id: message.body}, provider_sudo, None, send_ref
+            if not key:
+                dead.append(key)
+                continue
+            cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", LOCK_NAMESPACE, key))
+            if cr.fetchone()[0]:
+                cr.execute(
+                    SQL("SELECT pg_advisory_unlock(%s, %s)", LOCK_NAMESPACE, key)
                 )
-            else:
-                vals = {
-                    "partner_id": message.partner_id.id,
-                    "number_raw": message.number_raw,
-                    "body": message.body,
-                    "company_id": message.company_id.id,
-                    "send_ref": send_ref,
-                    "_provider": provider_sudo,
+                dead.append(key)
+        if not dead:
+            return self.browse()
+        domain = [("state", "=", "sending")]
+        keys = [key for key in dead if key]
+        if None in dead or 0 in dead:
+            domain += ["|", ("sending_key", "in", keys), ("sending_key", "=", False)]
+        else:
+            domain.append(("sending_key", "in", keys))
+        stale = self.search(domain).try_lock_for_update(allow_referencing=True)
+        reason = self.env._(
+            "May have been sent: the sending was interrupted after the request "
+            "left. Check the Aakash report before sending it again."
+        )
+        # marked 'sending' (their last write) just before the request could leave
+        for (attempts, marked), rows in stale.grouped(
+            lambda message: (message.attempt_count, message.write_date)
+        ).items():
+            rows.write(
+                {
+                    "state": "uncertain",
+                    "error_kind": "maybe_sent",
+                    "reason": reason,
+                    "attempt_count": attempts + 1,
+                    "sent_date": marked or fields.Datetime.now(),
                 }
-            [vals] = messages_sudo._aakash_check_values([vals], providers, seen)
-            vals["notify_sender"] = True
-            if vals.get("error_kind") == "duplicate":
-                # recorded, as in any send: the text goes to the number once
-                planned.append((message, vals))
-            elif vals.get("state"):
-                skipped.append((message, vals["reason"]))
-            elif message.error_kind == "refused" and vals["number"] == message.number:
-                # not sent after all: the next copy is not a duplicate of it
-                seen.discard((vals["number"], vals["body"]))
-                skipped.append(
-                    (
-                        message,
-                        self.env._(
-                            "Aakash refused this number and it was not corrected"
-                        ),
-                    )
+            )
+        stale._aakash_after_outcome()
+        return stale
+
+    def _notify_completed_sends(self):
+        """Tell each user whose send has no open row left, once (queued sends only)."""
+        if not self.env.context.get("aakash_sms_queue"):
+            return
+        refs = {
+            message.send_ref
+            for chunk in self._aakash_read_chunks()
+            for message in chunk
+            if message.notify_sender
+        } - {False}
+        if not refs:
+            return
+        open_refs = {
+            ref
+            for [ref] in self._read_group(
+                [("send_ref", "in", list(refs)), ("state", "in", OPEN_STATES)],
+                ["send_ref"],
+            )
+        }
+        for ref in refs - open_refs:
+            messages = self.search([("send_ref", "=", ref)])
+            action = messages._action_notify_outcome()["params"]
+            recipients = (
+                self.env._("1 recipient:")
+                if len(messages) == 1
+                else self.env._("%(count)s recipients:", count=len(messages))
+            )
+            messages[:1].user_id._bus_send(
+                "simple_notification",
+                {
+                    "title": self.env._("SMS send finished"),
+                    "message": f"{recipients}\n{action['message']}",
+                    "sticky": True,
+                    "type": action["type"],
+                },
+            )
+
+    # ------------------------------------------------------------
+    # BUSINESS: outcomes (written by the queue, shown in the chatter)
+    # ------------------------------------------------------------
+
+    def _record_outcome(self, request, outcome, retry):
+        """Write what one request gave for its rows ``self`` (``request.ids`` order).
+
+        :param request: the :class:`.sending_queue.Request`
+        :param outcome: the client's results, or what it raised
+        :param retry: a failure that may pass later goes back to the queue
+        :return: the rows written: those that still exist
+        """
+        now = fields.Datetime.now()
+        # the cache was emptied by the commit since the request left: the counts taken
+        # with it
+        attempts_before = request.attempts or self.mapped("attempt_count")
+        if isinstance(outcome, errors.AakashError) and not outcome.maybe_sent:
+            # raised before the request could leave: provably not sent
+            values = self._not_sent_values(outcome, attempts_before, now, retry)
+        elif (
+            isinstance(outcome, BaseException)
+            or not isinstance(outcome, list)
+            or len(outcome) != len(self)
+        ):
+            # anything unexpected once the request may have left: uncertain, never
+            # resent on its own
+            _logger.warning(
+                "Aakash SMS: unexpected result for rows %s: %r",
+                self.ids,
+                type(outcome).__name__,
+            )
+            reason = self.env._(
+                "May have been sent: the gateway's answer could not be read "
+                "(%s). Check the Aakash report before sending it again.",
+                type(outcome).__name__,
+            )
+            values = [
+                (
+                    message_id,
+                    "uncertain",
+                    "maybe_sent",
+                    None,
+                    None,
+                    None,
+                    0,
+                    reason,
+                    attempts + 1,
+                    None,
+                )
+                for message_id, attempts in zip(self.ids, attempts_before, strict=True)
+            ]
+        else:
+            values = self._result_values(outcome, attempts_before, now, retry)
+        return self._write_outcomes(values, now)
+
+    def _not_sent_values(self, error, attempts_before, now, retry):
+        """The outcome values of the rows ``self`` of a request stopped before it
+        could leave by ``error``: failed, or pending for another attempt."""
+        kind = error.kind if error.kind in OUTCOMES else "validation"
+        reason = error.message
+        if isinstance(error, errors.NotSentError):
+            reason = self.env._(
+                "Nothing was sent: the request was stopped before it left (%s).",
+                error.message,
+            )
+        values = []
+        for message_id, attempts in zip(self.ids, attempts_before, strict=True):
+            attempts += 1
+            state, next_attempt = "failed", None
+            if retry and OUTCOMES[kind][1] and attempts < MAX_ATTEMPTS:
+                # provably never reached Aakash: the queue tries again later
+                state = "pending"
+                next_attempt = fields.Datetime.add(
+                    now, minutes=retry_delay_minutes(attempts)
+                )
+            values.append(
+                (
+                    message_id,
+                    state,
+                    kind,
+                    None,
+                    "not sent",
+                    None,
+                    0,
+                    reason,
+                    attempts,
+                    next_attempt,
+                )
+            )
+        return values
+
+    def _result_values(self, outcome, attempts_before, now, retry):
+        """The outcome values of the rows ``self`` from the client's results."""
+        values = []
+        for message, result, attempts in zip(
+            self, outcome, attempts_before, strict=False
+        ):
+            state = RESULT_STATES.get(result.state, "uncertain")
+            kind = False
+            if state == "failed":
+                kind = (
+                    result.error_kind if result.error_kind in OUTCOMES else "transport"
+                )
+            elif state == "rejected":
+                kind = "refused"
+            elif state == "uncertain":
+                kind = "maybe_sent"
+            attempts += 1
+            reason = result.reason or None
+            if state == "uncertain":
+                reason = self.env._(
+                    "May have been sent: %(reason)s Check the Aakash report before "
+                    "sending it again.",
+                    reason=result.reason or "",
+                )
+            next_attempt = None
+            if (
+                state == "failed"
+                and retry
+                and OUTCOMES[kind][1]
+                and attempts < MAX_ATTEMPTS
+            ):
+                # provably never reached Aakash: the queue tries again later
+                state, next_attempt = (
+                    "pending",
+                    fields.Datetime.add(now, minutes=retry_delay_minutes(attempts)),
+                )
+            values.append(
+                (
+                    message.id,
+                    state,
+                    kind or None,
+                    result.message_id or None,
+                    result.gateway_status or None,
+                    network_label(result.network) or None,
+                    result.credits or 0,
+                    reason,
+                    attempts,
+                    next_attempt,
+                )
+            )
+        return values
+
+    def _write_outcomes(self, values, now):
+        """Write the outcomes of one request in one UPDATE (not one write per row).
+
+        A row may have been deleted meanwhile (by SQL: the log refuses it): the others
+        are written all the same.
+
+        :param values: ``(id, state, error_kind, gateway_id, gateway_status, network,
+            credits, reason, attempt_count, next_attempt_date or None to keep it)`` per
+            row
+        :return: the rows written (locked until the transaction ends)
+        """
+        fnames = [
+            "state",
+            "error_kind",
+            "gateway_id",
+            "gateway_status",
+            "network",
+            "credits",
+            "reason",
+            "attempt_count",
+            "next_attempt_date",
+            "sent_date",
+            "write_uid",
+            "write_date",
+        ]
+        self.flush_recordset(fnames)
+        if not values:
+            return self.browse()
+        rows = SQL(", ").join(
+            SQL(
+                "(%s::int, %s::varchar, %s::varchar, %s::varchar, %s::varchar,"
+                " %s::varchar, %s::float8, %s::varchar, %s::int, %s::timestamp)",
+                *row,
+            )
+            for row in values
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE aakash_sms_message AS m
+                   SET state = v.state, error_kind = v.error_kind,
+                       gateway_id = v.gateway_id, gateway_status = v.gateway_status,
+                       network = v.network, credits = v.credits, reason = v.reason,
+                       attempt_count = v.attempt_count,
+                       next_attempt_date = COALESCE(
+                           v.next_attempt_date, m.next_attempt_date
+                       ),
+                       sent_date = %s, write_uid = %s, write_date = %s
+                  FROM (VALUES %s) AS v(
+                       id, state, error_kind, gateway_id, gateway_status, network,
+                       credits, reason, attempt_count, next_attempt_date
+                       )
+                 WHERE m.id = v.id
+             RETURNING m.id
+                """,
+                now,
+                self.env.uid,
+                now,
+                rows,
+            )
+        )
+        written = {row_id for [row_id] in self.env.cr.fetchall()}
+        self.invalidate_recordset(fnames)
+        written_rows = self.filtered(lambda message: message.id in written)
+        written_rows.modified(fnames)
+        return written_rows
+
+    def _aakash_after_outcome(self):
+        """What follows an outcome: the chatter note; Odoo's SMS for bridged rows."""
+        final = self.filtered(lambda m: m.state not in OPEN_STATES)
+        final._post_results()
+        final.filtered("sms_uuid")._aakash_update_native_sms()
+
+    def _post_results(self, messages=None):
+        """One chatter note per document listing its recipients' outcomes, in batch
+        (:func:`.chatter_notes.post_outcome_notes`).
+
+        Rows of Odoo's own SMS (``sms_uuid``) get none: Odoo's message shows them.
+        """
+        rows = (self if messages is None else messages).filtered(
+            lambda m: not m.sms_uuid
+        )
+        if rows:
+            post_outcome_notes(rows)
+
+    # ------------------------------------------------------------
+    # BUSINESS: delivery reports
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_sync_reports(self, days=REPORT_DAYS, max_pages=PAGES_PER_RUN):
+        """Update accepted rows from Aakash's report of sent messages (matched by
+        gateway id).
+
+        The report lists every SMS of the account, newest first.  Each run reads at
+        most ``max_pages`` pages per provider, and stops early once every open row is
+        found or a page holds only SMS older than the oldest open row; the next run
+        goes on from the page where this one stopped, so a large send is reconciled
+        over a few runs.  Two rows sharing one gateway id are matched by number too;
+        when that cannot tell them apart they are flagged, never half-updated.
+        """
+        rows_sudo = self.sudo()  # a cron: reads every company's rows and providers
+        since = fields.Datetime.subtract(fields.Datetime.now(), days=days)
+        open_rows = rows_sudo.search(
+            [
+                ("state", "=", "queued"),
+                ("gateway_id", "!=", False),
+                ("sent_date", ">=", since),
+            ]
+        )
+        updated = rows_sudo.browse()
+        for provider, rows in open_rows.grouped("provider_id").items():
+            if not provider:
+                continue
+            updated |= ReportSync(provider, rows, max_pages).run()
+        updated._on_report_update()
+        return updated
+
+    def _on_report_update(self):
+        """Called with the rows whose state a delivery report changed."""
+        self._aakash_update_native_trackers()
+        return True
+
+    # ------------------------------------------------------------
+    # BUSINESS: Odoo's own SMS (``sms.sms``), the way back
+    # ------------------------------------------------------------
+    # The bridge (``tools/sms_api.py``) only creates rows; the queue sends them; here
+    # the final state of a row is written back onto Odoo's SMS, its notification and
+    # its marketing trace, after the table in ``const.py``.
+
+    def _aakash_provider_state(self):
+        """``(provider state, failure reason)`` of this row for
+        ``sms.sms._send_with_api``."""
+        self.ensure_one()
+        if self.state in OPEN_STATES:
+            return "processing", False
+        if self.state in SUCCESS_STATES and self.state != "undelivered":
+            return SUCCESS_STATES[self.state], False
+        kind = self.error_kind if self.error_kind in OUTCOMES else "maybe_sent"
+        return OUTCOMES[kind][2], self.reason or False
+
+    def _aakash_update_native_sms(self):
+        """Write the final state of the bridged rows ``self`` onto Odoo's SMS and
+        trackers."""
+        rows = self.filtered(lambda m: m.sms_uuid and m.state not in OPEN_STATES)
+        if not rows:
+            return
+        failure_types = SmsApiAakash.PROVIDER_TO_SMS_FAILURE_TYPE
+        # the bridge acts for whoever queued Odoo's SMS: their SMS and trackers are
+        # updated as the engine
+        uuids = rows.mapped("sms_uuid")
+        sms_sudo = self.env["sms.sms"].sudo().search([("uuid", "in", uuids)])
+        sms_by_uuid = {sms.uuid: sms for sms in sms_sudo}
+        trackers_sudo = (
+            self.env["sms.tracker"].sudo().search([("sms_uuid", "in", uuids)])
+        )
+        tracker_by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
+        # one update per outcome, as Odoo's _send_with_api does, not one per SMS
+        groups = defaultdict(lambda: ([], []))
+        for row in rows:
+            sms_ids, tracker_ids = groups[row._aakash_provider_state()]
+            if row.sms_uuid in sms_by_uuid:
+                sms_ids.append(sms_by_uuid[row.sms_uuid].id)
+            if row.sms_uuid in tracker_by_uuid:
+                tracker_ids.append(tracker_by_uuid[row.sms_uuid].id)
+        for (provider_state, reason), (sms_ids, tracker_ids) in groups.items():
+            sms, trackers = sms_sudo.browse(sms_ids), trackers_sudo.browse(tracker_ids)
+            if provider_state in ("success", "delivered"):
+                state = "pending" if provider_state == "success" else "sent"
+                trackers._action_update_from_sms_state(state)
+                sms.write({"state": state, "failure_type": False, "to_delete": True})
+                continue
+            failure_type = failure_types.get(provider_state, "unknown")
+            if failure_type != "unknown":
+                trackers._action_update_from_sms_state(
+                    "error", failure_type=failure_type, failure_reason=reason
                 )
             else:
-                planned.append((message, vals))
-        if not planned:
-            raise UserError(
-                self.env._(
-                    "Nothing can be resent now:\n%s",
-                    "\n".join(
-                        "- {}: {}".format(
-                            message.number or message.number_raw or "-", reason
-                        )
-                        for message, reason in skipped
-                    ),
-                )
+                trackers.with_context(
+                    sms_known_failure_reason=reason
+                )._action_update_from_provider_error(provider_state)
+            sms.write(
+                {"state": "error", "failure_type": failure_type, "to_delete": False}
             )
-        new_messages = messages_sudo.create([vals for _message, vals in planned])
-        for (message, _vals), new in zip(planned, new_messages, strict=False):
-            # the engine's bookkeeping: rows are never written by users
-            message_sudo = message.sudo()
-            message_sudo.resend_id = new
-        new_messages._aakash_queue()
-        action = new_messages._action_notify_outcome()
-        if skipped:
-            action["params"]["message"] += (
-                "\n"
-                + self.env._("Not resent (%s):", len(skipped))
-                + "".join(
-                    "\n- {}: {}".format(
-                        message.number or message.number_raw or "-", reason
-                    )
-                    for message, reason in skipped
+        sms_sudo.mail_message_id._notify_message_notification_update()
+
+    def _aakash_update_native_trackers(self):
+        """Tell Odoo's SMS trackers what Aakash's delivery report says.
+
+        For the rows of ``self`` sent by Odoo's own SMS features (``sms_uuid``
+        set): ``delivered`` makes the native notification / SMS marketing trace
+        "Delivered", ``undelivered`` makes it an error ("Not Delivered",
+        "Expired" or "Rejected" after Aakash's status, with that status as the
+        reason).  Other rows are ignored.  Calling it twice is harmless.
+
+        :return: the ``sms.tracker`` records updated
+        """
+        native = self.filtered(
+            lambda m: m.sms_uuid and m.state in ("delivered", "undelivered")
+        )
+        if not native:
+            return self.env["sms.tracker"]
+        # delivery reports come from a cron: it updates whoever's trackers
+        uuids = native.mapped("sms_uuid")
+        trackers_sudo = (
+            self.env["sms.tracker"].sudo().search([("sms_uuid", "in", uuids)])
+        )
+        by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
+        updated = trackers_sudo.browse()
+        for message in native:
+            tracker = by_uuid.get(message.sms_uuid)
+            if not tracker:
+                continue
+            if message.state == "delivered":
+                tracker._action_update_from_sms_state("sent")
+            else:
+                status = (message.gateway_status or "").strip().lower()
+                tracker.with_context(
+                    sms_known_failure_reason=message.gateway_status or False
+                )._action_update_from_provider_error(
+                    REPORT_STATUS_TO_PROVIDER_ERROR.get(status, "not_delivered")
                 )
+            updated |= tracker
+        # as Odoo's own delivery report route does: a reported SMS is done
+        # whoever's SMS: the report is about them all
+        sms_sudo = self.env["sms.sms"].sudo()
+        sms_sudo.search(
+            [
+                ("uuid", "in", native.mapped("sms_uuid")),
+                ("to_delete", "=", False),
+            ]
+        ).to_delete = True
+        return updated
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _aakash_send_names(self, refs):
+        """``{send_ref: name in words}`` for ``refs``, in one query."""
+        refs = [ref for ref in set(refs) if ref]
+        if not refs:
+            return {}
+        # the size of a send the reader sees one row of, whoever sent the rest
+        messages_sudo = self.sudo()
+        groups = messages_sudo._read_group(
+            [("send_ref", "in", refs)],
+            ["send_ref"],
+            ["__count", "create_date:min", "user_id:array_agg"],
+        )
+        # the sender's name, as the chatter shows it
+        user_ids = {uid for _ref, _count, _date, uids in groups for uid in uids if uid}
+        users_sudo = self.env["res.users"].sudo().browse(user_ids).exists()
+        names = {}
+        for ref, count, date, user_ids in groups:
+            user = users_sudo.filtered(lambda u, ids=user_ids: u.id in ids)[:1]
+            recipients = (
+                self.env._("1 recipient")
+                if count == 1
+                else self.env._("%s recipients", count)
             )
-        return action
+            when = format_datetime(
+                self.env,
+                date,
+                tz=self.env.user.tz or "Asia/Kathmandu",
+                dt_format="d MMM HH:mm",
+            )
+            names[ref] = " · ".join(filter(None, [recipients, when, user.name]))
+        return names

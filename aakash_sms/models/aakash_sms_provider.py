@@ -89,6 +89,13 @@ class AakashSmsProvider(models.Model):
         "managers get an activity.",
     )
     message_count = fields.Integer(compute="_compute_message_count")
+    report_next_page = fields.Integer(
+        "Report Page To Read",
+        default=1,
+        readonly=True,
+        copy=False,
+        help="Where the next reading of Aakash's report goes on (1: from the newest).",
+    )
 
     _batch_size_positive = models.Constraint(
         "CHECK(batch_size > 0 AND batch_size <= 1000)",

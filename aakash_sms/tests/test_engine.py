@@ -12,7 +12,7 @@ from odoo import fields, sql_db
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from ..models.aakash_sms_engine import LOCK_NAMESPACE
+from ..const import LOCK_NAMESPACE
 from ..tools.client import AakashClient
 from .common import TOKEN, AakashSmsCase, real_env, sandbox_provider
 
@@ -142,7 +142,7 @@ class TestEngine(AakashSmsCase):
         with (
             patch.object(AakashClient, "send", send_then_crash),
             self.assertLogs(
-                "odoo.addons.aakash_sms.models.aakash_sms_engine", "WARNING"
+                "odoo.addons.aakash_sms.models.aakash_sms_message", "WARNING"
             ),
         ):
             self.wizard_send(partners)

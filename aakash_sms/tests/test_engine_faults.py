@@ -19,6 +19,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..models.sending_queue import SmsQueue
 from ..tools import client as client_module
 from .common import AakashSmsCase, real_env, sandbox_provider
 
@@ -269,17 +270,16 @@ class TestEngineFaults(AakashSmsCase):
 
     def test_a_lost_database_connection_gives_one_traceback(self):
         dbname = self.env.cr.dbname
-        Message = self.env.registry["aakash.sms.message"]
         raised = []
 
-        def lose_the_database(records, key, commit):
-            records.env.cr.execute("SELECT pg_backend_pid()")
-            [[pid]] = records.env.cr.fetchall()
+        def lose_the_database(queue):
+            queue.env.cr.execute("SELECT pg_backend_pid()")
+            [[pid]] = queue.env.cr.fetchall()
             with closing(sql_db.db_connect(dbname).cursor()) as other:
                 # PostgreSQL restarted: every session ends
                 other.execute("SELECT pg_terminate_backend(%s)", [pid])
             try:
-                records.env.cr.execute("SELECT 1", log_exceptions=False)
+                queue.env.cr.execute("SELECT 1", log_exceptions=False)
             except psycopg2.Error as exc:
                 raised.append(exc)
                 raise
@@ -288,7 +288,7 @@ class TestEngineFaults(AakashSmsCase):
         try:
             env = real_env(self.registry, cr)
             with (
-                patch.object(Message, "_aakash_engine", lose_the_database),
+                patch.object(SmsQueue, "run", lose_the_database),
                 mute_logger("odoo.sql_db"),
                 self.assertRaises(psycopg2.Error) as caught,
                 self.assertLogs("odoo.addons.aakash_sms") as logs,

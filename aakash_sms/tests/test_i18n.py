@@ -41,3 +41,23 @@ class TestNepali(TransactionCase):
         self.assertEqual(
             english.line_ids.reason, "a Nepali mobile number has 10 digits"
         )
+
+    def test_refusals_decided_before_sending_are_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("ne_NP")
+        self.env["ir.module.module"].search(
+            [("name", "=", "aakash_sms")]
+        )._update_translations(["ne_NP"])
+        Message = self.env["aakash.sms.message"]
+        nepali = Message.with_context(lang="ne_NP")
+        self.assertEqual(
+            nepali._aakash_refusal_reason("opted_out"),
+            "SMS नचाहने (नम्बर SMS कालोसूचीमा छ)",
+        )
+        self.assertEqual(
+            nepali._aakash_refusal_reason("provider_archived", "Ncell"),
+            "यो SMS जानुअघि Aakash SMS प्रदायक Ncell संग्रहित गरियो: केही पठाइएन।",
+        )
+        self.assertEqual(
+            Message.with_context(lang="en_US")._aakash_refusal_reason("opted_out"),
+            "opted out (the number is on the SMS blacklist)",
+        )

@@ -1,0 +1,358 @@
+"""The sending queue: the only code that sends log rows to Aakash.
+
+pending --lock--> sending --reply--> queued | rejected | failed | uncertain
+
+- Rows are taken with ``FOR NO KEY UPDATE SKIP LOCKED``: two workers never take the
+  same row.  What is decided at the moment of sending is decided then: the provider
+  still active, the number not opted out.
+- A request holds distinct numbers: a second copy of a number waits for a later
+  request (another send's), or is a rejected duplicate (the same send's).
+- Each request's rows are marked ``sending`` (with the worker's key) and committed
+  just before the request leaves; the outcome is committed right after it.
+- A worker holds a PostgreSQL advisory lock on its key for as long as it runs
+  (``aakash.sms.message._cron_send``): rows left ``sending`` under a key nobody holds
+  belong to a dead worker and become ``uncertain`` (never sent again), their attempt
+  counted.
+- What is refused before a request could leave is never ``uncertain``; the outcome is
+  written on the rows that still exist (rows waiting or being sent cannot be deleted).
+- Up to ``parallel_requests`` requests per provider are sent at once, each in a thread
+  that only does HTTP; the database work stays in the worker's thread.
+"""
+
+from collections import Counter, defaultdict
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from typing import NamedTuple
+
+import psycopg2.errors
+
+from odoo import fields
+from odoo.tools import SQL
+
+from ..const import EARLY_LAUNCH_MARGIN, MAX_CANDIDATES, MAX_THREADS, OUTCOMES
+
+
+class Request(NamedTuple):
+    """One gateway request: its rows, and what the HTTP thread needs (no ORM)."""
+
+    ids: list
+    provider_id: int
+    client: object
+    numbers: list
+    text: str
+    attempts: list = None  # attempt_count of each row before this request
+
+
+class Candidate(NamedTuple):
+    """A due pending row locked by a batch of candidates, with what deciding its
+    request needs."""
+
+    id: int
+    provider_id: int
+    company_id: int
+    body: str
+    number: str
+    send_ref: str
+    attempt_count: int
+
+
+def _send(client, numbers, text):
+    """Run one request in an HTTP thread: the client's results, or what it raised."""
+    try:
+        return client.send(numbers, text)
+    except Exception as exc:  # noqa: BLE001 - recorded per row by the worker  # pylint: disable=broad-except
+        return exc
+
+
+class SmsQueue:
+    """One run of the queue: take due rows, send them, record each outcome.
+
+    :param messages: ``aakash.sms.message`` with superuser rights: the rows to send,
+        or an empty recordset for every due row
+    :param key: the worker's key (its advisory lock is held by the caller)
+    :param commit: commit before each request leaves and after each outcome (the
+        cron); without it everything happens in the caller's transaction
+    """
+
+    def __init__(self, messages, key, commit):
+        self.env = messages.env
+        self.Message = messages.browse()
+        self.scope = messages.ids or None
+        self.key = key
+        self.commit = commit
+        self.clients = {}  # provider id -> ClientOrReason, made at its first request
+        self.busy = Counter()  # provider id -> requests in flight
+        self.in_flight = {}  # future -> Request
+        self.rows_per_text = None  # how many rows shared a text in the last batch
+        self.done = []  # ids of the rows that got an outcome
+        self.exhausted = False  # the last batch of candidates found no due row
+        self.time_left = float("inf")
+        self.pool = None
+
+    def run(self):
+        """Send until no due row is left or the time budget is spent.
+
+        :return: the rows that got an outcome (those that still exist)
+        """
+        self.time_left = self._checkpoint()
+        with ThreadPoolExecutor(
+            max_workers=MAX_THREADS, thread_name_prefix="aakash-sms"
+        ) as self.pool:
+            progress = self._launch()
+            while self.in_flight or progress:
+                if not self.in_flight:
+                    progress = self._launch()
+                    continue
+                outcomes = self._wait()
+                if not self.exhausted and self.time_left > EARLY_LAUNCH_MARGIN:
+                    # well within the time budget: the freed requests leave first,
+                    # their wait overlaps writing these outcomes and notes (only HTTP
+                    # waits meanwhile)
+                    progress = self._launch()
+                    self._record(outcomes)
+                else:
+                    self._record(outcomes)
+                    progress = self._launch()
+        # final rows may be deleted once their outcome is committed
+        done = self.Message.browse(list(dict.fromkeys(self.done))).exists()
+        done._notify_completed_sends()
+        return done
+
+    def _checkpoint(self, processed=0):
+        """Commit (the cron's progress): the time budget left, in seconds."""
+        if not self.commit:
+            return float("inf")
+        return self.env["ir.cron"]._commit_progress(processed)
+
+    # ------------------------------------------------------------------
+    # Steps: take rows, send, record
+    # ------------------------------------------------------------------
+    def _launch(self):
+        """Take the next requests and send them: whether any row was taken."""
+        if self.exhausted or self.time_left <= 0:
+            return False
+        found, requests, refused = self._take()
+        self.exhausted = not found
+        if refused:
+            refused._aakash_after_outcome()
+            self.done.extend(refused.ids)
+        if requests or refused:
+            # the rows are 'sending' for everyone before the requests leave
+            self._checkpoint()
+        for request in requests:
+            future = self.pool.submit(
+                _send, request.client, request.numbers, request.text
+            )
+            self.in_flight[future] = request
+            self.busy[request.provider_id] += 1
+        return bool(requests or refused)
+
+    def _wait(self):
+        """Wait for at least one request to end: ``[(request, outcome)]``."""
+        finished, _pending = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
+        outcomes = []
+        for future in finished:
+            request = self.in_flight.pop(future)
+            self.busy[request.provider_id] -= 1
+            outcomes.append((request, future.result()))
+        return outcomes
+
+    def _record(self, outcomes):
+        """Write the outcomes of ended requests, then commit them with their notes."""
+        recorded = self.Message
+        for request, outcome in outcomes:
+            rows = self.Message.browse(request.ids)
+            # the rows still there (one may have been removed meanwhile)
+            recorded |= rows._record_outcome(request, outcome, retry=self.commit)
+        recorded._aakash_after_outcome()
+        self.done.extend(recorded.ids)
+        # outcomes, notes and Odoo's SMS committed together
+        self.time_left = self._checkpoint(len(recorded))
+
+    def _take(self):
+        """Lock due pending rows and make the next requests of them, marked
+        ``sending``.
+
+        When every row has its own text (personalised), a batch of candidates locks
+        only as many rows as there are free requests, not a batch per request.
+
+        :return: ``(found, requests, refused)``: whether any due row was found, the
+            requests to make, and rows given their outcome without a request (no
+            active provider, no token, provider of another company, opted out,
+            a copy in the same send)
+        """
+        self.Message.flush_model()
+        providers = self.env["aakash.sms.provider"].search([("active", "=", True)])
+        slots = {p.id: max(1, p.parallel_requests) - self.busy[p.id] for p in providers}
+        free = sum(max(0, n) for n in slots.values())
+        if providers and not free:
+            # every provider is busy: wait for a request to end
+            return True, [], self.Message
+        # with no active provider at all, the rows are still taken: to be refused
+        per_request = max([p.batch_size for p in providers] or [100])
+        if self.rows_per_text:
+            per_request = max(1, min(per_request, self.rows_per_text))
+        limit = min(MAX_CANDIDATES, max(1, free) * per_request)
+        candidates = self._lock_candidates(limit)
+        groups, refused = self._group_candidates(candidates, providers)
+        self.rows_per_text = None
+        if groups:
+            self.rows_per_text = -(
+                -sum(len(rows) for rows in groups.values()) // len(groups)
+            )
+            if len(candidates) >= limit:
+                # a full batch may have cut the texts short: fetch more next time
+                self.rows_per_text *= 2
+        requests = []
+        for (provider_id, _body), rows in groups.items():
+            if provider_id not in self.clients:
+                provider = providers.browse(provider_id)
+                self.clients[provider_id] = provider._aakash_client()
+            client, reason = self.clients[provider_id]
+            if reason:
+                refused["no_provider", reason].extend(row.id for row in rows)
+                continue
+            # the client was made at the run's first request: the batch size may have
+            # changed since, either way a request holds what both accept
+            size = max(
+                1, min(providers.browse(provider_id).batch_size, client.batch_size)
+            )
+            requests += self._requests_of(rows, size, slots, client, refused)
+        self._mark_sending(requests)
+        refused_rows = self._write_refusals(refused)
+        return bool(candidates), requests, refused_rows
+
+    def _lock_candidates(self, limit):
+        """Lock up to ``limit`` due pending rows (of the scope if given), skipping rows
+        locked by another worker: a list of :class:`Candidate`.
+
+        Not ``search(...).try_lock_for_update()``: this locks and reads the due rows
+        in one query, and a row another worker changed after our snapshot ends in a
+        serialization failure that is expected here (caught without being logged as
+        a bad query, which ``try_lock_for_update`` would do).
+        """
+        query = SQL(
+            """
+            SELECT id, provider_id, company_id, body, number, send_ref,
+                   COALESCE(attempt_count, 0)
+              FROM aakash_sms_message
+             WHERE state = 'pending'
+               AND (next_attempt_date IS NULL OR next_attempt_date <= %s)
+               %s
+             ORDER BY id
+             LIMIT %s
+               FOR NO KEY UPDATE SKIP LOCKED
+            """,
+            fields.Datetime.now(),
+            SQL("AND id IN %s", tuple(self.scope)) if self.scope is not None else SQL(),
+            limit,
+        )
+        cr = self.env.cr
+        try:
+            with cr.savepoint(flush=False):
+                # a row another worker changed after our snapshot: theirs, skip it
+                cr.execute(query, log_exceptions=False)
+                return [Candidate(*row) for row in cr.fetchall()]
+        except psycopg2.errors.SerializationFailure:
+            return []
+
+    def _group_candidates(self, candidates, providers):
+        """``(groups, refused)``: the candidates that may be sent by ``(provider id,
+        text)``, and the ids of those no request may carry by ``(error kind,
+        reason)``.
+
+        Decided now, whatever was decided when the row was written: the row's provider
+        is still active and of its company (never another provider instead), its
+        number is not on the blacklist.
+        """
+        Message = self.Message
+        groups = defaultdict(list)
+        refused = defaultdict(list)
+        by_id = providers.grouped("id")
+        archived = self.env["aakash.sms.provider"].with_context(active_test=False)
+        opted_out = Message._aakash_opted_out(
+            {row.number for row in candidates if row.number}
+        )
+        for row in candidates:
+            provider = by_id.get(row.provider_id, providers.browse())[:1]
+            if not row.provider_id:
+                reason = Message._aakash_refusal_reason("no_provider_set")
+                refused["no_provider", reason].append(row.id)
+            elif not provider:
+                reason = Message._aakash_refusal_reason(
+                    "provider_archived", archived.browse(row.provider_id).name
+                )
+                refused["no_provider", reason].append(row.id)
+            elif provider.company_id.id != row.company_id:
+                reason = Message._aakash_refusal_reason("provider_other_company")
+                refused["no_provider", reason].append(row.id)
+            elif row.number in opted_out:
+                reason = Message._aakash_refusal_reason("opted_out")
+                refused["opted_out", reason].append(row.id)
+            else:
+                groups[row.provider_id, row.body].append(row)
+        return groups, refused
+
+    def _requests_of(self, rows, size, slots, client, refused):
+        """The requests of the candidates ``rows`` of one provider and text, as many
+        as its free ``slots`` allow.
+
+        A request never holds one number twice: a later copy of a number already taken
+        by this batch waits for a later request (it stays pending), or, when both rows
+        are of the same send, is refused as a duplicate (added to ``refused``).
+        """
+        duplicate = ("duplicate", self.Message._aakash_refusal_reason("duplicate"))
+        requests, chunk, taken = [], [], {}
+        for row in rows:
+            number = row.number or ""
+            if number in taken:
+                if row.send_ref and taken[number] == row.send_ref:
+                    refused[duplicate].append(row.id)
+                continue
+            if not chunk:
+                if slots[row.provider_id] <= 0:
+                    break
+                slots[row.provider_id] -= 1
+            taken[number] = row.send_ref
+            chunk.append(row)
+            if len(chunk) == size:
+                requests.append(self._request(chunk, client))
+                chunk = []
+        if chunk:
+            requests.append(self._request(chunk, client))
+        return requests
+
+    @staticmethod
+    def _request(rows, client):
+        return Request(
+            [row.id for row in rows],
+            rows[0].provider_id,
+            client,
+            [row.number for row in rows],
+            rows[0].body,
+            [row.attempt_count for row in rows],
+        )
+
+    def _mark_sending(self, requests):
+        """Mark the rows of ``requests`` ``sending`` under the worker's key."""
+        rows = self.Message.browse([i for request in requests for i in request.ids])
+        if rows:
+            rows.write({"state": "sending", "sending_key": self.key})
+
+    def _write_refusals(self, refused):
+        """Give the rows of ``refused`` (ids by ``(error kind, reason)``) their final
+        outcome, without a request: the rows."""
+        now = fields.Datetime.now()
+        refused_rows = self.Message
+        for (kind, reason), ids in refused.items():
+            batch = self.Message.browse(ids)
+            batch.write(
+                {
+                    "state": OUTCOMES[kind][0],
+                    "error_kind": kind,
+                    "reason": reason,
+                    "gateway_status": "not sent",
+                    "sent_date": now,
+                }
+            )
+            refused_rows |= batch
+        return refused_rows
