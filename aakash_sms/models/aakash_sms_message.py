@@ -5,8 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..const import OUTCOMES, RESENDABLE_STATES
-from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
-from ..tools.text import blank, control_chars, gsm_safe, measure
+from ..tools.text import gsm_safe, text_problem
 from .models import check_number
 
 _logger = logging.getLogger(__name__)
@@ -413,29 +412,14 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _aakash_text_problem(self, text, segments=None):
-        """Why ``text`` cannot be sent ('' if it can), in the user's language.
+        """Why ``text`` cannot be sent ('' if it can), in the user's language: the
+        rule of :func:`..tools.text.text_problem` in the words of
+        ``base._aakash_sms_text_refusal``.
 
         :param segments: the SMS parts to judge the length by, if not ``text``'s own
             (the wizard: the longest of the texts rendered for its recipients)
         """
-        if blank(text or ""):
-            return self.env._("the text is empty")
-        bad = control_chars(text)
-        if bad:
-            return self.env._(
-                "the text contains a control character (%s): remove it",
-                ", ".join(f"U+{ord(char):04X}" for char in bad),
-            )
-        if segments is None:
-            segments = measure(text).segments
-        if segments > MAX_SEGMENTS:
-            return self.env._(
-                "the text is too long: %(parts)s SMS parts, at most %(max)s are "
-                "allowed",
-                parts=segments,
-                max=MAX_SEGMENTS,
-            )
-        return ""
+        return self._aakash_sms_text_refusal(text_problem(text, segments=segments))
 
     @api.model
     def _aakash_opted_out(self, numbers):
