@@ -100,3 +100,24 @@ REPORT_STATUS_TO_PROVIDER_ERROR = {
     "expired": "expired",
     "rejected": "rejected",
 }
+
+
+# ---------------------------------------------------------------------------------
+# The provider and the composer (aakash_sms_provider.py, wizard/aakash_sms_composer.py)
+# ---------------------------------------------------------------------------------
+
+# The gateway a new provider sends to: the gateway client's own default
+# (tools/client.py, which imports no Odoo and keeps its wire constants).
+from .tools.client import DEFAULT_BASE_URL as DEFAULT_BASE_URL  # noqa: E402
+
+# URL schemes a provider's gateway URL may start with (http:// for a test gateway,
+# such as the sandbox); the client appends the API paths (/v3/send...) to the URL.
+BASE_URL_SCHEMES = ("https://", "http://")
+
+# Provider fields deciding where the auth token is sent: only system administrators
+# set them.
+TOKEN_DESTINATION_FIELDS = ("base_url",)
+
+# The composer's preview lists at most this many recipients (those that will not be
+# texted first); the counts above it cover every selected record.
+PREVIEW_LIMIT = 200

@@ -14,7 +14,6 @@ from odoo.addons.aakash_sms.tools.client import (
     REJECTED,
     THROTTLED,
     UNCERTAIN,
-    UNKNOWN,
     UNREADABLE,
     AakashClient,
     RecipientResult,
@@ -75,7 +74,8 @@ def test_send_returns_plain_named_tuples(client):
         "reason",
         "error_kind",
     )
-    assert UNKNOWN == UNCERTAIN
+    # one name per outcome: no alias of a name that never shipped
+    assert not hasattr(client_module, "UNKNOWN")
 
 
 def test_unusable_numbers_are_rejected_without_being_sent(client, gateway):
@@ -182,7 +182,7 @@ def test_default_batch_size_is_100(gateway):
     "text", ["", "   ", None, "\u200b\ufeff", " \u2060\u200d\n", 42]
 )
 def test_empty_text_refused_before_sending(client, gateway, text):
-    with pytest.raises(errors.ValidationError, match=r"^The SMS text is empty\.$"):
+    with pytest.raises(errors.ValidationError, match=r"^The text is empty\.$"):
         client.send([A], text)
     assert not gateway.requests
 
@@ -191,14 +191,13 @@ def test_control_characters_refused_before_sending(client, gateway):
     with pytest.raises(errors.ValidationError) as caught:
         client.send([A], "a\x00b")
     assert str(caught.value) == (
-        "The SMS text contains a control character (U+0000) that cannot be sent; "
-        "remove it."
+        "The text contains a control character (U+0000) that cannot be sent: remove it."
     )
     with pytest.raises(errors.ValidationError) as caught:
         client.send([A], "a\x1bb\x7f")
     assert str(caught.value) == (
-        "The SMS text contains control characters (U+001B, U+007F) that cannot be "
-        "sent; remove them."
+        "The text contains control characters (U+001B, U+007F) that cannot be "
+        "sent: remove them."
     )
     assert not gateway.requests
     assert client.send([A], "two\r\nlines\tand a tab")[0].state == QUEUED
@@ -207,7 +206,7 @@ def test_control_characters_refused_before_sending(client, gateway):
 def test_over_long_text_refused_before_sending(client, gateway):
     with pytest.raises(
         errors.ValidationError,
-        match=r"^The SMS text is too long: 11 parts, at most 10 are allowed\.$",
+        match=r"^The text is too long: 11 SMS parts, at most 10 are allowed\.$",
     ):
         client.send([A], "x" * (153 * 10 + 1))
     assert client.check_text("x" * (153 * 10)).segments == 10

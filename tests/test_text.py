@@ -5,11 +5,14 @@ from hypothesis import strategies as st
 from odoo.addons.aakash_sms.tools.text import (
     GSM7_BASIC,
     GSM7_EXTENSION,
+    MAX_SEGMENTS,
+    TextProblem,
     blank,
     clean_text,
     control_chars,
     gsm_safe,
     measure,
+    text_problem,
     unicode_chars,
 )
 
@@ -110,6 +113,55 @@ def test_control_chars_named_in_order():
     assert control_chars("\ud800x") == ["\ud800"]
     assert control_chars("\x85") == ["\x85"]
     assert control_chars(None) == []
+
+
+# -- what makes a text unsendable: the one rule of every send -------------------
+@pytest.mark.parametrize(
+    "text", ["", "   ", None, 42, "\u200b\ufeff", " \u2060\u200d\n"]
+)
+def test_text_problem_empty(text):
+    assert text_problem(text) == TextProblem("empty")
+
+
+def test_text_problem_control_characters_in_order():
+    assert text_problem("a\x1bb\x7f\x1b") == TextProblem("control", ("\x1b", "\x7f"))
+    assert text_problem("a\x1bb").codes == "U+001B"
+    # a NUL is named whatever else the text holds: it is stored nowhere
+    assert text_problem("\x00").code == "control"
+    assert text_problem("two\r\nlines\tand a tab") is None
+
+
+def test_text_problem_too_many_parts():
+    assert MAX_SEGMENTS == 10
+    assert text_problem("x" * (153 * 10)) is None
+    assert text_problem("x" * (153 * 10 + 1)) == TextProblem(
+        "too_long", segments=11, max_segments=10
+    )
+    assert text_problem("x" * 5000, max_segments=0) is None
+    assert text_problem("x", max_segments=3, segments=4) == TextProblem(
+        "too_long", segments=4, max_segments=3
+    )
+
+
+@pytest.mark.parametrize(
+    "text, sentence",
+    [
+        ("", "The text is empty."),
+        (
+            "a\x00b",
+            "The text contains a control character (U+0000) that cannot be sent: "
+            "remove it.",
+        ),
+        (
+            "a\x1bb\x7f",
+            "The text contains control characters (U+001B, U+007F) that cannot be "
+            "sent: remove them.",
+        ),
+        ("x" * 1600, "The text is too long: 11 SMS parts, at most 10 are allowed."),
+    ],
+)
+def test_text_problem_in_words(text, sentence):
+    assert text_problem(text).sentence() == sentence
 
 
 def test_clean_text_strips_controls_keeps_lines():

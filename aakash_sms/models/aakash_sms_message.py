@@ -34,10 +34,9 @@ from ..const import (
     retry_delay_minutes,
 )
 from ..tools import errors
-from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
 from ..tools.numbers import network_label
 from ..tools.sms_api import SmsApiAakash
-from ..tools.text import blank, control_chars, gsm_safe, measure
+from ..tools.text import gsm_safe, text_problem
 from .chatter_notes import post_outcome_notes
 from .models import check_number
 from .report_sync import ReportSync
@@ -641,7 +640,7 @@ class AakashSmsMessage(models.Model):
             else:
                 if company not in providers:
                     # the queue's provider (superuser rights), whoever sends
-                    providers[company] = Provider._get_default(company)
+                    providers[company] = Provider._get_default_sudo(company)
                 provider = providers[company]
             vals["number"] = check.number or False
             vals["provider_id"] = provider.id or False
@@ -705,7 +704,7 @@ class AakashSmsMessage(models.Model):
     def _aakash_judge_provider(self, provider, company):
         if not provider:
             # a default archived is not replaced by another provider on its own
-            archived_sudo = self.env["aakash.sms.provider"]._get_archived_default(
+            archived_sudo = self.env["aakash.sms.provider"]._get_archived_default_sudo(
                 company
             )
             if archived_sudo:
@@ -725,29 +724,14 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _aakash_text_problem(self, text, segments=None):
-        """Why ``text`` cannot be sent ('' if it can), in the user's language.
+        """Why ``text`` cannot be sent ('' if it can), in the user's language: the
+        rule of :func:`..tools.text.text_problem` in the words of
+        ``base._aakash_sms_text_refusal``.
 
         :param segments: the SMS parts to judge the length by, if not ``text``'s own
             (the wizard: the longest of the texts rendered for its recipients)
         """
-        if blank(text or ""):
-            return self.env._("the text is empty")
-        bad = control_chars(text)
-        if bad:
-            return self.env._(
-                "the text contains a control character (%s): remove it",
-                ", ".join(f"U+{ord(char):04X}" for char in bad),
-            )
-        if segments is None:
-            segments = measure(text).segments
-        if segments > MAX_SEGMENTS:
-            return self.env._(
-                "the text is too long: %(parts)s SMS parts, at most %(max)s are "
-                "allowed",
-                parts=segments,
-                max=MAX_SEGMENTS,
-            )
-        return ""
+        return self._aakash_sms_text_refusal(text_problem(text, segments=segments))
 
     @api.model
     def _aakash_opted_out(self, numbers):

@@ -4,8 +4,9 @@ from typing import NamedTuple
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..const import BASE_URL_SCHEMES, DEFAULT_BASE_URL, TOKEN_DESTINATION_FIELDS
 from ..tools import errors
-from ..tools.client import DEFAULT_BASE_URL, AakashClient
+from ..tools.client import AakashClient
 
 _logger = logging.getLogger(__name__)
 
@@ -15,10 +16,6 @@ class ClientOrReason(NamedTuple):
 
     client: AakashClient | None
     reason: str | None
-
-
-# Fields deciding where the auth token is sent: only system administrators set them.
-TOKEN_DESTINATION_FIELDS = ("base_url",)
 
 
 class AakashSmsProvider(models.Model):
@@ -75,8 +72,8 @@ class AakashSmsProvider(models.Model):
     parallel_requests = fields.Integer(
         default=4,
         tracking=True,
-        help="How many requests to the gateway may be in flight at once (1 sends one "
-        "after the other).",
+        help="How many requests to the gateway may run at once (1 sends one after the "
+        "other).",
     )
     balance = fields.Float("Available Credit", readonly=True, copy=False)
     balance_date = fields.Datetime("Credit Read On", readonly=True, copy=False)
@@ -115,7 +112,7 @@ class AakashSmsProvider(models.Model):
 
     def _compute_has_token(self):
         # whether a token is set, never its value: searching on the token field
-        # needs the elevated rights
+        # needs sudo
         ids = [provider._origin.id for provider in self if provider._origin.id]
         providers_sudo = self.sudo()
         with_token = set(
@@ -136,9 +133,13 @@ class AakashSmsProvider(models.Model):
     @api.constrains("base_url")
     def _check_base_url(self):
         for provider in self:
-            if not provider.base_url.startswith(("https://", "http://")):
+            if not provider.base_url.startswith(BASE_URL_SCHEMES):
                 raise ValidationError(
-                    self.env._("The gateway URL must start with https://")
+                    self.env._(
+                        "The gateway URL must start with https:// (or http:// for a "
+                        "test gateway), for example %s.",
+                        DEFAULT_BASE_URL,
+                    )
                 )
 
     @api.model_create_multi
@@ -208,11 +209,11 @@ class AakashSmsProvider(models.Model):
             )
 
     @api.model
-    def _get_default(self, company=None):
+    def _get_default_sudo(self, company=None):
         """Default active provider of ``company`` (the current one if not given), as
         superuser.
 
-        The recordset returned is **elevated** (``sudo()``), whoever the
+        The recordset returned is in sudo mode (``sudo()``), whoever the
         caller: the engine writes its id on log rows and reads its settings
         for any user whose business action sends an SMS (an accountant
         confirming an invoice, an employee creating a contact under an
@@ -223,20 +224,20 @@ class AakashSmsProvider(models.Model):
         The provider marked default; if none is, the first active one.  Empty if the
         company has no active provider, or if the one marked default is archived:
         its SMS are not sent through another provider until a manager marks one
-        default (:meth:`_get_archived_default` tells which).
+        default (:meth:`_get_archived_default_sudo` tells which).
         """
-        provider_sudo = self._get_default_candidate(company)
+        provider_sudo = self._get_default_candidate_sudo(company)
         return provider_sudo if provider_sudo.active else provider_sudo.browse()
 
     @api.model
-    def _get_archived_default(self, company=None):
+    def _get_archived_default_sudo(self, company=None):
         """The archived provider still marked default of ``company`` when it has no
         active one marked default (empty otherwise), as superuser."""
-        provider_sudo = self._get_default_candidate(company)
+        provider_sudo = self._get_default_candidate_sudo(company)
         return provider_sudo.browse() if provider_sudo.active else provider_sudo
 
     @api.model
-    def _get_default_candidate(self, company):
+    def _get_default_candidate_sudo(self, company):
         """The active provider marked default, else an archived one marked default,
         else the first active one."""
         company = company or self.env.company
@@ -258,14 +259,14 @@ class AakashSmsProvider(models.Model):
         """A gateway client for this provider, or a :class:`UserError` saying why not.
 
         For callers that show the reason to the user (test connection, balance);
-        the engine, which only records it, calls :meth:`_aakash_client`.
+        the engine, which only records it, calls :meth:`_get_client_or_reason`.
         """
-        client, reason = self._aakash_client()
+        client, reason = self._get_client_or_reason()
         if reason:
             raise UserError(reason)
         return client
 
-    def _aakash_client(self):
+    def _get_client_or_reason(self):
         """``ClientOrReason``: a gateway client for this provider, or why there is none.
 
         The only place the auth token is read. Works for the superuser (the engine,

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.text import text_problem
+
 
 class IrActionsServer(models.Model):
     """Add "Send SMS (Aakash)" to server actions (and so to automation rules)."""
@@ -80,10 +82,8 @@ class IrActionsServer(models.Model):
         self.ensure_one()
         warnings = super()._get_warning_messages()
         if self.state == "aakash_sms":
-            if (
-                not self.aakash_sms_template_id
-                and not (self.aakash_sms_body or "").strip()
-            ):
+            body_problem = text_problem(self.aakash_sms_body or "", max_segments=0)
+            if not self.aakash_sms_template_id and body_problem:
                 warnings.append(self.env._("Choose an SMS template or type a text."))
             if self.aakash_sms_recipient == "field" and not self.aakash_sms_field_id:
                 warnings.append(

@@ -4,15 +4,15 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from ..tools.numbers import check_number as _check_number
-from ..tools.text import control_chars
+from ..tools.text import text_problem
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
 def check_number(raw):
     """:func:`..tools.numbers.check_number`, remembering its last few thousand answers.
 
-    A send looks each number up twice (to choose it on the document, then to check it),
-    by chunks of at most ``CHUNK_SIZE`` records: the second look is free.
+    A send checks each number twice (to choose it on the document, then to refuse it or
+    not), by chunks of at most ``CHUNK_SIZE`` records: the second call is free.
     """
     return _check_number(raw)
 
@@ -35,21 +35,50 @@ class Base(models.AbstractModel):
         }
         return reasons.get(check.code, check.reason)
 
+    def _aakash_sms_text_refusal(self, problem, sentence=False):
+        """Why a text cannot be sent, in the user's language ('' for no problem).
+
+        The one wording of :func:`..tools.text.text_problem`'s answer (a
+        :class:`TextProblem`): a reason as the log records it, or with ``sentence``
+        as a sentence (the same words as :meth:`TextProblem.sentence` in English).
+        """
+        if not problem:
+            return ""
+        if problem.code == "control" and len(problem.chars) == 1:
+            reason = self.env._(
+                "the text contains a control character (%s) that cannot be sent: "
+                "remove it",
+                problem.codes,
+            )
+        elif problem.code == "control":
+            reason = self.env._(
+                "the text contains control characters (%s) that cannot be sent: "
+                "remove them",
+                problem.codes,
+            )
+        elif problem.code == "too_long":
+            reason = self.env._(
+                "the text is too long: %(parts)s SMS parts, at most %(max)s are "
+                "allowed",
+                parts=problem.segments,
+                max=problem.max_segments,
+            )
+        else:
+            reason = self.env._("the text is empty")
+        return f"{reason[:1].upper()}{reason[1:]}." if sentence else reason
+
     def _aakash_sms_check_texts(self, vals_list, names):
         """Refuse SMS texts with control characters (NUL...) before they are stored,
         in words."""
         for vals in vals_list:
             for name in names:
-                bad = (
-                    control_chars(vals[name]) if isinstance(vals.get(name), str) else ""
-                )
-                if bad:
+                if not isinstance(vals.get(name), str):
+                    continue
+                # no length limit: a text with placeholders is measured once rendered
+                problem = text_problem(vals[name], max_segments=0)
+                if problem and problem.code == "control":
                     raise UserError(
-                        self.env._(
-                            "The SMS text contains a control character (%s) that "
-                            "cannot be sent: remove it.",
-                            ", ".join(f"U+{ord(char):04X}" for char in bad),
-                        )
+                        self._aakash_sms_text_refusal(problem, sentence=True)
                     )
 
     def _aakash_sms_log_action(self, domain, name):
@@ -98,7 +127,7 @@ class Base(models.AbstractModel):
     def _aakash_sms_get_recipients(self):
         """Pick the number to text for every record: ``{id: (partner, raw number)}``.
 
-        Looks at the record's own phone fields (``_phone_get_number_fields``,
+        Reads the record's own phone fields (``_phone_get_number_fields``,
         mobile before phone), then at its customers' (``_mail_get_partners``).
         The first valid Nepali mobile wins; if none is valid the first number
         found is kept so the user can see why it is refused.

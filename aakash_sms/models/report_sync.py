@@ -44,7 +44,7 @@ class ReportSync:
             fields.Datetime.subtract(oldest, days=1)
         )
         updated = rows.browse()
-        client, reason = self.provider._aakash_client()
+        client, reason = self.provider._get_client_or_reason()
         if reason:
             _logger.warning(
                 "Aakash SMS: the report of provider %s cannot be read: %s",

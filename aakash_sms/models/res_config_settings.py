@@ -18,7 +18,7 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             settings.aakash_sms_provider_id = self.env[
                 "aakash.sms.provider"
-            ]._get_default(settings.company_id)
+            ]._get_default_sudo(settings.company_id)
 
     def action_open_aakash_sms_providers(self):
         return self.env["ir.actions.act_window"]._for_xml_id(

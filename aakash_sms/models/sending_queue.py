@@ -206,7 +206,7 @@ class SmsQueue:
         for (provider_id, _body), rows in groups.items():
             if provider_id not in self.clients:
                 provider = providers.browse(provider_id)
-                self.clients[provider_id] = provider._aakash_client()
+                self.clients[provider_id] = provider._get_client_or_reason()
             client, reason = self.clients[provider_id]
             if reason:
                 refused["no_provider", reason].extend(row.id for row in rows)

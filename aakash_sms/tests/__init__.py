@@ -12,3 +12,4 @@ from . import test_engine
 from . import test_engine_faults
 from . import test_chatter
 from . import test_customer_data
+from . import test_text_rules

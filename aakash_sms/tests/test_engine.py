@@ -520,7 +520,7 @@ class TestProviderWithoutToken(AakashSmsCase):
 
     def test_the_reason_is_returned_to_the_engine_and_raised_to_users(self):
         self.provider.sudo().auth_token = False
-        client, reason = self.provider.sudo()._aakash_client()
+        client, reason = self.provider.sudo()._get_client_or_reason()
         self.assertIsNone(client)
         self.assertIn("Aakash Sandbox", reason)
         with self.assertRaisesRegex(UserError, "has no auth token"):

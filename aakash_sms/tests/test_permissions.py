@@ -368,7 +368,7 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
                 provider = (
                     self.env["aakash.sms.provider"]
                     .with_user(user)
-                    ._get_default(self.company_a)
+                    ._get_default_sudo(self.company_a)
                 )
                 self.assertEqual(provider, self.provider)
                 self.assertTrue(
@@ -376,7 +376,9 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
                 )
                 self.assertEqual(provider.company_id, self.company_a)
         self.assertEqual(
-            self.env["aakash.sms.provider"].with_user(self.manager_b)._get_default(),
+            self.env["aakash.sms.provider"]
+            .with_user(self.manager_b)
+            ._get_default_sudo(),
             self.provider_b,
         )
 

@@ -1,6 +1,6 @@
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -34,6 +34,18 @@ class TestProvider(AakashSmsCase):
         self.provider.base_url = "http://127.0.0.1:9/sms"
         with self.assertRaisesRegex(UserError, "cannot be reached"):
             self.provider.action_test_connection()
+
+    def test_the_gateway_url_rule_says_what_it_accepts(self):
+        # the sandbox is a test gateway on http://: accepted, as the message says
+        self.assertTrue(self.provider.base_url.startswith("http://"))
+        for url in ("sms.aakashsms.com/sms", "ftp://sms.aakashsms.com/sms"):
+            with self.subTest(url=url), self.assertRaises(ValidationError) as caught:
+                self.provider.base_url = url
+            self.assertEqual(
+                str(caught.exception),
+                "The gateway URL must start with https:// (or http:// for a test "
+                "gateway), for example https://sms.aakashsms.com/sms.",
+            )
 
     def test_token_only_for_system_admins(self):
         manager = new_test_user(
@@ -74,7 +86,9 @@ class TestProvider(AakashSmsCase):
             self.env["aakash.sms.provider"].create(
                 {"name": "Second", "auth_token": "x", "is_default": True}
             )
-        self.assertEqual(self.env["aakash.sms.provider"]._get_default(), self.provider)
+        self.assertEqual(
+            self.env["aakash.sms.provider"]._get_default_sudo(), self.provider
+        )
 
     def test_portal_user_reaches_nothing(self):
         portal = new_test_user(self.env, login="sms_portal", groups="base.group_portal")

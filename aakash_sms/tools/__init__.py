@@ -29,11 +29,14 @@ from .numbers import (
     split_numbers,
 )
 from .text import (
+    MAX_SEGMENTS,
     TextInfo,
+    TextProblem,
     blank,
     clean_text,
     control_chars,
     gsm_safe,
     measure,
+    text_problem,
     unicode_chars,
 )

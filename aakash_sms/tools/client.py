@@ -20,13 +20,13 @@ import requests
 
 from . import errors
 from .numbers import check_number
-from .text import blank, control_chars, measure
+from .text import MAX_SEGMENTS, measure, text_problem
 
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://sms.aakashsms.com/sms"
 DEFAULT_BATCH_SIZE = 100
-DEFAULT_MAX_SEGMENTS = 10
+DEFAULT_MAX_SEGMENTS = MAX_SEGMENTS
 MESSAGE_MAX = 200  # longest gateway message kept in a reason
 
 # Recipient outcomes
@@ -34,7 +34,6 @@ QUEUED = "queued"  # accepted by the gateway for delivery
 REJECTED = "rejected"  # refused: invalid number here or at the gateway
 FAILED = "failed"  # not accepted: the request provably was not taken (see error_kind)
 UNCERTAIN = "uncertain"  # the gateway may have it: never resend on our own
-UNKNOWN = UNCERTAIN  # former name of a recipient the reply did not list (now uncertain)
 
 NOT_REPORTED = "the gateway did not report on this number"
 THROTTLED = "Aakash is busy (too many requests); it will be tried again later."
@@ -302,26 +301,13 @@ class AakashClient:
     # API
     # ------------------------------------------------------------------
     def check_text(self, text):
-        """Raise :class:`errors.ValidationError` if ``text`` cannot be sent; else
+        """Raise :class:`errors.ValidationError` if ``text`` cannot be sent
+        (:func:`.text.text_problem`, with this client's ``max_segments``); else
         measure it."""
-        if not isinstance(text, str) or blank(text):
-            raise errors.ValidationError("The SMS text is empty.")  # pylint: disable=translation-required
-        bad = control_chars(text)
-        if bad:
-            raise errors.ValidationError(  # pylint: disable=translation-required
-                "The SMS text contains {} ({}) that cannot be sent; remove {}.".format(
-                    "a control character" if len(bad) == 1 else "control characters",
-                    ", ".join(f"U+{ord(ch):04X}" for ch in bad),
-                    "it" if len(bad) == 1 else "them",
-                )
-            )
-        info = measure(text)
-        if self.max_segments and info.segments > self.max_segments:
-            raise errors.ValidationError(  # pylint: disable=translation-required
-                f"The SMS text is too long: {info.segments} parts, at most "
-                f"{self.max_segments} are allowed."
-            )
-        return info
+        problem = text_problem(text, max_segments=self.max_segments)
+        if problem:
+            raise errors.ValidationError(problem.sentence())
+        return measure(text)
 
     def send(self, numbers, text):
         """Send ``text`` to ``numbers`` in one gateway request.

@@ -6,7 +6,7 @@ it is the object Odoo's ``sms.sms._send_with_api`` talks to.
 
 It is an adapter: it writes one Aakash log row per Odoo SMS (with its uuid,
 document and contact) and leaves the sending to the engine's queue, like every
-other front door; nothing is sent inside the transaction that asked.  Refusals
+other send path; nothing is sent inside the transaction that asked.  Refusals
 known before sending (no number, invalid number, opted out, same number twice
 for one text, no provider) are answered at once; the others are "processing"
 until the engine has an outcome, which it writes back onto Odoo's SMS, its
@@ -150,7 +150,7 @@ class SmsApiAakash(SmsApiBase):
             res_model, res_id = trace.model, trace.res_id
         if res_model and res_id and not record_name and res_model in self.env:
             # the document's name on the log row, as Odoo's own SMS message shows it
-            # elevated: whoever queued the SMS, the name is shown on the log row only
+            # sudo: whoever queued the SMS, the name is shown on the log row only
             document_sudo = self.env[res_model].sudo().browse(res_id).exists()
             record_name = document_sudo.display_name
         user = (document.author_id.user_ids[:1] if document else False) or self.env.user

@@ -9,7 +9,8 @@ Rule (as mobile networks apply it, and as Aakash bills it, one credit per part):
   characters outside the BMP (most emoji) count twice.
 
 Besides measuring, this module says what in a text is unusable
-(:func:`blank`, :func:`control_chars`), removes it (:func:`clean_text`),
+(:func:`blank`, :func:`control_chars`; :func:`text_problem` is the one rule every
+send applies), removes it (:func:`clean_text`),
 replaces GSM-7 look-alikes (:func:`gsm_safe`: curly quotes, dashes, no-break
 spaces, ...) and names the characters that still force Unicode
 (:func:`unicode_chars`).
@@ -24,6 +25,8 @@ GSM7_BASIC = set(
 )
 GSM7_EXTENSION = set("^{}\\[~]|€\f")
 LIMITS = {"gsm7": (160, 153), "unicode": (70, 67)}
+# The most SMS parts one text may take (Aakash refuses longer texts).
+MAX_SEGMENTS = 10
 
 # Control characters a text may keep: GSM-7 has line feed and carriage return;
 # a tab is harmless (gsm_safe turns it into a space).
@@ -146,6 +149,72 @@ def control_chars(text):
         ):
             found.append(char)
     return found
+
+
+class TextProblem(NamedTuple):
+    """What makes a text unsendable (:func:`text_problem`), in a machine form.
+
+    ``code`` is ``"empty"``, ``"control"`` (``chars``: the characters, in order of
+    appearance) or ``"too_long"`` (``segments`` parts, at most ``max_segments``).
+    In words: :meth:`sentence` here (the gateway client, in English), and
+    ``base._aakash_sms_text_problem`` in Odoo, in the user's language.
+    """
+
+    code: str
+    chars: tuple = ()
+    segments: int = 0
+    max_segments: int = 0
+
+    @property
+    def codes(self):
+        """The control characters as code points: ``"U+0000, U+001B"``."""
+        return ", ".join(f"U+{ord(char):04X}" for char in self.chars)
+
+    def sentence(self):
+        """The problem in English, as a sentence (Odoo words it through its own
+        translations, in the same words)."""
+        if self.code == "control" and len(self.chars) == 1:
+            reason = (
+                f"the text contains a control character ({self.codes}) that cannot "
+                "be sent: remove it"
+            )
+        elif self.code == "control":
+            reason = (
+                f"the text contains control characters ({self.codes}) that cannot "
+                "be sent: remove them"
+            )
+        elif self.code == "too_long":
+            reason = (
+                f"the text is too long: {self.segments} SMS parts, at most "
+                f"{self.max_segments} are allowed"
+            )
+        else:
+            reason = "the text is empty"
+        return f"{reason[:1].upper()}{reason[1:]}."
+
+
+def text_problem(text, segments=None, max_segments=MAX_SEGMENTS):
+    """What makes ``text`` unsendable as an SMS, or ``None`` when it can be sent.
+
+    Checked in this order: control characters (:func:`control_chars`, wherever
+    they stand: such a text is stored nowhere), nothing visible (:func:`blank`;
+    anything but a string too), more parts than ``max_segments`` (``0``: no limit).
+
+    :param segments: the SMS parts to judge the length by, if not ``text``'s own
+        (the composer: the longest of the texts rendered for its recipients)
+    """
+    if not isinstance(text, str):
+        return TextProblem("empty")
+    bad = control_chars(text)
+    if bad:
+        return TextProblem("control", tuple(bad))
+    if blank(text):
+        return TextProblem("empty")
+    if segments is None:
+        segments = measure(text).segments
+    if max_segments and segments > max_segments:
+        return TextProblem("too_long", segments=segments, max_segments=max_segments)
+    return None
 
 
 def clean_text(text):

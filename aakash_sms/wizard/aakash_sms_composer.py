@@ -1,16 +1,18 @@
 import json
 import unicodedata
-from ast import literal_eval
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.aakash_sms_message import CHUNK_SIZE
-from ..tools.client import DEFAULT_MAX_SEGMENTS as MAX_SEGMENTS
-from ..tools.text import blank, gsm_safe, is_gsm7, measure, unicode_chars
-
-# the preview lists at most this many recipients (those that will not be texted first)
-PREVIEW_LIMIT = 200
+from ..const import CHUNK_SIZE, PREVIEW_LIMIT
+from ..tools.text import (
+    MAX_SEGMENTS,
+    gsm_safe,
+    is_gsm7,
+    measure,
+    text_problem,
+    unicode_chars,
+)
 
 
 class AakashSmsComposer(models.TransientModel):
@@ -102,12 +104,7 @@ class AakashSmsComposer(models.TransientModel):
     )
 
     def _get_ids(self):
-        text = self.res_ids or "[]"
-        try:
-            ids = json.loads(text)
-        except ValueError:
-            ids = literal_eval(text)  # older wizards stored repr()
-        return [int(i) for i in ids]
+        return [int(i) for i in json.loads(self.res_ids or "[]")]
 
     def _get_records(self):
         self.ensure_one()
@@ -164,7 +161,7 @@ class AakashSmsComposer(models.TransientModel):
             shown = {False: [], True: []}
             total = 0
             valid_ids = []
-            # the chosen provider as the engine will use it (elevated: the user may
+            # the chosen provider as the engine will use it (sudo: the user may
             # not read providers; its company is checked there)
             provider_sudo = composer.provider_id.sudo() or None
             for line in Message._aakash_preview_lines(records, provider_sudo):
@@ -218,9 +215,9 @@ class AakashSmsComposer(models.TransientModel):
     def _get_provider(self):
         """The provider that will most likely send (the chosen one, else the
         company's default)."""
-        # elevated, as the engine uses it: the user may not read providers
+        # sudo, as the engine uses it: the user may not read providers
         provider_sudo = self.provider_id.sudo()
-        return provider_sudo or self.env["aakash.sms.provider"]._get_default(
+        return provider_sudo or self.env["aakash.sms.provider"]._get_default_sudo(
             self.company_id
         )
 
@@ -372,19 +369,29 @@ class AakashSmsComposer(models.TransientModel):
             )
         return " · ".join([length, parts, cost])
 
-    def _send_blocker(self, most_segments):
-        """Why Send is not offered: empty text, a text over the parts limit, nobody
-        to text."""
-        body = self.body or ""
-        # invisible characters only (zero-width spaces...) are empty too
-        if blank(body):
-            return self.env._("Type a text or choose a template.")
-        # the engine's own rules (control characters, parts), said as a sentence
-        problem = self.env["aakash.sms.message"]._aakash_text_problem(
-            body, segments=most_segments
+    def _text_refusal(self, segments=None, max_segments=MAX_SEGMENTS):
+        """Why the text cannot be sent, as a sentence (``False`` if it can).
+
+        The rule of every send (:func:`..tools.text.text_problem`) in its one
+        wording; for an empty text (invisible characters only too), what to do.
+        """
+        problem = text_problem(
+            self.body or "", segments=segments, max_segments=max_segments
         )
-        if problem:
-            return f"{problem[:1].upper()}{problem[1:]}."
+        if not problem:
+            return False
+        refusal = self._aakash_sms_text_refusal(problem, sentence=True)
+        if problem.code == "empty":
+            hint = self.env._("Type a text or choose a template.")
+            refusal = f"{refusal} {hint}"
+        return refusal
+
+    def _send_blocker(self, most_segments):
+        """Why Send is not offered: the text (empty, a control character, over the
+        parts limit for its longest recipient), nobody to text."""
+        refusal = self._text_refusal(segments=most_segments)
+        if refusal:
+            return refusal
         if not self.valid_count:
             if self.recipient_count == 1:
                 return self.env._(
@@ -429,10 +436,10 @@ class AakashSmsComposer(models.TransientModel):
         Recipients are looked up again on the records now (the preview is only shown).
         """
         self.ensure_one()
-        if blank(self.body or ""):
-            raise UserError(
-                self.env._("The message is empty: type a text or choose a template.")
-            )
+        # measured below on the texts as rendered for each recipient
+        refusal = self._text_refusal(max_segments=0)
+        if refusal:
+            raise UserError(refusal)
         records = self._get_records().exists()
         records.check_access("read")
         bodies = self._prepare_bodies(records)
@@ -445,18 +452,12 @@ class AakashSmsComposer(models.TransientModel):
             ),
             default=0,
         )
-        if longest > MAX_SEGMENTS:
-            raise UserError(
-                self.env._(
-                    "The text is too long: %(parts)s SMS parts, at most %(max)s "
-                    "are allowed. Shorten it before sending.",
-                    parts=longest,
-                    max=MAX_SEGMENTS,
-                )
-            )
+        refusal = self._text_refusal(segments=longest)
+        if refusal:
+            raise UserError(refusal)
         Message = self.env["aakash.sms.message"]
-        # the chosen provider, elevated as the engine uses it (its company is checked
-        # against each record's there)
+        # the chosen provider, in sudo mode as the engine uses it (its company is
+        # checked against each record's there)
         provider_sudo = self.provider_id.sudo() or None
         messages = Message._aakash_create_rows(
             records, bodies, provider=provider_sudo, notify_sender=True

@@ -61,7 +61,7 @@ class AccountMove(models.Model):
         try:
             with self.env.cr.savepoint():
                 Message = self.env["aakash.sms.message"]
-                # an empty start: the rows are the engine's, created elevated
+                # an empty start: the rows are the engine's, created in sudo mode
                 messages_sudo = Message.sudo()
                 for company, moves in to_text.grouped("company_id").items():
                     # the template is the company's setting (the poster may not read
