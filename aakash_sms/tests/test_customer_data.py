@@ -1,5 +1,5 @@
 """Customer data is never code: a template is rendered once per record, with the
-template's rules, and what it gives is sent as text, at every front door.
+template's rules, and what it gives is sent as text, at every send path.
 
 A customer's name holding placeholders (a portal user names themselves, a web form, an
 incoming e-mail) reaches the gateway as typed; a name that would create a record if it

@@ -50,7 +50,7 @@ class TestEngineFaults(AakashSmsCase):
         return self.messages_of(partners)
 
     def send_rows(self, count, **values):
-        """``count`` pending rows of one send, made as the front doors make them."""
+        """``count`` pending rows of one send, made as the send paths make them."""
         return (
             self.env["aakash.sms.message"]
             .sudo()

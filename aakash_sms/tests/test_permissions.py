@@ -2,7 +2,7 @@
 
 ``TestPermissions`` covers the provider and the access rules.
 ``TestBusinessActionsTriggerSms`` and ``TestCompaniesApartInEngine`` exercise the
-sending engine (front doors, queue): they describe what the engine must do for
+sending engine (send paths, queue): they describe what the engine must do for
 plain users, opted-out numbers and cross-company rows.
 """
 
@@ -372,7 +372,7 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
                 )
                 self.assertEqual(provider, self.provider)
                 self.assertTrue(
-                    provider.env.su, "an elevated recordset, for the engine only"
+                    provider.env.su, "a sudo recordset, for the engine only"
                 )
                 self.assertEqual(provider.company_id, self.company_a)
         self.assertEqual(
@@ -421,7 +421,7 @@ class TestBusinessActionsTriggerSms(AakashSmsCase):
     """A user allowed to do the business action gets its SMS; opted-out numbers never
     get one.
 
-    These exercise the sending engine's front doors (automation rules, wizard, server
+    These exercise the sending engine's send paths (automation rules, wizard, server
     actions; invoice confirmation: aakash_sms_account's tests).
     """
 
@@ -480,7 +480,7 @@ class TestBusinessActionsTriggerSms(AakashSmsCase):
         self.assertEqual(rows.body, "Namaste Gita")
 
     def test_opted_out_numbers_never_texted(self):
-        """(c) a number on Odoo's phone blacklist is refused by every front door."""
+        """(c) a number on Odoo's phone blacklist is refused by every send path."""
         self.env["phone.blacklist"].sudo().add("+9779801234567")  # partner_a's mobile
         both = self.partner_a | self.partner_ok
 
@@ -499,7 +499,7 @@ class TestBusinessActionsTriggerSms(AakashSmsCase):
         self.run_cron("aakash.sms.message", "_cron_send")
 
         opted_out = self.messages_of(self.partner_a)
-        self.assertEqual(len(opted_out), 2, "one refused row per front door")
+        self.assertEqual(len(opted_out), 2, "one refused row per send path")
         for row in opted_out:
             self.assertEqual(row.state, "rejected")
             self.assertIn("opted out", (row.reason or "").lower())

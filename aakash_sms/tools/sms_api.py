@@ -10,8 +10,8 @@ other send path; nothing is sent inside the transaction that asked.  Refusals
 known before sending (no number, invalid number, opted out, same number twice
 for one text, no provider) are answered at once; the others are "processing"
 until the engine has an outcome, which it writes back onto Odoo's SMS, its
-notification and its marketing trace (``aakash_sms_message_native.py``).  The
-states and failure types follow ``const.OUTCOMES``.
+notification and its marketing trace (``aakash_sms_message.py``, section "Odoo's
+own SMS, the way back").  The states and failure types follow ``const.OUTCOMES``.
 """
 
 import logging

@@ -54,7 +54,7 @@ class TestInvoiceFrontDoor(AakashSmsInvoicingCase):
             ._get_default_sudo()
         )
         self.assertEqual(default, self.provider)
-        self.assertTrue(default.env.su, "an elevated recordset, for the engine only")
+        self.assertTrue(default.env.su, "a sudo recordset, for the engine only")
 
     def test_opted_out_customer_not_texted_on_confirmation(self):
         self.env["phone.blacklist"].sudo().add("+9779801234567")  # partner_a's mobile
