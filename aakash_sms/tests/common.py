@@ -1,9 +1,11 @@
+from contextlib import closing
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, sql_db
 from odoo.orm.environments import Transaction
 from odoo.tests import Form, common, new_test_user
+from odoo.tools import SQL
 
 from aakash_sms_sandbox import SandboxGateway
 
@@ -12,6 +14,29 @@ TOKEN = "test-token-5f1c2b9e8d7a"
 # they run where it is installed (./run-tests' full database) and are skipped with this
 # reason elsewhere (scripts/odoo_suite.py --allow-skip tolerates exactly this one).
 NO_BASE_AUTOMATION = "base_automation is not installed: automation rules not tested"
+# the groups of the users the tests act as
+ROLES = {
+    "admin": "base.group_user,base.group_system",
+    "sms_manager": "base.group_user,aakash_sms.group_aakash_sms_manager",
+    # an employee with a business role but no Aakash group (Odoo's right to edit
+    # contacts; an accountant in aakash_sms_account's tests)
+    "contact_manager": "base.group_user,base.group_partner_manager",
+    "employee": "base.group_user",
+    "portal": "base.group_portal",
+}
+
+
+def role_user(env, role, login, **values):
+    """A user of one of the ``ROLES`` (``values``: name, company_id ...)."""
+    return new_test_user(env, login=login, groups=ROLES[role], **values)
+
+
+def load_nepali(env):
+    """Activate Nepali and load this addon's Nepali translations."""
+    env["res.lang"]._activate_lang("ne_NP")
+    env["ir.module.module"].search([("name", "=", "aakash_sms")])._update_translations(
+        ["ne_NP"]
+    )
 
 
 def real_env(registry, cr, uid=SUPERUSER_ID):
@@ -33,6 +58,25 @@ def sandbox_provider(env, gateway, name, **values):
     return provider_sudo.create(
         {"name": name, "base_url": gateway.base_url, **values}
     ).sudo(False)
+
+
+def delete_committed(dbname, provider_id, message_ids):
+    """Remove what a test committed for real on another connection: the messages,
+    the provider and the provider's chatter."""
+    with closing(sql_db.db_connect(dbname).cursor()) as cr:
+        cr.execute(
+            SQL("DELETE FROM aakash_sms_message WHERE id IN %s", tuple(message_ids))
+        )
+        cr.execute(
+            SQL(
+                "DELETE FROM mail_message "
+                "WHERE model = 'aakash.sms.provider' AND res_id = %s",
+                provider_id,
+            )
+        )
+        cr.execute(SQL("DELETE FROM aakash_sms_provider WHERE id = %s", provider_id))
+        # cleans up the committed rows
+        cr.commit()  # pylint: disable=invalid-commit
 
 
 class AakashSmsMixin:

@@ -2,7 +2,7 @@
 
 from odoo.tests import Form, tagged
 
-from .common import AakashSmsCase
+from .common import AakashSmsCase, load_nepali
 
 
 @tagged("post_install", "-at_install")
@@ -28,10 +28,7 @@ class TestChatterNote(AakashSmsCase):
         self.assertIn("Namaste &lt;b&gt;Ram&lt;/b&gt; &amp; co", body, "text escaped")
 
     def test_the_note_is_in_the_senders_language(self):
-        self.env["res.lang"]._activate_lang("ne_NP")
-        self.env["ir.module.module"].search(
-            [("name", "=", "aakash_sms")]
-        )._update_translations(["ne_NP"])
+        load_nepali(self.env)
         ram = self.env["res.partner"].create({"name": "Ram", "phone": "9812345678"})
         body = self.send_to(ram, "ne_NP").mail_message_id.body
         self.assertIn("Aakash मार्फत SMS:", body)

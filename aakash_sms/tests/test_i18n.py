@@ -1,25 +1,21 @@
 from odoo.tests import TransactionCase, tagged
 
+from .common import load_nepali
+
 
 @tagged("post_install", "-at_install")
 class TestNepali(TransactionCase):
     def test_nepali_can_be_activated_and_translates_the_module(self):
         lang = self.env.ref("aakash_sms.lang_ne_NP").with_context(active_test=False)
         self.assertFalse(lang.active, "shipped inactive, activated by the admin")
-        self.env["res.lang"]._activate_lang("ne_NP")
-        self.env["ir.module.module"].search(
-            [("name", "=", "aakash_sms")]
-        )._update_translations(["ne_NP"])
+        load_nepali(self.env)
         Message = self.env["aakash.sms.message"].with_context(lang="ne_NP")
         states = dict(Message.fields_get(["state"])["state"]["selection"])
         self.assertEqual(states["queued"], "गेटवेमा लाममा")
         self.assertEqual(states["uncertain"], "अनिश्चित")
 
     def test_number_refusals_are_translated(self):
-        self.env["res.lang"]._activate_lang("ne_NP")
-        self.env["ir.module.module"].search(
-            [("name", "=", "aakash_sms")]
-        )._update_translations(["ne_NP"])
+        load_nepali(self.env)
         partner = self.env["res.partner"].create(
             {"name": "Short", "phone": "981234567"}
         )
@@ -43,10 +39,7 @@ class TestNepali(TransactionCase):
         )
 
     def test_refusals_decided_before_sending_are_in_the_readers_language(self):
-        self.env["res.lang"]._activate_lang("ne_NP")
-        self.env["ir.module.module"].search(
-            [("name", "=", "aakash_sms")]
-        )._update_translations(["ne_NP"])
+        load_nepali(self.env)
         Message = self.env["aakash.sms.message"]
         nepali = Message.with_context(lang="ne_NP")
         self.assertEqual(

@@ -3,14 +3,14 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.sms.tools.sms_api import SmsApi
 
 from ..const import OUTCOMES
 from ..tools.numbers import check_number
 from ..tools.sms_api import SmsApiAakash
-from .common import TOKEN, AakashSmsCase
+from .common import TOKEN, AakashSmsCase, role_user
 
 TOKEN_B = "test-token-company-b-0c4d"
 
@@ -292,11 +292,7 @@ class TestNativeBridge(AakashSmsCase):
 
     def test_plain_employee(self):
         """Anyone may send Odoo's SMS: no Aakash group is needed."""
-        employee = new_test_user(
-            self.env,
-            login="plain_employee",
-            groups="base.group_user,base.group_partner_manager",
-        )
+        employee = role_user(self.env, "contact_manager", "plain_employee")
         self.ram.with_user(employee)._message_sms("From an employee")
         self.run_queue()
         self.assertEqual(self.sent(), [("9812345678", "From an employee")])
@@ -511,11 +507,7 @@ class TestNativeBridge(AakashSmsCase):
     def test_employee_queued_sms_outlives_odoos_clean_up(self):
         """An employee's SMS put in Odoo's queue: Odoo's cron hands it to Aakash,
         the clean-up runs, the token is refused: the SMS is there, in error."""
-        employee = new_test_user(
-            self.env,
-            login="queued_employee",
-            groups="base.group_user,base.group_partner_manager",
-        )
+        employee = role_user(self.env, "contact_manager", "queued_employee")
         self.provider.sudo().auth_token = "wrong"
         self.sita.with_user(employee)._message_sms("Queued first", put_in_queue=True)
         sms = self.sms_of(self.sita)

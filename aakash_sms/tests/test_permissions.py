@@ -11,12 +11,12 @@ from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.modules import neutralize
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools.translate import code_translations
 
 from aakash_sms_sandbox import SandboxGateway
 
-from .common import TOKEN, AakashSmsCase, sandbox_provider
+from .common import TOKEN, AakashSmsCase, role_user, sandbox_provider
 
 TOKEN_B = "token-b-7c41d0"
 
@@ -41,12 +41,12 @@ class CompanyBMixin:
             company_id=cls.company_b.id,
             is_default=True,
         )
-        cls.manager_b = new_test_user(
+        cls.manager_b = role_user(
             cls.env,
-            login="sms_manager_b",
+            "sms_manager",
+            "sms_manager_b",
             name="Manager B",
             company_id=cls.company_b.id,
-            groups="base.group_user,aakash_sms.group_aakash_sms_manager",
         )
 
     def setUp(self):
@@ -63,32 +63,15 @@ class TestPermissions(CompanyBMixin, AakashSmsCase):
     def setUpClass(cls):
         super().setUpClass()
         company = {"company_id": cls.company_a.id}
-        cls.employee = new_test_user(
-            cls.env, login="perm_employee", groups="base.group_user", **company
-        )
+        cls.employee = role_user(cls.env, "employee", "perm_employee", **company)
         # an employee with a business role but no Aakash group (an accountant in
         # aakash_sms_account's tests)
-        cls.contact_manager = new_test_user(
-            cls.env,
-            login="perm_contact_manager",
-            groups="base.group_user,base.group_partner_manager",
-            **company,
+        cls.contact_manager = role_user(
+            cls.env, "contact_manager", "perm_contact_manager", **company
         )
-        cls.manager = new_test_user(
-            cls.env,
-            login="perm_sms_manager",
-            groups="base.group_user,aakash_sms.group_aakash_sms_manager",
-            **company,
-        )
-        cls.admin = new_test_user(
-            cls.env,
-            login="perm_admin",
-            groups="base.group_user,base.group_system",
-            **company,
-        )
-        cls.portal = new_test_user(
-            cls.env, login="perm_portal", groups="base.group_portal", **company
-        )
+        cls.manager = role_user(cls.env, "sms_manager", "perm_sms_manager", **company)
+        cls.admin = role_user(cls.env, "admin", "perm_admin", **company)
+        cls.portal = role_user(cls.env, "portal", "perm_portal", **company)
         cls.partner = cls.env["res.partner"].create(
             {"name": "Ram", "phone": "9812345678"}
         )
@@ -429,12 +412,7 @@ class TestBusinessActionsTriggerSms(AakashSmsCase):
     def setUpClass(cls):
         super().setUpClass()
         company = {"company_id": cls.env.company.id}
-        cls.employee = new_test_user(
-            cls.env,
-            login="biz_employee",
-            groups="base.group_user,base.group_partner_manager",
-            **company,
-        )
+        cls.employee = role_user(cls.env, "contact_manager", "biz_employee", **company)
         cls.partner_a = cls.env["res.partner"].create(
             {"name": "Ram", "phone": "9801234567"}
         )

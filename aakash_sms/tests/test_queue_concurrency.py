@@ -5,7 +5,7 @@ from contextlib import closing
 from odoo import sql_db
 from odoo.tests import tagged
 
-from .common import AakashSmsCase, real_env, sandbox_provider
+from .common import AakashSmsCase, delete_committed, real_env, sandbox_provider
 
 
 @tagged("post_install", "-at_install")
@@ -40,24 +40,7 @@ class TestTwoWorkers(AakashSmsCase):
             # other connections must see the rows
             cr.commit()  # pylint: disable=invalid-commit
 
-        def cleanup():
-            with closing(sql_db.db_connect(dbname).cursor()) as cr:
-                cr.execute(
-                    "DELETE FROM aakash_sms_message WHERE id IN %s",
-                    [tuple(message_ids)],
-                )
-                cr.execute(
-                    "DELETE FROM mail_message "
-                    "WHERE model = 'aakash.sms.provider' AND res_id = %s",
-                    [provider_id],
-                )
-                cr.execute(
-                    "DELETE FROM aakash_sms_provider WHERE id = %s", [provider_id]
-                )
-                # cleans up the committed rows
-                cr.commit()  # pylint: disable=invalid-commit
-
-        self.addCleanup(cleanup)
+        self.addCleanup(delete_committed, dbname, provider_id, message_ids)
 
         self.gateway.latency = 0.05  # let the two workers overlap
         self.addCleanup(setattr, self.gateway, "latency", 0)
@@ -127,24 +110,7 @@ class TestRowDeletedInFlight(AakashSmsCase):
             # the queue's own connection must see the rows
             cr.commit()  # pylint: disable=invalid-commit
 
-        def cleanup():
-            with closing(sql_db.db_connect(dbname).cursor()) as cr:
-                cr.execute(
-                    "DELETE FROM aakash_sms_message WHERE id IN %s",
-                    [tuple(message_ids)],
-                )
-                cr.execute(
-                    "DELETE FROM mail_message "
-                    "WHERE model = 'aakash.sms.provider' AND res_id = %s",
-                    [provider_id],
-                )
-                cr.execute(
-                    "DELETE FROM aakash_sms_provider WHERE id = %s", [provider_id]
-                )
-                # cleans up the committed rows
-                cr.commit()  # pylint: disable=invalid-commit
-
-        self.addCleanup(cleanup)
+        self.addCleanup(delete_committed, dbname, provider_id, message_ids)
         self.gateway.latency = 1.0  # the request stays at the gateway meanwhile
         self.addCleanup(setattr, self.gateway, "latency", 0)
         errors = []

@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from ..tools import errors
 from ..tools.client import AakashClient
 from ..tools.text import text_problem
-from .common import AakashSmsCase
+from .common import AakashSmsCase, load_nepali
 
 TOO_LONG = "x" * 1600  # 11 SMS parts, one more than Aakash allows
 
@@ -84,10 +84,7 @@ class TestTextRules(AakashSmsCase):
         self.assertEqual(set(rows.mapped("error_kind")), {"text"})
 
     def test_the_reasons_are_translated(self):
-        self.env["res.lang"]._activate_lang("ne_NP")
-        self.env["ir.module.module"].search(
-            [("name", "=", "aakash_sms")]
-        )._update_translations(["ne_NP"])
+        load_nepali(self.env)
         Base = self.env["base"]
         for text in ("", "a\x00b", "a\x1bb\x7f", TOO_LONG):
             with self.subTest(text=text[:5]):
