@@ -9,14 +9,19 @@ were run creates nothing, for an administrator as for an SMS user.
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import TOKEN, AakashSmsCase
+from .common import TOKEN, AakashSmsCase, role_user
 
 NAME = "Hari {{ 6 * 7 }}"
 PROBE = "{{ object.env['res.partner'].sudo().create({'name': 'pwned'}) }}"
+# what the gateway receives for each: the name as typed
+HARI_SENT = {"9812345678": "Namaste Hari {{ 6 * 7 }}"}
+PROBE_SENT = {"9841112222": f"Namaste {PROBE}"}
 
 
-@tagged("post_install", "-at_install")
-class TestCustomerDataIsNeverCode(AakashSmsCase):
+class NamasteTemplateMixin:
+    """The template ``Namaste {{ object.name }}`` on contacts, and the check that no
+    customer's name was run."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -27,6 +32,21 @@ class TestCustomerDataIsNeverCode(AakashSmsCase):
                 "body": "Namaste {{ object.name }}",
             }
         )
+
+    def assert_nothing_created(self):
+        self.assertFalse(
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("name", "=", "pwned")]),
+            "a customer's name was run as code",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerDataIsNeverCode(NamasteTemplateMixin, AakashSmsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.hari, cls.probe = cls.contacts((NAME, "9812345678"), (PROBE, "9841112222"))
         cls.admin = new_test_user(
             cls.env,
@@ -42,14 +62,6 @@ class TestCustomerDataIsNeverCode(AakashSmsCase):
     def texts(self):
         """``{number: text}`` of every send request the sandbox received."""
         return {r.form["to"]: r.form["text"] for r in self.gateway.requests}
-
-    def assert_nothing_created(self):
-        self.assertFalse(
-            self.env["res.partner"]
-            .with_context(active_test=False)
-            .search([("name", "=", "pwned")]),
-            "a customer's name was run as code",
-        )
 
     def send_with_template(self, partners, user):
         composer = self.open_composer(partners, user=user)
@@ -86,9 +98,7 @@ class TestCustomerDataIsNeverCode(AakashSmsCase):
                 self.assertFalse(composer.send_blocker)
                 self.assertFalse(composer.is_personalised, "one text, already filled")
                 composer.save().action_send()
-                self.assertEqual(
-                    self.texts(), {"9812345678": "Namaste Hari {{ 6 * 7 }}"}
-                )
+                self.assertEqual(self.texts(), HARI_SENT)
         self.assertEqual(
             set(self.messages_of(self.hari).mapped("body")),
             {"Namaste Hari {{ 6 * 7 }}"},
@@ -103,7 +113,7 @@ class TestCustomerDataIsNeverCode(AakashSmsCase):
                 self.assert_nothing_created()  # the preview
                 composer.save().action_send()
                 self.assert_nothing_created()  # the send
-                self.assertEqual(self.texts(), {"9841112222": f"Namaste {PROBE}"})
+                self.assertEqual(self.texts(), PROBE_SENT)
 
     def test_edited_text_of_one_contact_is_still_text(self):
         composer = self.send_with_template(self.hari, self.admin)
@@ -156,13 +166,7 @@ class TestCustomerDataIsNeverCode(AakashSmsCase):
                 composer.save().action_send()
                 self.run_queue()
                 self.assert_nothing_created()
-                self.assertEqual(
-                    self.texts(),
-                    {
-                        "9812345678": "Namaste Hari {{ 6 * 7 }}",
-                        "9841112222": f"Namaste {PROBE}",
-                    },
-                )
+                self.assertEqual(self.texts(), {**HARI_SENT, **PROBE_SENT})
 
     def test_server_action_texts_names_as_typed(self):
         action = self.env["ir.actions.server"].create(
@@ -185,13 +189,7 @@ class TestCustomerDataIsNeverCode(AakashSmsCase):
                 ).run()
                 self.run_queue()
                 self.assert_nothing_created()
-                self.assertEqual(
-                    self.texts(),
-                    {
-                        "9812345678": "Namaste Hari {{ 6 * 7 }}",
-                        "9841112222": f"Namaste {PROBE}",
-                    },
-                )
+                self.assertEqual(self.texts(), {**HARI_SENT, **PROBE_SENT})
 
     def test_resend_sends_the_stored_text(self):
         self.provider.auth_token = "wrong-token"
@@ -203,11 +201,11 @@ class TestCustomerDataIsNeverCode(AakashSmsCase):
         failed.with_user(self.sms_user).action_resend()
         self.run_queue()
         self.assert_nothing_created()
-        self.assertEqual(self.texts(), {"9841112222": f"Namaste {PROBE}"})
+        self.assertEqual(self.texts(), PROBE_SENT)
 
 
 @tagged("post_install", "-at_install")
-class TestOdooComposerRendersOnce(AakashSmsCase):
+class TestOdooComposerRendersOnce(NamasteTemplateMixin, AakashSmsCase):
     """Odoo's own SMS composer (``sms.composer``), through the bridge: its template
     filled in for one record is sent as text, never rendered again."""
 
@@ -215,13 +213,6 @@ class TestOdooComposerRendersOnce(AakashSmsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.aakash_sms_native = True
-        cls.template = cls.env["sms.template"].create(
-            {
-                "name": "Namaste",
-                "model_id": cls.env["ir.model"]._get_id("res.partner"),
-                "body": "Namaste {{ object.name }}",
-            }
-        )
         # "Add context action" on the template: Contacts' Action menu gets
         # "Send SMS (Namaste)", opening Odoo's composer with the template
         cls.template.action_create_sidebar_action()
@@ -233,19 +224,12 @@ class TestOdooComposerRendersOnce(AakashSmsCase):
                 {"name": PROBE, "phone": "+977 984-1112222", "country_id": nepal.id},
             ]
         )
-        cls.admin = new_test_user(
-            cls.env,
-            login="odoo_composer_admin",
-            groups="base.group_user,base.group_system",
-            name="Odoo Composer Admin",
+        cls.admin = role_user(
+            cls.env, "admin", "odoo_composer_admin", name="Odoo Composer Admin"
         )
         # Odoo's SMS are for every internal user, Aakash groups or not; posting on a
         # contact takes Odoo's right to edit contacts
-        cls.employee = new_test_user(
-            cls.env,
-            login="odoo_composer_employee",
-            groups="base.group_user,base.group_partner_manager",
-        )
+        cls.employee = role_user(cls.env, "contact_manager", "odoo_composer_employee")
 
     def sent(self):
         """``{number: text}`` of every send request the sandbox received."""
@@ -255,13 +239,10 @@ class TestOdooComposerRendersOnce(AakashSmsCase):
             if r.path.endswith("/v3/send")
         }
 
-    def assert_nothing_created(self):
-        self.assertFalse(
-            self.env["res.partner"]
-            .with_context(active_test=False)
-            .search([("name", "=", "pwned")]),
-            "a customer's name was run as code",
-        )
+    def send_and_queue(self, composer):
+        """Send from Odoo's composer form, then run the queue that sends its SMS."""
+        composer.save().action_send_sms()
+        self.run_queue()
 
     def open_template_action(self, partner, user):
         """Odoo's composer as the template's Action menu entry opens it on the one
@@ -286,11 +267,8 @@ class TestOdooComposerRendersOnce(AakashSmsCase):
                 composer = self.open_template_action(self.hari, user)
                 self.assertEqual(composer.composition_mode, "comment")
                 self.assertEqual(composer.body, "Namaste Hari {{ 6 * 7 }}")
-                composer.save().action_send_sms()
-                self.run_queue()
-                self.assertEqual(
-                    self.sent(), {"9812345678": "Namaste Hari {{ 6 * 7 }}"}
-                )
+                self.send_and_queue(composer)
+                self.assertEqual(self.sent(), HARI_SENT)
 
     def test_a_name_that_would_run_code_runs_nothing(self):
         for user in (self.admin, self.employee):
@@ -298,10 +276,9 @@ class TestOdooComposerRendersOnce(AakashSmsCase):
                 self.gateway.clear()
                 composer = self.open_template_action(self.probe, user)
                 self.assertEqual(composer.body, f"Namaste {PROBE}")
-                composer.save().action_send_sms()
-                self.run_queue()
+                self.send_and_queue(composer)
                 self.assert_nothing_created()
-                self.assertEqual(self.sent(), {"9841112222": f"Namaste {PROBE}"})
+                self.assertEqual(self.sent(), PROBE_SENT)
 
     def test_edited_text_is_sent_as_edited(self):
         # the filled-in text is the user's to change; placeholders typed into it
@@ -311,8 +288,7 @@ class TestOdooComposerRendersOnce(AakashSmsCase):
                 self.gateway.clear()
                 composer = self.open_template_action(self.hari, user)
                 composer.body += ", {{ 1 + 1 }} ready"
-                composer.save().action_send_sms()
-                self.run_queue()
+                self.send_and_queue(composer)
                 self.assertEqual(
                     self.sent(),
                     {"9812345678": "Namaste Hari {{ 6 * 7 }}, {{ 1 + 1 }} ready"},
@@ -340,7 +316,7 @@ class TestOdooComposerRendersOnce(AakashSmsCase):
         composer.action_send_sms()
         self.run_queue()
         self.assert_nothing_created()
-        self.assertEqual(self.sent(), {"9841112222": f"Namaste {PROBE}"})
+        self.assertEqual(self.sent(), PROBE_SENT)
 
     def test_many_contacts_each_rendered_once(self):
         # the template's source, filled in for each by the template when sent
@@ -357,8 +333,7 @@ class TestOdooComposerRendersOnce(AakashSmsCase):
                     )
                 )
                 self.assertEqual(composer.body, self.template.body)
-                composer.save().action_send_sms()
-                self.run_queue()
+                self.send_and_queue(composer)
                 self.assert_nothing_created()
                 self.assertEqual(
                     self.sent(),
