@@ -16,12 +16,12 @@ import psycopg2
 
 from odoo import fields, sql_db
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.sending_queue import SmsQueue
 from ..tools import client as client_module
-from .common import AakashSmsCase, real_env, sandbox_provider
+from .common import AakashSmsCase, real_env, role_user, sandbox_provider
 
 
 @tagged("post_install", "-at_install")
@@ -29,11 +29,7 @@ class TestEngineFaults(AakashSmsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env,
-            login="faults_sms_manager",
-            groups="base.group_user,aakash_sms.group_aakash_sms_manager",
-        )
+        cls.manager = role_user(cls.env, "sms_manager", "faults_sms_manager")
         cls.text_action = cls.env["ir.actions.server"].create(
             {
                 "name": "Welcome text",
