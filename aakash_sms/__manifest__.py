@@ -21,6 +21,7 @@
         "data/res_lang_data.xml",
         "views/aakash_sms_provider_views.xml",
         "views/aakash_sms_message_views.xml",
+        "views/aakash_sms_send_views.xml",
         "wizard/aakash_sms_composer_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

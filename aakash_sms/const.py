@@ -121,3 +121,6 @@ TOKEN_DESTINATION_FIELDS = ("base_url",)
 # The composer's preview lists at most this many recipients (those that will not be
 # texted first); the counts above it cover every selected record.
 PREVIEW_LIMIT = 200
+# A selection over a whole list (a domain) is previewed on its first records only; the
+# queue prepares them all after Send.
+PREVIEW_SAMPLE = 2000

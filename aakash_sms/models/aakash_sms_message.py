@@ -176,6 +176,14 @@ class AakashSmsMessage(models.Model):
         readonly=True,
         help="Identifies the rows of one send, to follow its progress.",
     )
+    send_id = fields.Many2one(
+        "aakash.sms.send",
+        "Large Send",
+        index="btree_not_null",
+        readonly=True,
+        ondelete="set null",
+        help="The send recorded at the click whose rows the queue prepared.",
+    )
     send_name = fields.Char(
         "Send Summary",
         compute="_compute_send_name",
@@ -202,6 +210,13 @@ class AakashSmsMessage(models.Model):
     _one_live_row_per_sms = models.UniqueIndex(
         "(sms_uuid) WHERE sms_uuid IS NOT NULL AND state NOT IN ('rejected', 'failed')",
         "This Odoo SMS is already being sent through Aakash.",
+    )
+
+    # A document gets one row per large send, whoever prepares it and however often
+    # its preparation is resumed
+    _one_row_per_document_per_send = models.UniqueIndex(
+        "(send_id, res_id) WHERE send_id IS NOT NULL",
+        "This document already has its SMS in this send.",
     )
 
     @api.model
@@ -485,6 +500,8 @@ class AakashSmsMessage(models.Model):
         send_ref=None,
         text_problem="",
         notify_sender=False,
+        seen=None,
+        values=None,
     ):
         """Create the log rows of one send: the only way the send paths write rows.
 
@@ -497,6 +514,9 @@ class AakashSmsMessage(models.Model):
         :param recipients: ``{record.id: (partner, number)}``, default
             :meth:`base._aakash_sms_get_recipients`
         :param text_problem: why the text could not be rendered (every row refused)
+        :param seen: the (number, text) pairs this send already texts (a send
+            prepared by chunks in several transactions)
+        :param values: more values of every row
         :return: the rows, as superuser: pending, or already final when refused before
             sending (no number, landline, opted out, duplicate, bad text, document not
             to be texted, no provider)
@@ -504,7 +524,8 @@ class AakashSmsMessage(models.Model):
         # rows are the engine's: users never write them directly
         messages_sudo = self.sudo()
         send_ref = send_ref or uuid4().hex
-        rows_ids, providers, seen = [], {}, set()
+        rows_ids, providers = [], {}
+        seen = set() if seen is None else seen
         for chunk in self._aakash_chunks(records):
             plans = self._aakash_row_plans(
                 chunk, bodies, provider, recipients, send_ref, text_problem
@@ -512,6 +533,7 @@ class AakashSmsMessage(models.Model):
             vals_list = messages_sudo._aakash_check_plans(plans, providers, seen)
             for vals in vals_list:
                 vals["notify_sender"] = notify_sender
+                vals.update(values or {})
             rows_ids += messages_sudo.create(vals_list).ids
             if chunk is not records:
                 self.env.flush_all()
@@ -796,6 +818,10 @@ class AakashSmsMessage(models.Model):
         """Queue worker: send every due pending row, committing around each request."""
         # a cron: every company's rows and tokens
         queue_sudo = self.sudo().with_context(aakash_sms_queue=True)
+        # large sends first get their rows, by committed chunks, for half the cron's
+        # time budget at most (the rest sends them)
+        budget = self.env["ir.cron"]._commit_progress()
+        queue_sudo.env["aakash.sms.send"]._cron_prepare(budget / 2)
         key = random.randrange(1, 2**31)
         self.env.cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", LOCK_NAMESPACE, key))
         try:
@@ -854,6 +880,8 @@ class AakashSmsMessage(models.Model):
         )
         if self.search_count(
             [("state", "=", "pending"), ("next_attempt_date", "=", False)], limit=1
+        ) or self.env["aakash.sms.send"].search_count(
+            [("state", "=", "preparing")], limit=1
         ):
             Cron._trigger()
         elif next_date:
@@ -933,6 +961,12 @@ class AakashSmsMessage(models.Model):
                 ["send_ref"],
             )
         }
+        # a large send is finished once every recipient is prepared and sent
+        sends = self.env["aakash.sms.send"].search([("send_ref", "in", list(refs))])
+        open_refs |= set(sends.filtered(lambda s: s.state == "preparing").mapped("send_ref"))
+        sends.filtered(
+            lambda s: s.state == "queued" and s.send_ref not in open_refs
+        ).state = "done"
         for ref in refs - open_refs:
             messages = self.search([("send_ref", "=", ref)])
             action = messages._action_notify_outcome()["params"]
@@ -1348,6 +1382,9 @@ class AakashSmsMessage(models.Model):
         # the sender's name, as the chatter shows it
         user_ids = {uid for _ref, _count, _date, uids in groups for uid in uids if uid}
         users_sudo = self.env["res.users"].sudo().browse(user_ids).exists()
+        # a large send by its name and progress, whoever reads the log
+        sends_sudo = self.env["aakash.sms.send"].sudo().search([("send_ref", "in", refs)])
+        sends = {send.send_ref: send for send in sends_sudo}
         names = {}
         for ref, count, date, user_ids in groups:
             user = users_sudo.filtered(lambda u, ids=user_ids: u.id in ids)[:1]
@@ -1356,6 +1393,8 @@ class AakashSmsMessage(models.Model):
                 if count == 1
                 else self.env._("%s recipients", count)
             )
+            if ref in sends:
+                recipients = f"{sends[ref].name}: {sends[ref].progress}"
             when = format_datetime(
                 self.env,
                 date,

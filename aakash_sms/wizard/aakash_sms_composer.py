@@ -1,10 +1,12 @@
+import ast
 import json
 import unicodedata
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
 
-from ..const import CHUNK_SIZE, PREVIEW_LIMIT
+from ..const import CHUNK_SIZE, PREVIEW_LIMIT, PREVIEW_SAMPLE
 from ..tools.text import (
     MAX_SEGMENTS,
     gsm_safe,
@@ -31,12 +33,48 @@ class AakashSmsComposer(models.TransientModel):
                 [context["active_id"]] if context.get("active_id") else []
             )
             result["res_ids"] = json.dumps(list(ids))
+        result.update(self._aakash_selection_defaults(result))
         return result
+
+    @api.model
+    def _aakash_selection_defaults(self, result):
+        """"Select all" over a domain: the send covers the domain, the preview its first
+        records.
+
+        The web client always adds the list's ``active_domain``, with at most
+        ``web.active_ids_limit`` ids: the domain is the selection when every id could
+        not be given (or when asked with ``use_active_domain``), as Odoo's mail
+        composer does with ``res_domain``.
+        """
+        context = self.env.context
+        domain = context.get("active_domain")
+        if domain is None or result.get("res_domain"):
+            return {}
+        ids = json.loads(result.get("res_ids") or "[]")
+        # the web client's own limit on the ids it gives
+        limit = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("web.active_ids_limit", default="20000")
+        )
+        if not (context.get("use_active_domain") or not ids or len(ids) >= limit):
+            return {}
+        model = result.get("res_model")
+        if not model or model not in self.env:
+            return {}
+        sample = self.env[model].search(domain, limit=PREVIEW_SAMPLE, order="id")
+        return {"res_domain": repr(domain), "res_ids": json.dumps(sample.ids)}
 
     res_model = fields.Char("Document Model", required=True)
     res_ids = fields.Char(
         "Document IDs", required=True, help="JSON list of the selected records' ids."
     )
+    res_domain = fields.Text(
+        "Selected Documents",
+        help="All the documents of this domain are texted (a selection over the "
+        "whole list); the preview shows the first of them.",
+    )
+    selection_note = fields.Char(compute="_compute_selection_note")
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     provider_id = fields.Many2one(
         "aakash.sms.provider",
@@ -102,6 +140,32 @@ class AakashSmsComposer(models.TransientModel):
         compute="_compute_text_info",
         help="Why the SMS cannot be sent as it is (empty when it can).",
     )
+
+    @api.depends("res_model", "res_domain", "res_ids")
+    def _compute_selection_note(self):
+        for composer in self:
+            composer.selection_note = False
+            if not composer.res_domain and len(composer._get_ids()) <= CHUNK_SIZE:
+                continue
+            total = composer._aakash_selection_count()
+            composer.selection_note = self.env._(
+                "%(count)s records selected: the preview shows the first "
+                "%(shown)s. Each recipient is checked when the queue prepares the "
+                "send; you are notified when it is done.",
+                count=formatLang(self.env, total, digits=0),
+                shown=formatLang(
+                    self.env, min(total, len(composer._get_ids())), digits=0
+                ),
+            )
+
+    def _aakash_selection_count(self):
+        """How many documents this send covers (the domain's count for a selection
+        over a domain)."""
+        if self.res_domain and self.res_model in self.env:
+            return self.env[self.res_model].search_count(
+                ast.literal_eval(self.res_domain)
+            )
+        return len(self._get_ids())
 
     def _get_ids(self):
         return [int(i) for i in json.loads(self.res_ids or "[]")]
@@ -405,28 +469,10 @@ class AakashSmsComposer(models.TransientModel):
         return False
 
     def _prepare_bodies(self, records):
-        """``{id: text}``, rendered per record (placeholders like
-        ``{{ object.name }}``), in one batch.
-
-        Each text is rendered once: a text already filled in for its record is sent
-        as it is; the template's source by the template, with its rules; a text the
-        user typed as the user's own template, with Odoo's rules for the user.
-        """
-        if self.body_rendered:
-            return dict.fromkeys(records.ids, self.body)
-        if self.template_id and self.body == self.template_id.body:
-            if not self.template_id.lang and records:
-                # Odoo reads each customer's language one record at a time: read them
-                # all at once first
-                customers = records._mail_get_partners()
-                self.env["res.partner"].concat(*customers.values()).mapped("lang")
-            return self.template_id._render_field(
-                "body", records.ids, compute_lang=True
-            )
-        if "{{" not in self.body:  # plain text: nothing to render
-            return dict.fromkeys(records.ids, self.body)
-        return self.env["mail.render.mixin"]._render_template(
-            self.body, records._name, records.ids
+        """``{id: text}``, rendered per record, in one batch, by the rule of every
+        wizard send (:meth:`aakash.sms.send._aakash_render_bodies`)."""
+        return self.env["aakash.sms.send"]._aakash_render_bodies(
+            records, self.body, self.template_id, self.body_rendered
         )
 
     def action_send(self):
@@ -440,6 +486,11 @@ class AakashSmsComposer(models.TransientModel):
         refusal = self._text_refusal(max_segments=0)
         if refusal:
             raise UserError(refusal)
+        # (a text filled in for its one record is that record's: sent as it is)
+        if not self.body_rendered and (
+            self.res_domain or len(self._get_ids()) > CHUNK_SIZE
+        ):
+            return self._aakash_send_large()
         records = self._get_records().exists()
         records.check_access("read")
         bodies = self._prepare_bodies(records)
@@ -497,6 +548,59 @@ class AakashSmsComposer(models.TransientModel):
         else:
             messages._aakash_queue()
         return self._notify_with_log_button(messages)
+
+    def _aakash_send_large(self):
+        """Record a send of many documents at once; the queue prepares its recipients
+        (by chunks, each committed) and sends them.
+
+        Nothing here grows with the selection: the documents are read with the
+        sender's rights when prepared, each text rendered then, once per record.
+        """
+        if not self._is_personalised():
+            # one text for all: its length is known now
+            refusal = self._text_refusal(segments=measure(self.body).segments)
+            if refusal:
+                raise UserError(refusal)
+        Model = self.env[self.res_model]
+        if self.res_domain:
+            domain = ast.literal_eval(self.res_domain)
+        else:
+            records = Model.browse(self._get_ids())
+            records.check_access("read")
+            domain = [("id", "in", records.ids)]
+        send_sudo = self.env["aakash.sms.send"]._aakash_create_send(
+            Model,
+            domain,
+            {
+                "body": self.body,
+                "template_id": self.template_id.id,
+                "provider_id": self.provider_id.id,
+                "company_id": self.company_id.id,
+            },
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "aakash_sms_notification",
+            "params": {
+                "title": self.env._(
+                    "SMS queued: you will be notified when they are sent"
+                ),
+                "message": self.env._(
+                    "%(name)s: the queue checks each recipient and sends the texts. "
+                    "Follow its progress in the SMS log.",
+                    name=send_sudo.name,
+                ),
+                "type": "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+                "buttons": [
+                    {
+                        "name": self.env._("Open in SMS Log"),
+                        "action": send_sudo.action_open_messages(),
+                    }
+                ],
+            },
+        }
 
     def _notify_with_log_button(self, messages):
         """The outcome notification, with a button that opens this send in the SMS

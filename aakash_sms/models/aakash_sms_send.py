@@ -1,0 +1,383 @@
+"""``aakash.sms.send``: a send whose size grows with the selection, recorded at once.
+
+The wizard's Send on many records (a selection over a domain, or more ids than one
+chunk) writes one send record and returns; the queue's cron prepares its recipients
+in committed chunks, as Odoo's mass mailing creates its traces in a cron:
+
+- the documents are read again with the sender's rights and companies, by id, after
+  the watermark ``prepared_until``; each chunk's rows are written by the send paths'
+  one preparation (:meth:`aakash.sms.message._aakash_create_rows`: numbers checked,
+  duplicates and opt-outs refused as final rows, texts rendered once per record with
+  the template's rules) and committed with the watermark;
+- the send row is locked ``FOR NO KEY UPDATE SKIP LOCKED`` for each chunk: two workers
+  never prepare the same chunk, and a unique index on (send, document) refuses a
+  document prepared twice whatever happens;
+- a worker killed in the middle loses only its uncommitted chunk: the next run
+  resumes after the last committed watermark.
+"""
+
+import ast
+import logging
+import time
+from uuid import uuid4
+
+import psycopg2.errors
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.fields import Domain
+from odoo.tools import SQL
+from odoo.tools.misc import formatLang
+
+from ..const import CHUNK_SIZE, OPEN_STATES
+from .models import check_number
+
+_logger = logging.getLogger(__name__)
+
+# error kinds of rows refused while their send was prepared (never sent): such a row
+# does not make a later copy of its number and text a duplicate
+PREPARED_REFUSALS = (
+    "no_number",
+    "number",
+    "opted_out",
+    "duplicate",
+    "text",
+    "document",
+    "no_provider",
+)
+
+
+class AakashSmsSend(models.Model):
+    """One large send: what to send to which documents; the queue makes its rows."""
+
+    _name = "aakash.sms.send"
+    _description = "Aakash SMS Send"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True)
+    send_ref = fields.Char(
+        "Send Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        default=lambda self: uuid4().hex,
+        help="The reference its rows carry in the SMS log.",
+    )
+    res_model = fields.Char("Document Model", required=True, readonly=True)
+    res_domain = fields.Text(
+        "Documents",
+        required=True,
+        readonly=True,
+        help="The selected documents, read with the sender's rights when prepared.",
+    )
+    max_res_id = fields.Integer(
+        readonly=True,
+        help="The highest document id selected: documents created after the send are "
+        "not in it.",
+    )
+    body = fields.Text("Text", readonly=True)
+    template_id = fields.Many2one("sms.template", readonly=True, ondelete="set null")
+    provider_id = fields.Many2one(
+        "aakash.sms.provider", readonly=True, ondelete="restrict", check_company=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    allowed_company_ids = fields.Many2many(
+        "res.company",
+        string="Sender's Companies",
+        readonly=True,
+        help="The companies the sender worked in when sending: the documents are read "
+        "in them.",
+    )
+    user_id = fields.Many2one("res.users", "Sent By", required=True, readonly=True)
+    state = fields.Selection(
+        [
+            ("preparing", "Preparing"),
+            ("queued", "Prepared"),
+            ("done", "Done"),
+            ("canceled", "Canceled"),
+        ],
+        default="preparing",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Preparing: the queue writes its recipients by chunks. Prepared: every "
+        "recipient has a row in the SMS log. Done: every row has its outcome.",
+    )
+    total_count = fields.Integer("Selected", readonly=True)
+    prepared_count = fields.Integer("Prepared", readonly=True)
+    prepared_until = fields.Integer(
+        "Prepared Up To",
+        readonly=True,
+        help="The id of the last document prepared: the preparation resumes after it.",
+    )
+    sent_count = fields.Integer(
+        "Sent", compute="_compute_progress", help="Rows with an outcome."
+    )
+    progress = fields.Char(compute="_compute_progress")
+    message_ids = fields.One2many("aakash.sms.message", "send_id", "SMS")
+
+    @api.depends("prepared_count", "total_count", "state")
+    def _compute_progress(self):
+        counts = self._aakash_outcome_counts()
+        for send in self:
+            send.sent_count = counts.get(send.id, 0)
+            send.progress = send._aakash_progress(send.sent_count)
+
+    def _aakash_outcome_counts(self):
+        """``{send id: rows with an outcome}``, in one query."""
+        if not self.ids:
+            return {}
+        # the progress of a send whoever reads it: counts only
+        messages_sudo = self.env["aakash.sms.message"].sudo()
+        groups = messages_sudo._read_group(
+            [("send_id", "in", self.ids), ("state", "not in", OPEN_STATES)],
+            ["send_id"],
+            ["__count"],
+        )
+        return {send.id: count for send, count in groups}
+
+    def _aakash_progress(self, sent):
+        """"3,200 of 100,000 prepared, 1,000 sent", in the reader's language."""
+        self.ensure_one()
+        def number(value):
+            return formatLang(self.env, value, digits=0)
+
+        return self.env._(
+            "%(prepared)s of %(total)s prepared, %(sent)s sent",
+            prepared=number(self.prepared_count),
+            total=number(self.total_count),
+            sent=number(sent),
+        )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_open_messages(self):
+        """The SMS log showing this send's rows."""
+        self.ensure_one()
+        action = self.env["aakash.sms.message"]._aakash_sms_log_action(
+            [("send_ref", "=", self.send_ref)], self.name
+        )
+        action.update({"context": {"create": False}, "target": "current"})
+        return action
+
+    def action_cancel(self):
+        """Stop preparing: the rows already prepared are sent, no other is added.
+
+        For the sender, and SMS managers.
+        """
+        self.check_access("read")
+        manager = self.env.user.has_group("aakash_sms.group_aakash_sms_manager")
+        if not manager and self.filtered(lambda send: send.user_id != self.env.user):
+            raise AccessError(
+                self.env._("Only its sender or an SMS manager may stop a send.")
+            )
+        # the engine's bookkeeping: the sender may stop what they started
+        self.sudo().filtered(lambda send: send.state == "preparing").state = "canceled"
+
+    # ------------------------------------------------------------
+    # BUSINESS: recorded at the click
+    # ------------------------------------------------------------
+
+    @api.model
+    def _aakash_create_send(self, records_model, domain, values):
+        """Record a send of the documents of ``records_model`` (with the sender's
+        rights) matching ``domain``, and wake the queue.  The work does not grow with
+        the selection: one count and one look-up of the highest id.
+
+        :param values: the send's text, template, provider and company
+        :return: the send, as superuser (users never write sends)
+        """
+        Model = records_model
+        domain = Domain(domain)
+        total = Model.search_count(domain)
+        last = Model.search(domain, order="id desc", limit=1)
+        ir_model = self.env["ir.model"]._get(Model._name)
+        # sends are the engine's: users never write them directly
+        send_sudo = self.sudo().create(
+            {
+                "name": self.env._(
+                    "%(documents)s: SMS to %(count)s records",
+                    count=formatLang(self.env, total, digits=0),
+                    documents=ir_model.name,
+                ),
+                "res_model": Model._name,
+                "res_domain": repr(list(domain)),
+                "max_res_id": last.id,
+                "total_count": total,
+                "user_id": self.env.uid,
+                "allowed_company_ids": [fields.Command.set(Model.env.companies.ids)],
+                **values,
+            }
+        )
+        # any sender wakes the queue
+        cron_sudo = self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()
+        cron_sudo._trigger()
+        return send_sudo
+
+    # ------------------------------------------------------------
+    # BUSINESS: prepared by the queue
+    # ------------------------------------------------------------
+
+    @api.model
+    def _aakash_render_bodies(self, records, body, template, body_rendered=False):
+        """``{id: text}``, rendered per record (placeholders like
+        ``{{ object.name }}``), in one batch: the wizard's rule, for its own send and
+        for the sends the queue prepares.
+
+        Each text is rendered once: a text already filled in for its record is sent
+        as it is; the template's source by the template, with its rules; a text the
+        user typed as the user's own template, with Odoo's rules for the user.
+        """
+        if body_rendered:
+            return dict.fromkeys(records.ids, body)
+        if template and body == template.body:
+            if not template.lang and records:
+                # Odoo reads each customer's language one record at a time: read them
+                # all at once first
+                customers = records._mail_get_partners()
+                self.env["res.partner"].concat(*customers.values()).mapped("lang")
+            return template._render_field("body", records.ids, compute_lang=True)
+        if "{{" not in body:  # plain text: nothing to render
+            return dict.fromkeys(records.ids, body)
+        return self.env["mail.render.mixin"]._render_template(
+            body, records._name, records.ids
+        )
+
+    @api.model
+    def _cron_prepare(self, budget=float("inf")):
+        """Prepare due sends by chunks, each committed with its progress, for about
+        ``budget`` seconds (at least one chunk).
+
+        :return: the documents prepared
+        """
+        deadline = time.monotonic() + budget
+        done = 0
+        while True:
+            send_sudo = self._aakash_lock_next()
+            if not send_sudo:
+                break
+            count = send_sudo._aakash_prepare_chunk()
+            done += count
+            self.env["ir.cron"]._commit_progress(count)
+            if time.monotonic() >= deadline:
+                break
+        return done
+
+    @api.model
+    def _aakash_lock_next(self):
+        """The oldest send still preparing that no other worker holds, locked until
+        the transaction ends (as superuser: a cron)."""
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM aakash_sms_send WHERE state = 'preparing' "
+                        "ORDER BY id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED"
+                    ),
+                    log_exceptions=False,
+                )
+                row = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            # another worker committed a chunk of it since this transaction began:
+            # it goes on with it
+            return self.browse()
+        if not row:
+            return self.browse()
+        send_sudo = self.sudo().browse(row[0])
+        # read again under the lock
+        send_sudo.invalidate_recordset()
+        return send_sudo
+
+    def _aakash_prepare_chunk(self):
+        """Write the rows of the next chunk of this locked send's documents.
+
+        :return: the documents prepared (0 when the send is fully prepared)
+        """
+        self.ensure_one()
+        if self.state != "preparing":
+            return 0
+        Model = self._aakash_documents_model()
+        if Model is None:
+            self.state = "canceled"
+            return 0
+        domain = Domain(ast.literal_eval(self.res_domain)) & Domain(
+            "id", ">", self.prepared_until
+        )
+        if self.max_res_id:
+            domain &= Domain("id", "<=", self.max_res_id)
+        records = Model.search(domain, order="id", limit=CHUNK_SIZE)
+        if not records:
+            self.state = "queued"
+            return 0
+        Message = Model.env["aakash.sms.message"]
+        template = self.template_id.with_env(Model.env)
+        bodies, problem = Message._aakash_render(
+            lambda recs: self._aakash_render_bodies(
+                recs, self.body or "", template
+            ),
+            records,
+        )
+        recipients = records._aakash_sms_get_recipients()
+        rows = Message._aakash_create_rows(
+            records,
+            bodies,
+            # the chosen provider as the engine uses it (its company is checked
+            # against each record's there)
+            provider=self.provider_id.sudo() or None,
+            recipients=recipients,
+            send_ref=self.send_ref,
+            text_problem=problem,
+            notify_sender=True,
+            seen=self._aakash_sent_pairs(recipients),
+            values={"send_id": self.id},
+        )
+        self.write(
+            {
+                "prepared_until": records.ids[-1],
+                "prepared_count": self.prepared_count + len(records),
+                "state": "preparing" if len(records) == CHUNK_SIZE else "queued",
+            }
+        )
+        rows._aakash_queue()
+        if self.state == "queued":
+            rows.with_context(aakash_sms_queue=True)._notify_completed_sends()
+        return len(records)
+
+    def _aakash_documents_model(self):
+        """The documents' model as the sender reads it: their rights, companies and
+        language (``None`` if the model or the sender is gone)."""
+        if self.res_model not in self.env or not self.user_id.active:
+            return None
+        companies = self.allowed_company_ids & self.user_id.company_ids
+        company_ids = [self.company_id.id] + [
+            cid for cid in companies.ids if cid != self.company_id.id
+        ]
+        return self.env[self.res_model].with_user(self.user_id).with_context(
+            allowed_company_ids=company_ids, lang=self.user_id.lang
+        )
+
+    def _aakash_sent_pairs(self, recipients):
+        """The (number, text) pairs already texted by this send among the numbers of
+        ``recipients``: a later copy is a duplicate, whichever chunk it is in."""
+        numbers = {
+            check_number(raw).number for _partner, raw in recipients.values() if raw
+        } - {None, False, ""}
+        if not numbers:
+            return set()
+        self.env["aakash.sms.message"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT number, body FROM aakash_sms_message"
+                " WHERE send_id = %s AND number = ANY(%s)"
+                " AND (error_kind IS NULL OR error_kind NOT IN %s)",
+                self.id,
+                list(numbers),
+                PREPARED_REFUSALS,
+            )
+        )
+        return set(self.env.cr.fetchall())

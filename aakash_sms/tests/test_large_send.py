@@ -1,0 +1,401 @@
+"""A send of many records: recorded at the click, prepared by the queue in chunks."""
+
+import threading
+import time
+from contextlib import closing
+from unittest.mock import patch
+
+import psycopg2
+
+from odoo import sql_db
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from .common import TOKEN, AakashSmsCase, real_env, role_user, sandbox_provider
+from .test_permissions import CompanyBMixin
+
+SEND_MODULE = "odoo.addons.aakash_sms.models.aakash_sms_send"
+COMPOSER_MODULE = "odoo.addons.aakash_sms.wizard.aakash_sms_composer"
+
+
+class LargeSendMixin:
+    @classmethod
+    def bulk_contacts(cls, prefix, count, company=None, first=0):
+        """``count`` contacts named ``prefix 0001``..., each with its own mobile."""
+        return (
+            cls.env["res.partner"]
+            .with_context(tracking_disable=True)
+            .create(
+                [
+                    {
+                        "name": f"{prefix} {i:05d}",
+                        "phone": f"985{i:07d}",
+                        "company_id": company.id if company else False,
+                    }
+                    for i in range(first, first + count)
+                ]
+            )
+        )
+
+    def open_over_domain(self, domain, user=None, model="res.partner"):
+        """The composer as "select all" opens it: the list's domain, and no more ids
+        than the web client's limit."""
+        env = self.env(user=user) if user else self.env
+        ctx = {
+            "active_model": model,
+            "active_ids": [],
+            "active_domain": domain,
+        }
+        return Form(env["aakash.sms.composer"].with_context(**ctx))
+
+    def send_of(self, action):
+        ref_domain = action["params"]["buttons"][0]["action"]["domain"]
+        [(_field, _op, ref)] = ref_domain
+        return self.env["aakash.sms.send"].search([("send_ref", "=", ref)])
+
+
+@tagged("post_install", "-at_install")
+class TestLargeSend(LargeSendMixin, AakashSmsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bulk = cls.bulk_contacts("Bulk Customer", 2100)
+        cls.domain = [("name", "=like", "Bulk Customer %")]
+
+    def setUp(self):
+        super().setUp()
+        self.gateway.credits[TOKEN] = 10000
+
+    def test_sms_user_sends_to_a_domain_of_2100(self):
+        composer = self.open_over_domain(self.domain, user=self.sms_user)
+        self.assertIn("2,100 records selected", composer.selection_note)
+        composer.body = "Dashain sale: 20% off this week."
+        started = time.monotonic()
+        action = composer.save().action_send()
+        self.assertLess(time.monotonic() - started, 2, "the click returns at once")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("Contact: SMS to 2,100 records", action["params"]["message"])
+        send = self.send_of(action)
+        self.assertRecordValues(
+            send,
+            [
+                {
+                    "state": "preparing",
+                    "total_count": 2100,
+                    "prepared_count": 0,
+                    "user_id": self.sms_user.id,
+                    "company_id": self.company.id,
+                }
+            ],
+        )
+        self.assertFalse(self.messages_of(self.bulk), "nothing prepared at the click")
+        self.assertFalse(self.gateway.requests, "nothing sent at the click")
+
+        self.run_queue()
+        rows = self.messages_of(self.bulk)
+        self.assertEqual(len(rows), 2100, "one row per record")
+        self.assertEqual(set(rows.mapped("state")), {"queued"})
+        self.assertEqual(rows.user_id, self.sms_user)
+        self.assertEqual(set(rows.mapped("send_ref")), {send.send_ref})
+        sent = self.gateway.sent_numbers()
+        self.assertEqual(len(sent), 2100)
+        self.assertEqual(len(set(sent)), 2100, "no number twice")
+        self.assertTrue(all(rows.mapped("mail_message_id")), "a note on each record")
+        self.assertEqual(send.state, "done")
+        self.assertEqual(send.progress, "2,100 of 2,100 prepared, 2,100 sent")
+        self.assertIn(
+            "Contact: SMS to 2,100 records: 2,100 of 2,100 prepared, 2,100 sent",
+            rows[:1].send_name,
+        )
+
+    def test_prepared_by_chunks_resumes_after_a_crash(self):
+        """Chunks of 500: the second dies half-way (a killed worker); the next run
+        goes on after the first, and no record is prepared twice or forgotten.
+        Duplicates and opt-outs across chunks are refused as in one transaction."""
+        twin = self.bulk[1500]  # the same number as the first record, a later chunk
+        # the same text too: the same name
+        twin.write({"phone": self.bulk[0].phone, "name": self.bulk[0].name})
+        self.env["phone.blacklist"].sudo().add("+977" + self.bulk[1700].phone)
+        composer = self.open_over_domain(self.domain, user=self.sms_user)
+        composer.body = "Namaste {{ object.name }}"
+        send = self.send_of(composer.save().action_send())
+
+        Send = self.env["aakash.sms.send"]
+        Message = type(self.env["aakash.sms.message"])
+        real_create = Message._aakash_create_rows
+        calls = []
+
+        def dies_on_the_second_chunk(model, records, *args, **kwargs):
+            rows = real_create(model, records, *args, **kwargs)
+            calls.append(len(records))
+            if len(calls) == 2:
+                raise MemoryError("worker killed")
+            return rows
+
+        def commit_progress(cron, processed=0, **_kw):
+            # a commit, as far as this test can: a savepoint the crash returns to
+            cron.env.flush_all()
+            cron.env.cr.execute("SAVEPOINT committed")
+            return float("inf")
+
+        with (
+            patch(f"{SEND_MODULE}.CHUNK_SIZE", 500),
+            patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress),
+        ):
+            # (not assertRaises: its savepoint would undo the "commits" too)
+            killed = False
+            with patch.object(
+                Message, "_aakash_create_rows", dies_on_the_second_chunk
+            ):
+                try:
+                    Send._cron_prepare()
+                except MemoryError:
+                    killed = True
+            self.assertTrue(killed)
+            # the worker is gone: its transaction rolled back to the last commit
+            self.env.cr.execute("ROLLBACK TO SAVEPOINT committed")
+            self.env.invalidate_all()
+            self.assertEqual(send.prepared_count, 500)
+            self.assertEqual(send.prepared_until, self.bulk[499].id)
+            self.assertEqual(len(self.messages_of(self.bulk)), 500)
+            self.run_queue()
+
+        rows = self.messages_of(self.bulk)
+        self.assertEqual(len(rows), 2100, "none forgotten")
+        self.assertEqual(len(set(rows.mapped("res_id"))), 2100, "none twice")
+        by_partner = {row.partner_id: row for row in rows}
+        self.assertEqual(by_partner[twin].error_kind, "duplicate")
+        self.assertEqual(by_partner[self.bulk[1700]].error_kind, "opted_out")
+        self.assertEqual(
+            by_partner[self.bulk[7]].body, "Namaste Bulk Customer 00007", "rendered"
+        )
+        sent = self.gateway.sent_numbers()
+        self.assertEqual(len(sent), 2098)
+        self.assertEqual(len(set(sent)), 2098, "no number twice")
+        self.assertEqual(send.state, "done")
+
+        # the database itself refuses a second row of a document in the send
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.env.cr.savepoint(),
+        ):
+            self.env["aakash.sms.message"]._aakash_create_rows(
+                self.bulk[:1],
+                {self.bulk[0].id: "again"},
+                send_ref=send.send_ref,
+                values={"send_id": send.id},
+            )
+            self.env.flush_all()
+
+    def test_list_selection_over_a_chunk_is_a_large_send(self):
+        """Ids ticked in a list, more than a chunk: recorded the same way."""
+        with patch(f"{COMPOSER_MODULE}.CHUNK_SIZE", 100):
+            composer = self.open_composer(self.bulk[:150], user=self.sms_user)
+            composer.body = "Namaste"
+            send = self.send_of(composer.save().action_send())
+        self.assertEqual(send.total_count, 150)
+        self.run_queue()
+        self.assertEqual(len(self.messages_of(self.bulk)), 150)
+        self.assertEqual(len(self.gateway.sent_numbers()), 150)
+
+    def test_small_selection_keeps_the_immediate_send(self):
+        composer = self.open_composer(self.bulk[:2], user=self.sms_user)
+        composer.body = "Namaste"
+        composer.save().action_send()
+        self.assertFalse(self.env["aakash.sms.send"].search([]))
+        self.assertEqual(len(self.gateway.sent_numbers()), 2)
+
+    def test_the_queue_keeps_within_its_time_budget(self):
+        """A tight cron time budget (as ``limit_time_real_cron`` asks): each run stops
+        in time, the next goes on; in the end every row has an outcome, no number
+        twice."""
+        composer = self.open_over_domain(self.domain, user=self.sms_user)
+        composer.body = "Budget"
+        send = self.send_of(composer.save().action_send())
+        budget = 0.5
+        runs = 0
+
+        def commit_progress(_cron, processed=0, **_kw):
+            return max(deadline - time.monotonic(), 0)
+
+        with (
+            patch(f"{SEND_MODULE}.CHUNK_SIZE", 300),
+            patch.object(
+                type(self.env["ir.cron"]), "_commit_progress", commit_progress
+            ),
+        ):
+            while runs < 200 and (
+                send.state == "preparing"
+                or self.messages_of(self.bulk).filtered(
+                    lambda m: m.state in ("pending", "sending")
+                )
+            ):
+                deadline = time.monotonic() + budget
+                self.run_queue()
+                runs += 1
+                # a chunk or a request at most beyond the budget
+                self.assertLess(time.monotonic() - deadline, 5)
+        self.assertGreater(runs, 2, "the work took several runs")
+        rows = self.messages_of(self.bulk)
+        self.assertEqual(len(rows), 2100)
+        self.assertEqual(set(rows.mapped("state")), {"queued"})
+        sent = self.gateway.sent_numbers()
+        self.assertEqual(len(sent), len(set(sent)), "no number twice")
+        self.assertEqual(len(sent), 2100)
+
+
+@tagged("post_install", "-at_install")
+class TestLargeSendRights(LargeSendMixin, CompanyBMixin, AakashSmsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.employee = role_user(cls.env, "employee", "plain_employee")
+        cls.portal = role_user(cls.env, "portal", "portal_customer")
+        cls.ours = cls.bulk_contacts("Rights Customer", 30, company=cls.company)
+        cls.theirs = cls.bulk_contacts(
+            "Rights Customer", 20, company=cls.company_b, first=100
+        )
+        cls.domain = [("name", "=like", "Rights Customer %")]
+
+    def test_only_sms_users_record_sends(self):
+        for user in (self.employee, self.portal):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env(user=user)["aakash.sms.send"].create(
+                    {
+                        "name": "mine",
+                        "res_model": "res.partner",
+                        "res_domain": "[]",
+                        "company_id": self.company.id,
+                        "user_id": user.id,
+                    }
+                )
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.open_over_domain(self.domain, user=user)
+
+    def test_documents_read_with_the_senders_rights(self):
+        """The preparation reads the documents as the sender: records of a company
+        they do not work in are not texted, even if the send says so."""
+        composer = self.open_over_domain(self.domain, user=self.sms_user)
+        composer.body = "Namaste"
+        send = self.send_of(composer.save().action_send())
+        self.assertEqual(send.total_count, 30)
+        # even a send covering every contact reads only what its sender may read
+        send.sudo().res_domain = repr(self.domain)
+        send.sudo().max_res_id = 0
+        self.run_queue()
+        self.assertEqual(len(self.messages_of(self.ours)), 30)
+        self.assertFalse(self.messages_of(self.theirs))
+
+    def test_second_company_user_sends_through_its_provider(self):
+        user_b = role_user(
+            self.env,
+            "sms_manager",
+            "sms_user_b",
+            company_id=self.company_b.id,
+            company_ids=[self.company_b.id],
+        )
+        self.gateway.credits["token-b-7c41d0"] = 1000
+        composer = self.open_over_domain(self.domain, user=user_b)
+        composer.body = "Pokhara offer"
+        send = self.send_of(composer.save().action_send())
+        self.assertEqual(send.company_id, self.company_b)
+        self.run_queue()
+        rows = self.messages_of(self.theirs)
+        self.assertEqual(len(rows), 20)
+        self.assertEqual(rows.provider_id, self.provider_b)
+        self.assertEqual(set(rows.mapped("state")), {"queued"})
+        self.assertEqual(set(self.tokens_sent()), {"token-b-7c41d0"})
+        self.assertFalse(self.messages_of(self.ours))
+
+
+@tagged("post_install", "-at_install")
+class TestTwoWorkersPrepare(LargeSendMixin, AakashSmsCase):
+    """Two queue workers on two real connections prepare and send one large send."""
+
+    def test_each_document_prepared_and_texted_once(self):
+        dbname = self.env.cr.dbname
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            env = real_env(self.registry, cr)
+            provider = sandbox_provider(
+                env, self.gateway, "Two workers", batch_size=50, timeout=10
+            )
+            partners = (
+                env["res.partner"]
+                .with_context(tracking_disable=True)
+                .create(
+                    [
+                        {"name": f"Twin Worker {i:04d}", "phone": f"986{i:07d}"}
+                        for i in range(600)
+                    ]
+                )
+            )
+            send = env["aakash.sms.send"].create(
+                {
+                    "name": "two workers",
+                    "res_model": "res.partner",
+                    "res_domain": repr([("id", "in", partners.ids)]),
+                    "total_count": 600,
+                    "body": "once only",
+                    "provider_id": provider.id,
+                    "company_id": env.company.id,
+                    "user_id": self.env.ref("base.user_admin").id,
+                }
+            )
+            ids = {"send": send.id, "partners": partners.ids, "provider": provider.id}
+            # other connections must see them
+            cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self.delete_send, dbname, ids)
+
+        self.gateway.latency = 0.02
+        self.addCleanup(setattr, self.gateway, "latency", 0)
+        errors = []
+        start = threading.Barrier(2)
+
+        def worker():
+            try:
+                with closing(sql_db.db_connect(dbname).cursor()) as cr:
+                    start.wait()
+                    real_env(self.registry, cr)["aakash.sms.message"]._cron_send()
+                    # a worker's own connection
+                    cr.commit()  # pylint: disable=invalid-commit
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        with patch(f"{SEND_MODULE}.CHUNK_SIZE", 50):
+            threads = [threading.Thread(target=worker) for _i in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(120)
+        self.assertFalse(errors)
+        sent = self.gateway.sent_numbers()
+        self.assertEqual(len(sent), 600, "every document texted")
+        self.assertEqual(len(set(sent)), 600, "no number twice")
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            cr.execute(
+                "SELECT count(*), count(DISTINCT res_id) FROM aakash_sms_message "
+                "WHERE send_id = %s",
+                [ids["send"]],
+            )
+            self.assertEqual(cr.fetchone(), (600, 600))
+
+    @staticmethod
+    def delete_send(dbname, ids):
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            cr.execute("DELETE FROM aakash_sms_message WHERE send_id = %s", [ids["send"]])
+            cr.execute("DELETE FROM aakash_sms_send WHERE id = %s", [ids["send"]])
+            cr.execute(
+                "DELETE FROM mail_message WHERE model = 'res.partner' AND res_id IN %s",
+                [tuple(ids["partners"])],
+            )
+            cr.execute("DELETE FROM res_partner WHERE id IN %s", [tuple(ids["partners"])])
+            cr.execute(
+                "DELETE FROM mail_message WHERE model = 'aakash.sms.provider' "
+                "AND res_id = %s",
+                [ids["provider"]],
+            )
+            cr.execute("DELETE FROM aakash_sms_provider WHERE id = %s", [ids["provider"]])
+            # cleans up what the test committed
+            cr.commit()  # pylint: disable=invalid-commit
