@@ -7,7 +7,9 @@ paths that plan and write rows (never how they are sent), the queue's entry poin
 """
 
 import logging
+import math
 import random
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from uuid import uuid4
@@ -820,8 +822,8 @@ class AakashSmsMessage(models.Model):
         queue_sudo = self.sudo().with_context(aakash_sms_queue=True)
         # large sends first get their rows, by committed chunks, for half the cron's
         # time budget at most (the rest sends them)
-        budget = self.env["ir.cron"]._commit_progress()
-        queue_sudo.env["aakash.sms.send"]._cron_prepare(budget / 2)
+        budget = self.env.context.get("cron_end_time", math.inf) - time.monotonic()
+        queue_sudo.env["aakash.sms.send"]._cron_prepare(max(budget, 0) / 2)
         key = random.randrange(1, 2**31)
         self.env.cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", LOCK_NAMESPACE, key))
         try:

@@ -266,6 +266,9 @@ class TestEngine(AakashSmsCase):
         )
         self.assertLessEqual(len(composer.line_ids), 200, "the preview lists a sample")
         composer.action_send()
+        # a large send: recorded at the click, its rows prepared by the queue
+        self.assertFalse(self.messages_of(partners))
+        self.run_cron("aakash.sms.send", "_cron_prepare")
         self.assertEqual(len(self.messages_of(partners)), 15000)
 
     def test_report_reconciles_ten_thousand_rows_in_a_few_runs(self):
