@@ -76,6 +76,9 @@ CHUNK_SIZE = 2000
 # PostgreSQL advisory lock namespace of the queue's workers ("AK"): a worker holds
 # (LOCK_NAMESPACE, its key) for as long as it runs.
 LOCK_NAMESPACE = 0x414B
+# advisory lock namespace of the providers' request slots ("AS"): a request in flight
+# holds one of its provider's (models/provider_slots.py), whichever server sends it
+SLOT_NAMESPACE = 0x4153
 # HTTP threads of one worker at most (the requests of all providers together)
 MAX_THREADS = 16
 # a worker locks at most this many due rows per batch of candidates
@@ -123,4 +126,4 @@ TOKEN_DESTINATION_FIELDS = ("base_url",)
 PREVIEW_LIMIT = 200
 # A selection over a whole list (a domain) is previewed on its first records only; the
 # queue prepares them all after Send.
-PREVIEW_SAMPLE = 2000
+PREVIEW_SAMPLE = 200

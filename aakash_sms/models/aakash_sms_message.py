@@ -826,10 +826,12 @@ class AakashSmsMessage(models.Model):
         queue_sudo.env["aakash.sms.send"]._cron_prepare(max(budget, 0) / 2)
         key = random.randrange(1, 2**31)
         self.env.cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", LOCK_NAMESPACE, key))
+        queue = SmsQueue(queue_sudo.browse(), key, commit=True)
         try:
             queue_sudo._mark_interrupted(key)
-            SmsQueue(queue_sudo.browse(), key, commit=True).run()
+            queue.run()
         finally:
+            queue.slots.release_all()
             queue_sudo._release_worker_lock(key)
         queue_sudo._schedule_next_run()
 
@@ -848,7 +850,11 @@ class AakashSmsMessage(models.Model):
         )
         # the queue writes rows and reads the provider's token: never the user
         rows_sudo = self.sudo()
-        return SmsQueue(rows_sudo, key, commit=False).run()
+        queue = SmsQueue(rows_sudo, key, commit=False)
+        try:
+            return queue.run()
+        finally:
+            queue.slots.release_all()
 
     @api.model
     def _release_worker_lock(self, key):

@@ -186,15 +186,14 @@ class AakashSmsSend(models.Model):
     def _aakash_create_send(self, records_model, domain, values):
         """Record a send of the documents of ``records_model`` (with the sender's
         rights) matching ``domain``, and wake the queue.  The work does not grow with
-        the selection: one count and one look-up of the highest id.
+        the selection: one query counts the documents and finds the highest id.
 
         :param values: the send's text, template, provider and company
         :return: the send, as superuser (users never write sends)
         """
         Model = records_model
         domain = Domain(domain)
-        total = Model.search_count(domain)
-        last = Model.search(domain, order="id desc", limit=1)
+        [[total, last_id]] = Model._read_group(domain, [], ["__count", "id:max"])
         ir_model = self.env["ir.model"]._get(Model._name)
         # sends are the engine's: users never write them directly
         send_sudo = self.sudo().create(
@@ -206,7 +205,7 @@ class AakashSmsSend(models.Model):
                 ),
                 "res_model": Model._name,
                 "res_domain": repr(list(domain)),
-                "max_res_id": last.id,
+                "max_res_id": last_id or 0,
                 "total_count": total,
                 "user_id": self.env.uid,
                 "allowed_company_ids": [fields.Command.set(Model.env.companies.ids)],

@@ -19,6 +19,7 @@ pending --lock--> sending --reply--> queued | rejected | failed | uncertain
   that only does HTTP; the database work stays in the worker's thread.
 """
 
+import time
 from collections import Counter, defaultdict
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import NamedTuple
@@ -29,6 +30,7 @@ from odoo import fields
 from odoo.tools import SQL
 
 from ..const import EARLY_LAUNCH_MARGIN, MAX_CANDIDATES, MAX_THREADS, OUTCOMES
+from .provider_slots import ProviderSlots
 
 
 class Request(NamedTuple):
@@ -81,6 +83,8 @@ class SmsQueue:
         self.commit = commit
         self.clients = {}  # provider id -> ClientOrReason, made at its first request
         self.busy = Counter()  # provider id -> requests in flight
+        # the providers' request slots, shared with every other worker and server
+        self.slots = ProviderSlots(self.env.cr)
         self.in_flight = {}  # future -> Request
         self.rows_per_text = None  # how many rows shared a text in the last batch
         self.done = []  # ids of the rows that got an outcome
@@ -153,6 +157,7 @@ class SmsQueue:
         for future in finished:
             request = self.in_flight.pop(future)
             self.busy[request.provider_id] -= 1
+            self.slots.release(request.provider_id)
             outcomes.append((request, future.result()))
         return outcomes
 
@@ -182,10 +187,12 @@ class SmsQueue:
         """
         self.Message.flush_model()
         providers = self.env["aakash.sms.provider"].search([("active", "=", True)])
-        slots = {p.id: max(1, p.parallel_requests) - self.busy[p.id] for p in providers}
+        slots = self.slots.reserve(providers)
         free = sum(max(0, n) for n in slots.values())
         if providers and not free:
-            # every provider is busy: wait for a request to end
+            # every provider is busy: wait for a request to end (another server's)
+            if not self.in_flight:
+                time.sleep(0.05)
             return True, [], self.Message
         # with no active provider at all, the rows are still taken: to be refused
         per_request = max([p.batch_size for p in providers] or [100])
@@ -217,6 +224,7 @@ class SmsQueue:
                 1, min(providers.browse(provider_id).batch_size, client.batch_size)
             )
             requests += self._requests_of(rows, size, slots, client, refused)
+        self.slots.keep(slots)
         self._mark_sending(requests)
         refused_rows = self._write_refusals(refused)
         return bool(candidates), requests, refused_rows

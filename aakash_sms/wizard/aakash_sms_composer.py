@@ -43,8 +43,8 @@ class AakashSmsComposer(models.TransientModel):
 
         The web client always adds the list's ``active_domain``, with at most
         ``web.active_ids_limit`` ids: the domain is the selection when every id could
-        not be given (or when asked with ``use_active_domain``), as Odoo's mail
-        composer does with ``res_domain``.
+        not be given, when the ids are the whole domain ("Select all") or when asked
+        with ``use_active_domain``, as Odoo's mail composer does with ``res_domain``.
         """
         context = self.env.context
         domain = context.get("active_domain")
@@ -57,10 +57,19 @@ class AakashSmsComposer(models.TransientModel):
             .sudo()
             .get_param("web.active_ids_limit", default="20000")
         )
-        if not (context.get("use_active_domain") or not ids or len(ids) >= limit):
-            return {}
         model = result.get("res_model")
         if not model or model not in self.env:
+            return {}
+        whole = (
+            context.get("use_active_domain")
+            or not ids
+            or len(ids) >= limit
+            or (
+                len(ids) > PREVIEW_SAMPLE
+                and self.env[model].search_count(domain) == len(ids)
+            )
+        )
+        if not whole:
             return {}
         sample = self.env[model].search(domain, limit=PREVIEW_SAMPLE, order="id")
         return {"res_domain": repr(domain), "res_ids": json.dumps(sample.ids)}
