@@ -82,6 +82,17 @@ class AakashSmsSend(models.Model):
     provider_id = fields.Many2one(
         "aakash.sms.provider", readonly=True, ondelete="restrict", check_company=True
     )
+    server_action_id = fields.Many2one(
+        "ir.actions.server",
+        "Server Action",
+        readonly=True,
+        ondelete="set null",
+        help="The server action or automation rule whose text and recipients this "
+        "send follows.",
+    )
+    notify_sender = fields.Boolean(
+        default=True, readonly=True, help="Tell the sender when this send is done."
+    )
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     allowed_company_ids = fields.Many2many(
         "res.company",
@@ -314,14 +325,19 @@ class AakashSmsSend(models.Model):
             self.state = "queued"
             return 0
         Message = Model.env["aakash.sms.message"]
-        template = self.template_id.with_env(Model.env)
-        bodies, problem = Message._aakash_render(
-            lambda recs: self._aakash_render_bodies(
-                recs, self.body or "", template
-            ),
-            records,
-        )
-        recipients = records._aakash_sms_get_recipients()
+        if self.server_action_id:
+            # the action's text and recipients, as when it runs on a few records
+            action = self.server_action_id.with_env(Model.env)
+            bodies, problem, recipients = action._aakash_sms_texts(records)
+        else:
+            template = self.template_id.with_env(Model.env)
+            bodies, problem = Message._aakash_render(
+                lambda recs: self._aakash_render_bodies(
+                    recs, self.body or "", template
+                ),
+                records,
+            )
+            recipients = records._aakash_sms_get_recipients()
         rows = Message._aakash_create_rows(
             records,
             bodies,
@@ -331,7 +347,7 @@ class AakashSmsSend(models.Model):
             recipients=recipients,
             send_ref=self.send_ref,
             text_problem=problem,
-            notify_sender=True,
+            notify_sender=self.notify_sender,
             seen=self._aakash_sent_pairs(recipients),
             values={"send_id": self.id},
         )
@@ -352,6 +368,8 @@ class AakashSmsSend(models.Model):
         language (``None`` if the model or the sender is gone)."""
         if self.res_model not in self.env or not self.user_id.active:
             return None
+        if not (self.server_action_id or self.body or self.template_id):
+            return None  # its server action was deleted
         companies = self.allowed_company_ids & self.user_id.company_ids
         company_ids = [self.company_id.id] + [
             cid for cid in companies.ids if cid != self.company_id.id

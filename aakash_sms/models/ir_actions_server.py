@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..const import CHUNK_SIZE
 from ..tools.text import text_problem
 
 
@@ -100,6 +101,39 @@ class IrActionsServer(models.Model):
         # the action's own settings: whoever triggers it may not read templates or
         # providers
         action_sudo = self.sudo()
+        # a person running the action is told when it is done; an automation rule's
+        # SMS are not announced
+        notify_sender = "__action_done" not in self.env.context
+        if len(records) > CHUNK_SIZE:
+            # work that grows with the records: one send, prepared by the queue
+            self.env["aakash.sms.send"]._aakash_create_send(
+                records.browse(),
+                [("id", "in", records.ids)],
+                {
+                    "server_action_id": self.id,
+                    "provider_id": action_sudo.aakash_sms_provider_id.id,
+                    "company_id": self.env.company.id,
+                    "notify_sender": notify_sender,
+                },
+            )
+            return False
+        bodies, problem, recipients = self._aakash_sms_texts(records)
+        # Never sent inside the transaction that fired the action (an import, a rule):
+        # queued
+        self.env["aakash.sms.message"]._aakash_create_rows(
+            records,
+            bodies,
+            provider=action_sudo.aakash_sms_provider_id or None,
+            recipients=recipients,
+            text_problem=problem,
+            notify_sender=notify_sender,
+        )._aakash_queue()
+        return False
+
+    def _aakash_sms_texts(self, records):
+        """``(bodies, problem, recipients)`` of ``records`` by this action's settings:
+        its text or template rendered once per record, its recipients."""
+        action_sudo = self.sudo()
         Message = self.env["aakash.sms.message"]
         if action_sudo.aakash_sms_template_id:
             bodies, problem = Message._aakash_render(
@@ -118,19 +152,7 @@ class IrActionsServer(models.Model):
                 ),
                 records,
             )
-        # Never sent inside the transaction that fired the action (an import, a rule):
-        # queued
-        Message._aakash_create_rows(
-            records,
-            bodies,
-            provider=action_sudo.aakash_sms_provider_id or None,
-            recipients=action_sudo._aakash_sms_recipients(records),
-            text_problem=problem,
-            # a person running the action is told when it is done; an automation rule's
-            # SMS are not announced
-            notify_sender="__action_done" not in self.env.context,
-        )._aakash_queue()
-        return False
+        return bodies, problem, action_sudo._aakash_sms_recipients(records)
 
     def _aakash_sms_recipients(self, records):
         """``{id: (partner, number)}`` following the action's recipient setting."""

@@ -399,3 +399,39 @@ class TestTwoWorkersPrepare(LargeSendMixin, AakashSmsCase):
             cr.execute("DELETE FROM aakash_sms_provider WHERE id = %s", [ids["provider"]])
             # cleans up what the test committed
             cr.commit()  # pylint: disable=invalid-commit
+
+
+@tagged("post_install", "-at_install")
+class TestLargeServerAction(LargeSendMixin, AakashSmsCase):
+    def test_action_on_many_records_is_one_send(self):
+        """A server action run on more records than a chunk records one send: its
+        text and recipients are the action's, prepared by the queue."""
+        partners = self.bulk_contacts("Action Customer", 150)
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Text the contacts",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "aakash_sms",
+                "aakash_sms_body": "Namaste {{ object.name }}",
+            }
+        )
+        with patch(
+            "odoo.addons.aakash_sms.models.ir_actions_server.CHUNK_SIZE", 100
+        ):
+            action.with_user(self.sms_user).with_context(
+                active_model="res.partner", active_ids=partners.ids
+            ).run()
+        self.assertFalse(self.messages_of(partners), "nothing prepared by the run")
+        send = self.env["aakash.sms.send"].search([("server_action_id", "=", action.id)])
+        self.assertRecordValues(
+            send, [{"total_count": 150, "user_id": self.sms_user.id, "state": "preparing"}]
+        )
+        self.run_queue()
+        rows = self.messages_of(partners)
+        self.assertEqual(len(rows), 150)
+        self.assertEqual(set(rows.mapped("state")), {"queued"})
+        self.assertEqual(
+            rows.filtered(lambda r: r.partner_id == partners[3]).body,
+            "Namaste Action Customer 00003",
+        )
+        self.assertEqual(send.state, "done")
