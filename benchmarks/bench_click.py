@@ -96,7 +96,9 @@ def child_click(args):
         env = env(user=user.id)
         domain = domain_of(args.n)
         # the web client: "select all" searches the first ids up to its limit
-        limit = int(env["ir.config_parameter"].sudo().get_param("web.active_ids_limit", 20000))
+        limit = int(
+            env["ir.config_parameter"].sudo().get_param("web.active_ids_limit", 20000)
+        )
         ids = env["res.partner"].search(domain, limit=limit).ids
         Composer = env["aakash.sms.composer"].with_context(
             active_model="res.partner", active_ids=ids, active_domain=domain
@@ -148,7 +150,6 @@ def child_click(args):
 def prepare_database():
     """The addon and ``MAX_N`` bench contacts, built once per schema."""
     import odoo_db
-
     from bench_bulk import schema_hash
 
     name = f"aakclick{DB_VERSION:d}_{schema_hash()}_{MAX_N:d}"

@@ -954,24 +954,33 @@ class AakashSmsMessage(models.Model):
         """Tell each user whose send has no open row left, once (queued sends only)."""
         if not self.env.context.get("aakash_sms_queue"):
             return
-        refs = {
-            message.send_ref
-            for chunk in self._aakash_read_chunks()
-            for message in chunk
-            if message.notify_sender
-        } - {False}
-        if not refs:
+        refs, large_refs = set(), set()
+        for chunk in self._aakash_read_chunks():
+            for message in chunk:
+                if message.notify_sender:
+                    refs.add(message.send_ref)
+                if message.send_id:
+                    large_refs.add(message.send_ref)
+        refs.discard(False)
+        if not refs and not large_refs:
             return
         open_refs = {
             ref
             for [ref] in self._read_group(
-                [("send_ref", "in", list(refs)), ("state", "in", OPEN_STATES)],
+                [
+                    ("send_ref", "in", list(refs | large_refs)),
+                    ("state", "in", OPEN_STATES),
+                ],
                 ["send_ref"],
             )
         }
         # a large send is finished once every recipient is prepared and sent
-        sends = self.env["aakash.sms.send"].search([("send_ref", "in", list(refs))])
-        open_refs |= set(sends.filtered(lambda s: s.state == "preparing").mapped("send_ref"))
+        sends = self.env["aakash.sms.send"].search(
+            [("send_ref", "in", list(refs | large_refs))]
+        )
+        open_refs |= set(
+            sends.filtered(lambda s: s.state == "preparing").mapped("send_ref")
+        )
         sends.filtered(
             lambda s: s.state == "queued" and s.send_ref not in open_refs
         ).state = "done"
@@ -1391,7 +1400,9 @@ class AakashSmsMessage(models.Model):
         user_ids = {uid for _ref, _count, _date, uids in groups for uid in uids if uid}
         users_sudo = self.env["res.users"].sudo().browse(user_ids).exists()
         # a large send by its name and progress, whoever reads the log
-        sends_sudo = self.env["aakash.sms.send"].sudo().search([("send_ref", "in", refs)])
+        sends_sudo = (
+            self.env["aakash.sms.send"].sudo().search([("send_ref", "in", refs)])
+        )
         sends = {send.send_ref: send for send in sends_sudo}
         names = {}
         for ref, count, date, user_ids in groups:

@@ -150,8 +150,9 @@ class AakashSmsSend(models.Model):
         return {send.id: count for send, count in groups}
 
     def _aakash_progress(self, sent):
-        """"3,200 of 100,000 prepared, 1,000 sent", in the reader's language."""
+        """The progress in words ("3,200 of 100,000 prepared, 1,000 sent")."""
         self.ensure_one()
+
         def number(value):
             return formatLang(self.env, value, digits=0)
 
@@ -374,8 +375,10 @@ class AakashSmsSend(models.Model):
         company_ids = [self.company_id.id] + [
             cid for cid in companies.ids if cid != self.company_id.id
         ]
-        return self.env[self.res_model].with_user(self.user_id).with_context(
-            allowed_company_ids=company_ids, lang=self.user_id.lang
+        return (
+            self.env[self.res_model]
+            .with_user(self.user_id)
+            .with_context(allowed_company_ids=company_ids, lang=self.user_id.lang)
         )
 
     def _aakash_sent_pairs(self, recipients):

@@ -140,13 +140,13 @@ class TestLargeSend(LargeSendMixin, AakashSmsCase):
 
         with (
             patch(f"{SEND_MODULE}.CHUNK_SIZE", 500),
-            patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress),
+            patch.object(
+                type(self.env["ir.cron"]), "_commit_progress", commit_progress
+            ),
         ):
             # (not assertRaises: its savepoint would undo the "commits" too)
             killed = False
-            with patch.object(
-                Message, "_aakash_create_rows", dies_on_the_second_chunk
-            ):
+            with patch.object(Message, "_aakash_create_rows", dies_on_the_second_chunk):
                 try:
                     Send._cron_prepare()
                 except MemoryError:
@@ -208,8 +208,8 @@ class TestLargeSend(LargeSendMixin, AakashSmsCase):
 
     def test_the_queue_keeps_within_its_time_budget(self):
         """A tight cron time budget (as ``limit_time_real_cron`` asks): each run stops
-        preparing at half its budget and sending at its end, the next goes on; in the end every row has an outcome, no number
-        twice."""
+        preparing at half its budget and sending at its end, the next goes on; in the
+        end every row has an outcome, no number twice."""
         composer = self.open_over_domain(self.domain, user=self.sms_user)
         composer.body = "Budget"
         send = self.send_of(composer.save().action_send())
@@ -384,19 +384,25 @@ class TestTwoWorkersPrepare(LargeSendMixin, AakashSmsCase):
     @staticmethod
     def delete_send(dbname, ids):
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
-            cr.execute("DELETE FROM aakash_sms_message WHERE send_id = %s", [ids["send"]])
+            cr.execute(
+                "DELETE FROM aakash_sms_message WHERE send_id = %s", [ids["send"]]
+            )
             cr.execute("DELETE FROM aakash_sms_send WHERE id = %s", [ids["send"]])
             cr.execute(
                 "DELETE FROM mail_message WHERE model = 'res.partner' AND res_id IN %s",
                 [tuple(ids["partners"])],
             )
-            cr.execute("DELETE FROM res_partner WHERE id IN %s", [tuple(ids["partners"])])
+            cr.execute(
+                "DELETE FROM res_partner WHERE id IN %s", [tuple(ids["partners"])]
+            )
             cr.execute(
                 "DELETE FROM mail_message WHERE model = 'aakash.sms.provider' "
                 "AND res_id = %s",
                 [ids["provider"]],
             )
-            cr.execute("DELETE FROM aakash_sms_provider WHERE id = %s", [ids["provider"]])
+            cr.execute(
+                "DELETE FROM aakash_sms_provider WHERE id = %s", [ids["provider"]]
+            )
             # cleans up what the test committed
             cr.commit()  # pylint: disable=invalid-commit
 
@@ -415,16 +421,17 @@ class TestLargeServerAction(LargeSendMixin, AakashSmsCase):
                 "aakash_sms_body": "Namaste {{ object.name }}",
             }
         )
-        with patch(
-            "odoo.addons.aakash_sms.models.ir_actions_server.CHUNK_SIZE", 100
-        ):
+        with patch("odoo.addons.aakash_sms.models.ir_actions_server.CHUNK_SIZE", 100):
             action.with_user(self.sms_user).with_context(
                 active_model="res.partner", active_ids=partners.ids
             ).run()
         self.assertFalse(self.messages_of(partners), "nothing prepared by the run")
-        send = self.env["aakash.sms.send"].search([("server_action_id", "=", action.id)])
+        send = self.env["aakash.sms.send"].search(
+            [("server_action_id", "=", action.id)]
+        )
         self.assertRecordValues(
-            send, [{"total_count": 150, "user_id": self.sms_user.id, "state": "preparing"}]
+            send,
+            [{"total_count": 150, "user_id": self.sms_user.id, "state": "preparing"}],
         )
         self.run_queue()
         rows = self.messages_of(partners)

@@ -38,8 +38,8 @@ class AakashSmsComposer(models.TransientModel):
 
     @api.model
     def _aakash_selection_defaults(self, result):
-        """"Select all" over a domain: the send covers the domain, the preview its first
-        records.
+        """A selection over a whole list ("Select all"): the send covers the domain,
+        the preview its first records.
 
         The web client always adds the list's ``active_domain``, with at most
         ``web.active_ids_limit`` ids: the domain is the selection when every id could
