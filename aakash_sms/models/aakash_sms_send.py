@@ -23,7 +23,7 @@ from uuid import uuid4
 
 import psycopg2.errors
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tools import SQL
@@ -367,7 +367,9 @@ class AakashSmsSend(models.Model):
     def _aakash_documents_model(self):
         """The documents' model as the sender reads it: their rights, companies and
         language (``None`` if the model or the sender is gone)."""
-        if self.res_model not in self.env or not self.user_id.active:
+        # an archived sender sends no more (the superuser is archived, and sends)
+        active = self.user_id.active or self.user_id.id == SUPERUSER_ID
+        if self.res_model not in self.env or not active:
             return None
         if not (self.server_action_id or self.body or self.template_id):
             return None  # its server action was deleted
