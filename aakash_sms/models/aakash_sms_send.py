@@ -73,6 +73,7 @@ class AakashSmsSend(models.Model):
         help="The selected documents, read with the sender's rights when prepared.",
     )
     max_res_id = fields.Integer(
+        "Highest Document ID",
         readonly=True,
         help="The highest document id selected: documents created after the send are "
         "not in it.",
