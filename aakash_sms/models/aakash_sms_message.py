@@ -820,10 +820,21 @@ class AakashSmsMessage(models.Model):
         """Queue worker: send every due pending row, committing around each request."""
         # a cron: every company's rows and tokens
         queue_sudo = self.sudo().with_context(aakash_sms_queue=True)
-        # large sends first get their rows, by committed chunks, for half the cron's
-        # time budget at most (the rest sends them)
+        # large sends get their rows, by committed chunks, for half the cron's time
+        # budget at most (the rest sends them), when less than a chunk waits: the
+        # preparing and the sending take turns
         budget = self.env.context.get("cron_end_time", math.inf) - time.monotonic()
-        queue_sudo.env["aakash.sms.send"]._cron_prepare(max(budget, 0) / 2)
+        due = queue_sudo.search_count(
+            [
+                ("state", "=", "pending"),
+                "|",
+                ("next_attempt_date", "=", False),
+                ("next_attempt_date", "<=", fields.Datetime.now()),
+            ],
+            limit=CHUNK_SIZE,
+        )
+        if due < CHUNK_SIZE:
+            queue_sudo.env["aakash.sms.send"]._cron_prepare(max(budget, 0) / 2)
         key = random.randrange(1, 2**31)
         self.env.cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", LOCK_NAMESPACE, key))
         queue = SmsQueue(queue_sudo.browse(), key, commit=True)
