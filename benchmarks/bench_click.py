@@ -18,11 +18,13 @@ Cases (``name:N``):
   ``action_send``).  Target: the click under 2 s; the send recorded with its N
   documents.
 - ``limits``: a send of N recorded by the click, then one ``odoo-bin`` server in
-  prefork mode with production's limits (``--workers 2 --max-cron-threads 1
+  prefork mode (its cron workers; ``--no-http``) with production's limits (``--workers 2 --max-cron-threads 1
   --limit-time-cpu 60 --limit-time-real 120 --limit-time-real-cron 120``) running
   the queue's cron until the send is done.  Target: every row has an outcome, no
   number twice.
-- ``servers``: the same with two ``odoo-bin`` servers on the one database.  Target:
+- ``servers``: the same with two ``odoo-bin`` servers on the one database, and a copy
+  of the queue's scheduled action (Odoo runs one scheduled action on one worker at a
+  time: one copy per server makes two queue workers send at once).  Target:
   every row an outcome, no number twice, and the gateway never sees more requests at
   once than the provider's ``parallel_requests`` (the sandbox counts them).
 """
@@ -138,6 +140,11 @@ def child_click(args):
         result["click_s"] = time.perf_counter() - started
         result["click_queries"] = sql_db.sql_counter - queries
         result["title"] = action["params"]["title"]
+        # one queue worker more per server: a copy of the queue's scheduled action
+        cron = env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()
+        for number in range(1, args.queue_crons):
+            cron.copy({"name": f"{cron.name} ({number + 1})"})
+        cr.commit()
         send = env["aakash.sms.send"].sudo().search([], order="id desc", limit=1)
         result["send_total"] = send.total_count
         result["send_state"] = send.state
@@ -196,10 +203,13 @@ def copy_database(db, label):
     return copy
 
 
-def click(copy, n):
+def click(copy, n, queue_crons=1):
     """The click in its own process: its result dict, or None."""
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", "--db", copy, "--n", str(n)],
+        [
+            *(sys.executable, __file__, "--child", "--db", copy, "--n", str(n)),
+            *("--queue-crons", str(queue_crons)),
+        ],
         capture_output=True,
         text=True,
     )
@@ -252,7 +262,7 @@ def case_servers(db, n, args, servers):
             f"UPDATE aakash_sms_provider SET base_url = '{gateway.base_url}', "
             f"batch_size = {args.batch}, parallel_requests = {args.k}",
         )
-        res = click(copy, n)
+        res = click(copy, n, queue_crons=servers)
         if not res:
             return [(f"{label} {n:,}: the send is recorded", "crashed", False)]
         started = time.perf_counter()
@@ -265,10 +275,8 @@ def case_servers(db, n, args, servers):
                     odoo_db.odoo_command(
                         copy,
                         *LIMITS,
-                        "--http-port",
-                        str(18069 + 10 * number),
-                        "--gevent-port",
-                        str(18072 + 10 * number),
+                        # cron workers only (no web request in this case)
+                        "--no-http",
                         serve=True,
                     ),
                     stdout=log,
@@ -365,6 +373,7 @@ def main():
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--queue-crons", type=int, default=1, help=argparse.SUPPRESS)
     add_arguments(parser)
     args = parser.parse_args()
     if args.child:

@@ -790,8 +790,8 @@ class AakashSmsMessage(models.Model):
                     final.append(message.id)
         if pending:
             # any sender wakes the queue
-            cron_sudo = self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()
-            cron_sudo._trigger()
+            # any sender wakes the queue
+            self._aakash_wake_queue()
         self._post_results(self.browse(final))
         return self
 
@@ -890,9 +890,31 @@ class AakashSmsMessage(models.Model):
             cr.rollback()
             cr.execute(unlock)
 
+    @api.model
+    def _aakash_queue_crons(self):
+        """The queue's scheduled actions, as superuser (any sender wakes the queue):
+        its own, and the copies a large sender made to send from several workers at
+        once (Odoo runs one scheduled action on one worker at a time)."""
+        crons_sudo = self.env["ir.cron"].sudo()
+        return (
+            crons_sudo.search(
+                [
+                    ("model_id.model", "=", self._name),
+                    ("state", "=", "code"),
+                    ("code", "=", "model._cron_send()"),
+                ]
+            )
+            or self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()
+        )
+
+    @api.model
+    def _aakash_wake_queue(self, at=None):
+        """Run every queue worker (scheduled action) now, or at ``at``."""
+        for cron_sudo in self._aakash_queue_crons():
+            cron_sudo._trigger(at=at)
+
     def _schedule_next_run(self):
         """Wake the queue when its next row is due (rows waiting for a retry)."""
-        Cron = self.env.ref("aakash_sms.ir_cron_aakash_sms_send")
         [[next_date]] = self._read_group(
             [("state", "=", "pending"), ("next_attempt_date", "!=", False)],
             aggregates=["next_attempt_date:min"],
@@ -902,9 +924,9 @@ class AakashSmsMessage(models.Model):
         ) or self.env["aakash.sms.send"].search_count(
             [("state", "=", "preparing")], limit=1
         ):
-            Cron._trigger()
+            self._aakash_wake_queue()
         elif next_date:
-            Cron._trigger(at=next_date)
+            self._aakash_wake_queue(at=next_date)
 
     @api.model
     def _mark_interrupted(self, own_key=None):

@@ -226,8 +226,7 @@ class AakashSmsSend(models.Model):
             }
         )
         # any sender wakes the queue
-        cron_sudo = self.env.ref("aakash_sms.ir_cron_aakash_sms_send").sudo()
-        cron_sudo._trigger()
+        self.env["aakash.sms.message"]._aakash_wake_queue()
         return send_sudo
 
     # ------------------------------------------------------------
