@@ -18,10 +18,10 @@ Cases (``name:N``):
   ``action_send``).  Target: the click under 2 s; the send recorded with its N
   documents.
 - ``limits``: a send of N recorded by the click, then one ``odoo-bin`` server in
-  prefork mode (its cron workers; ``--no-http``) with production's limits (``--workers 2 --max-cron-threads 1
-  --limit-time-cpu 60 --limit-time-real 120 --limit-time-real-cron 120``) running
-  the queue's cron until the send is done.  Target: every row has an outcome, no
-  number twice.
+  prefork mode (its cron workers; ``--no-http``) with production's limits
+  (``--workers 2 --max-cron-threads 1 --limit-time-cpu 60 --limit-time-real 120
+  --limit-time-real-cron 120``) running the queue's cron until the send is done.
+  Target: every row has an outcome, no number twice.
 - ``servers``: the same with two ``odoo-bin`` servers on the one database, and a copy
   of the queue's scheduled action (Odoo runs one scheduled action on one worker at a
   time: one copy per server makes two queue workers send at once).  Target:
