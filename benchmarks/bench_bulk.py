@@ -200,6 +200,11 @@ def child(args):
                     "count(*) FILTER (WHERE state = 'pending') FROM aakash_sms_message"
                 )
                 sending, due, waiting = cr.fetchone()
+                # a large send (more than a chunk) first gets its rows from the queue
+                cr.execute(
+                    "SELECT count(*) FROM aakash_sms_send WHERE state = 'preparing'"
+                )
+                due += cr.fetchone()[0]
                 if not sending and not due:
                     if waiting and args.smoke:
                         # rows answered HTTP 429 wait for their retry: let the time pass
@@ -665,6 +670,11 @@ def main():
         print("\nSmoke checks (exactly once):")
     else:
         checks = targets(results, args)
+        if not args.cases:  # issue #24's click, limits and two-servers cases
+            import bench_click
+
+            args.click_cases = bench_click.QUICK_CASES if args.quick else None
+            checks += [(f"{t}: {m}", ok) for t, m, ok in bench_click.run(args)]
         print("\nTargets (150 ms latency, batch 100, K = 4):")
     for label, ok in checks:
         print(

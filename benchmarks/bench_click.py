@@ -346,7 +346,7 @@ def run(args):
     """Every case of ``args.click_cases``: ``[(target, measured, met)]``."""
     db = prepare_database()
     results = []
-    for case in args.click_cases:
+    for case in args.click_cases or FULL_CASES:
         kind, n = case.split(":")
         n = int(n)
         if kind == "click":

@@ -316,14 +316,20 @@ class TestLargeSendRights(LargeSendMixin, CompanyBMixin, AakashSmsCase):
 
 @tagged("post_install", "-at_install")
 class TestTwoWorkersPrepare(LargeSendMixin, AakashSmsCase):
-    """Two queue workers on two real connections prepare and send one large send."""
+    """Two queue workers on two real connections prepare and send one large send,
+    within the provider's parallel requests together."""
 
     def test_each_document_prepared_and_texted_once(self):
         dbname = self.env.cr.dbname
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             env = real_env(self.registry, cr)
             provider = sandbox_provider(
-                env, self.gateway, "Two workers", batch_size=50, timeout=10
+                env,
+                self.gateway,
+                "Two workers",
+                batch_size=50,
+                parallel_requests=2,
+                timeout=10,
             )
             partners = (
                 env["res.partner"]
@@ -377,6 +383,9 @@ class TestTwoWorkersPrepare(LargeSendMixin, AakashSmsCase):
         sent = self.gateway.sent_numbers()
         self.assertEqual(len(sent), 600, "every document texted")
         self.assertEqual(len(set(sent)), 600, "no number twice")
+        self.assertLessEqual(
+            self.gateway.peak_concurrency, 2, "the provider's limit, for both workers"
+        )
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             cr.execute(
                 "SELECT count(*), count(DISTINCT res_id) FROM aakash_sms_message "
