@@ -9,7 +9,7 @@ import psycopg2
 
 from odoo import sql_db
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import TOKEN, AakashSmsCase, real_env, role_user, sandbox_provider
@@ -291,6 +291,22 @@ class TestLargeSendRights(LargeSendMixin, CompanyBMixin, AakashSmsCase):
         self.run_queue()
         self.assertEqual(len(self.messages_of(self.ours)), 30)
         self.assertFalse(self.messages_of(self.theirs))
+
+    def test_the_sender_or_a_manager_stops_a_send(self):
+        composer = self.open_over_domain(self.domain, user=self.sms_user)
+        composer.body = "Namaste"
+        send = self.send_of(composer.save().action_send())
+        colleague = new_test_user(
+            self.env,
+            login="sms_colleague",
+            groups="base.group_user,aakash_sms.group_aakash_sms_user",
+        )
+        with self.assertRaises(AccessError):
+            send.with_user(colleague).action_cancel()
+        send.with_user(self.sms_user).action_cancel()
+        self.assertEqual(send.state, "canceled")
+        self.run_queue()
+        self.assertFalse(self.messages_of(self.ours), "nothing prepared once stopped")
 
     def test_second_company_user_sends_through_its_provider(self):
         user_b = role_user(
