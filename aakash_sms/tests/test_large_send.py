@@ -450,8 +450,15 @@ class TestLargeServerAction(LargeSendMixin, AakashSmsCase):
                 "aakash_sms_body": "Namaste {{ object.name }}",
             }
         )
+        # a user who may run the action on contacts (it needs the right to edit them)
+        sender = new_test_user(
+            self.env,
+            login="contact_sms_user",
+            groups="base.group_user,base.group_partner_manager,"
+            "aakash_sms.group_aakash_sms_user",
+        )
         with patch("odoo.addons.aakash_sms.models.ir_actions_server.CHUNK_SIZE", 100):
-            action.with_user(self.sms_user).with_context(
+            action.with_user(sender).with_context(
                 active_model="res.partner", active_ids=partners.ids
             ).run()
         self.assertFalse(self.messages_of(partners), "nothing prepared by the run")
@@ -460,7 +467,7 @@ class TestLargeServerAction(LargeSendMixin, AakashSmsCase):
         )
         self.assertRecordValues(
             send,
-            [{"total_count": 150, "user_id": self.sms_user.id, "state": "preparing"}],
+            [{"total_count": 150, "user_id": sender.id, "state": "preparing"}],
         )
         self.run_queue()
         rows = self.messages_of(partners)
