@@ -323,6 +323,10 @@ class AakashSmsSend(models.Model):
         records = Model.search(domain, order="id", limit=CHUNK_SIZE)
         if not records:
             self.state = "queued"
+            # its rows may all have their outcome already: done, and the sender told
+            self.env["aakash.sms.message"].search(
+                [("send_id", "=", self.id)], limit=1
+            ).with_context(aakash_sms_queue=True)._notify_completed_sends()
             return 0
         Message = Model.env["aakash.sms.message"]
         if self.server_action_id:

@@ -248,6 +248,8 @@ class TestLargeSend(LargeSendMixin, AakashSmsCase):
         sent = self.gateway.sent_numbers()
         self.assertEqual(len(sent), len(set(sent)), "no number twice")
         self.assertEqual(len(sent), 2100)
+        # (2,100 is 7 chunks of 300: the last run of the preparation finds none left)
+        self.assertEqual(send.state, "done")
 
 
 @tagged("post_install", "-at_install")
