@@ -796,10 +796,10 @@ def main():
     else:
         # (target, measured, met) of every benchmark of the run, in one summary
         checks = targets(results, args)
+        load = os.getloadavg()[0]
         print_summary(
-            "Targets ({:d} ms latency, batch {:d}, K = {:d}; load average {:.1f}):".format(
-                args.latency_ms, args.batch, args.k, os.getloadavg()[0]
-            ),
+            f"Targets ({args.latency_ms:d} ms latency, batch {args.batch:d}, "
+            f"K = {args.k:d}; load average {load:.1f}):",
             checks,
         )
     print("\nbench: %.0f s in all" % (time.perf_counter() - started))

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-SPEC = importlib.util.spec_from_file_location(
-    "bench_bulk", Path(__file__).resolve().parent.parent / "benchmarks" / "bench_bulk.py"
-)
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_bulk.py"
+SPEC = importlib.util.spec_from_file_location("bench_bulk", BENCH)
 bench = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(bench)
 
