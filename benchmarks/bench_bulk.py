@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Bulk and personalised sends against the sandbox gateway: issue #14's cases.
+"""Bulk and personalised sends against the sandbox gateway: issues #14 and #24's cases.
 
     python3 benchmarks/bench_bulk.py                 # every case (a few minutes)
     python3 benchmarks/bench_bulk.py --quick         # N = 1,000 only
@@ -28,8 +28,11 @@ Cases (``name:N``):
   ``onchange`` call: defaults and the recipient preview).
 
 For each: wall time, gateway requests, peak concurrency seen by the sandbox, SQL queries
-per recipient (``odoo.sql_db.sql_counter``), peak RSS, and the floor
-``ceil(requests / K) x latency``.  Then the targets, met or missed.
+per recipient (``odoo.sql_db.sql_counter``), peak RSS, the floor
+``ceil(requests / K) x latency`` and the machine's load average; then where the time
+went (the click, the bridge, the queue's steps: wall and CPU time of Odoo's thread);
+then one summary of every target of the run, ``(target, measured, met)``, whichever
+benchmark measured it.
 
 ``--smoke`` checks exactly-once instead of speed: the sandbox must never accept the same
 number twice in one send, no row may be left pending/sending, every recipient must be
