@@ -58,8 +58,14 @@ class AakashSmsReminder(models.Model):
     message_id = fields.Many2one(
         "aakash.sms.message", "SMS", index="btree_not_null", ondelete="set null"
     )
-    sms_state = fields.Selection(related="message_id.state", string="SMS Status")
-    sms_number = fields.Char(related="message_id.number", string="Number")
+    sms_state = fields.Selection(
+        related="message_id.state",
+        string="SMS Status",
+        help="Where the reminder's SMS is now.",
+    )
+    sms_number = fields.Char(
+        related="message_id.number", string="Number", help="The number texted."
+    )
     user_id = fields.Many2one("res.users", "Sent By")
 
     # the rules, kept by the database whatever the cron does

@@ -45,7 +45,9 @@ class AccountMove(models.Model):
     aakash_sms_paid_sent = fields.Boolean(
         "Payment Received SMS Queued", copy=False, readonly=True
     )
-    aakash_sms_can_remind = fields.Boolean(compute="_compute_aakash_sms_can_remind")
+    aakash_sms_can_remind = fields.Boolean(
+        "Can Be Reminded", compute="_compute_aakash_sms_can_remind"
+    )
     # what the reminder templates say (computed when rendered, in the customer's
     # language)
     aakash_sms_days_overdue = fields.Integer(

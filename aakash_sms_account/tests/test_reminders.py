@@ -293,3 +293,64 @@ class TestReminderSteps(ReminderCase):
             self.today + timedelta(days=1),
         )
         self.assertFalse(again, "the step of this invoice is claimed already")
+
+
+@tagged("post_install", "-at_install")
+class TestReminderSettings(ReminderCase):
+    def test_settings_show_each_template_with_preview_and_edit_link(self):
+        invoice = self.invoice(self.ram, 10, amount=1500)
+        settings = self.env["res.config.settings"].create({})
+        for fname in (
+            "aakash_sms_invoice_preview",
+            "aakash_sms_reminder_preview",
+            "aakash_sms_payment_preview",
+        ):
+            with self.subTest(fname=fname):
+                self.assertIn(invoice.name, settings[fname])
+        self.assertIn("(10 days)", settings.aakash_sms_reminder_preview)
+        self.assertEqual(
+            settings.aakash_sms_reminder_steps,
+            "3 days after the due date, 10 days after the due date, "
+            "30 days after the due date",
+        )
+        for kind, xmlid in (
+            ("invoice", "sms_template_invoice_confirmed"),
+            ("reminder", "sms_template_invoice_reminder"),
+            ("payment", "sms_template_payment_received"),
+        ):
+            with self.subTest(kind=kind):
+                action = settings.with_context(
+                    aakash_sms_template=kind
+                ).action_aakash_sms_edit_template()
+                self.assertEqual(
+                    (action["res_model"], action["res_id"]),
+                    ("sms.template", self.env.ref(f"aakash_sms_account.{xmlid}").id),
+                )
+        steps = settings.action_aakash_sms_reminder_steps()
+        self.assertEqual(
+            self.env["aakash.sms.reminder.step"].search(steps["domain"]),
+            self.env.company.aakash_sms_reminder_step_ids,
+        )
+        arch = self.env["res.config.settings"].get_view(view_type="form")["arch"]
+        payments = arch[arch.index('id="pay_invoice_online_setting_container"') :]
+        payments = payments[: payments.index("</block>")]
+        for fname in ("aakash_sms_reminder_preview", "aakash_sms_payment_receipt"):
+            self.assertIn(fname, payments)
+
+    def test_preview_in_every_active_language(self):
+        self.env["res.lang"]._activate_lang("ne_NP")
+        self.invoice(self.ram, 10)
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(
+            len(settings.aakash_sms_reminder_preview.splitlines()), 2, "English, Nepali"
+        )
+
+    def test_no_invoice_yet(self):
+        company = self.env["res.company"].create({"name": "Empty Branch"})
+        settings = (
+            self.env["res.config.settings"].with_company(company).create({})
+        )
+        self.assertEqual(
+            settings.aakash_sms_reminder_preview,
+            "No confirmed customer invoice to preview yet.",
+        )
