@@ -23,8 +23,6 @@ _logger = logging.getLogger(__name__)
 REMINDER_LOCK_NAMESPACE = 0x4152
 # customers texted per committed chunk of the cron
 CUSTOMERS_PER_CHUNK = 500
-# seconds of the cron's time budget kept for the chunk after the last one started
-TIME_MARGIN = 60
 # the invoices a reminder may go out for
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 
@@ -96,9 +94,10 @@ class AakashSmsReminder(models.Model):
     def _cron_send_reminders(self, chunk_size=CUSTOMERS_PER_CHUNK):
         """Text every customer whose invoices reached a reminder step today.
 
-        The customers are handled by committed chunks; when the time budget runs out
-        the cron says how many are left and Odoo runs it again, which goes on from
-        what is not claimed yet (nothing goes out twice).
+        The customers are handled by committed chunks (``ir.cron._commit_progress``);
+        when the job's time budget runs out the cron says how many are left and Odoo
+        runs it again, which goes on from what is not claimed yet (nothing goes out
+        twice).
         """
         # a cron: every company's invoices, steps and templates
         reminders_sudo = self.sudo()
@@ -114,7 +113,7 @@ class AakashSmsReminder(models.Model):
             time_left = Cron._commit_progress(
                 len(keys), remaining=len(customers) - done
             )
-            if time_left < TIME_MARGIN and done < len(customers):
+            if not time_left and done < len(customers):
                 _logger.info(
                     "Aakash SMS: %s customers left for the next reminder run",
                     len(customers) - done,
