@@ -207,9 +207,7 @@ def child(args):
         "jobs": jobs,
         "longest_job_s": round(longest, 2),
         "queries_per_invoice": round(queries / args.invoices, 2),
-        "peak_rss_mb": round(
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        ),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "reminders": reminders,
         "invoices_reminded": invoices,
         "customers_texted": leads,
@@ -265,20 +263,32 @@ def main():
     if result is None:
         sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-5000:])
         return 1
-    print(f"\n{args.invoices:,} overdue invoices, {args.customers:,} customers; "
-          f"{machine()}")
+    print(
+        f"\n{args.invoices:,} overdue invoices, {args.customers:,} customers; "
+        f"{machine()}"
+    )
     for key, value in result.items():
         print(f"- {key}: {value}")
     checks = [
-        ("every customer texted once", result["customers_texted"] == args.customers
-         and result["sms_rows"] == args.customers
-         and result["distinct_numbers"] == args.customers),
-        ("every invoice its step once", result["invoices_reminded"] == args.invoices
-         and result["most_per_invoice_step"] == 1),
-        ("nothing sent by a second run the same day",
-         result["sms_rows_after_second_run"] == result["sms_rows"]),
-        (f"each cron job within {TIME_LIMIT_S} s (Odoo's limit)",
-         result["longest_job_s"] < TIME_LIMIT_S),
+        (
+            "every customer texted once",
+            result["customers_texted"] == args.customers
+            and result["sms_rows"] == args.customers
+            and result["distinct_numbers"] == args.customers,
+        ),
+        (
+            "every invoice its step once",
+            result["invoices_reminded"] == args.invoices
+            and result["most_per_invoice_step"] == 1,
+        ),
+        (
+            "nothing sent by a second run the same day",
+            result["sms_rows_after_second_run"] == result["sms_rows"],
+        ),
+        (
+            f"each cron job within {TIME_LIMIT_S} s (Odoo's limit)",
+            result["longest_job_s"] < TIME_LIMIT_S,
+        ),
     ]
     print("\nChecks:")
     for label, ok in checks:

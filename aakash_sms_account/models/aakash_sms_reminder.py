@@ -13,7 +13,6 @@ import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -21,8 +20,12 @@ _logger = logging.getLogger(__name__)
 # PostgreSQL advisory lock namespace of reminders ("AR"): (namespace, customer id) is
 # held by the transaction texting that customer
 REMINDER_LOCK_NAMESPACE = 0x4152
-# customers texted per committed chunk of the cron
-CUSTOMERS_PER_CHUNK = 500
+# customers texted per committed chunk of the cron: a chunk takes a few seconds, and
+# Odoo calls the cron at least 10 times a job (ir_cron.MIN_RUNS_PER_JOB) whatever its
+# time budget, so a job stays well within Odoo's time limit (120 s by default)
+CUSTOMERS_PER_CHUNK = 100
+# chatter notes written per batch (the ORM's inverse updates grow with the batch)
+NOTES_PER_BATCH = 100
 # the invoices a reminder may go out for
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 
@@ -37,7 +40,7 @@ class AakashSmsReminder(models.Model):
         "account.move", "Invoice", required=True, index=True, ondelete="cascade"
     )
     step_id = fields.Many2one(
-        "aakash.sms.reminder.step", "Step", index="btree_not_null", ondelete="set null"
+        "aakash.sms.reminder.step", index="btree_not_null", ondelete="set null"
     )
     step_days = fields.Integer(
         "Days After Due Date", help="The step's days when the reminder went out."
@@ -234,9 +237,7 @@ class AakashSmsReminder(models.Model):
         Move = self.env["account.move"]
         leads = Move.browse([items[0][0] for items in due.values()])
         textable = leads._aakash_sms_textable()
-        due = {
-            key: items for key, items in due.items() if items[0][0] in textable.ids
-        }
+        due = {key: items for key, items in due.items() if items[0][0] in textable.ids}
         if not due:
             return self.browse()
         claimed = self._claim(due, today)
@@ -320,6 +321,7 @@ class AakashSmsReminder(models.Model):
         each reminder on its invoice.  :return: ``self``"""
         Message = self.env["aakash.sms.message"]
         leads = self.filtered("is_lead")
+        leads.move_id._aakash_sms_ensure_access_tokens()
         messages = Message.sudo().browse()
         for template, group in leads.grouped(
             lambda r: r.step_id._aakash_template()
@@ -333,9 +335,7 @@ class AakashSmsReminder(models.Model):
                 ),
                 moves,
             )
-            messages |= Message._aakash_create_rows(
-                moves, bodies, text_problem=problem
-            )
+            messages |= Message._aakash_create_rows(moves, bodies, text_problem=problem)
         by_move = {message.res_id: message for message in messages}
         by_customer = {}
         for lead in leads:
@@ -374,6 +374,10 @@ class AakashSmsReminder(models.Model):
             bodies[reminder.move_id.id] = Markup("<p>%s</p>") % text
         # the reminder is the engine's record of what happened on the invoice
         moves_sudo = self.move_id.sudo()
-        moves_sudo._message_log_batch(
-            bodies=bodies, author_id=self.env.user.partner_id.id
-        )
+        ids = moves_sudo.ids
+        for start in range(0, len(ids), NOTES_PER_BATCH):
+            batch = moves_sudo.browse(ids[start : start + NOTES_PER_BATCH])
+            batch._message_log_batch(
+                bodies={move_id: bodies[move_id] for move_id in batch.ids},
+                author_id=self.env.user.partner_id.id,
+            )

@@ -36,7 +36,6 @@ class AakashSmsReminderStep(models.Model):
     )
     template_id = fields.Many2one(
         "sms.template",
-        "Template",
         domain="[('model', '=', 'account.move')]",
         ondelete="set null",
         help="Rendered in each customer's language. Empty means the payment "

@@ -1,4 +1,5 @@
 import logging
+import uuid
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -37,6 +38,7 @@ class AccountMove(models.Model):
         "move_id",
         "SMS Reminders",
         readonly=True,
+        groups="account.group_account_invoice,account.group_account_readonly",
         help="The payment reminders texted about this invoice: each step once.",
     )
     aakash_sms_partial_sent = fields.Boolean(
@@ -141,6 +143,28 @@ class AccountMove(models.Model):
         return self.filtered(
             lambda m: m.id in numbers and numbers[m.id] not in opted_out
         )
+
+    def _aakash_sms_ensure_access_tokens(self):
+        """Give the invoices of ``self`` their portal access token, in one query.
+
+        What ``get_portal_url`` does one ``write`` at a time (an invoice's ``write``
+        also syncs its lines: 70 ms each), before the templates render their links.
+        """
+        missing = self.filtered(lambda move: not move.access_token)
+        if not missing:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move AS m SET access_token = v.token "
+                "FROM (VALUES %s) AS v(id, token) "
+                "WHERE m.id = v.id AND m.access_token IS NULL",
+                SQL(", ").join(
+                    SQL("(%s, %s)", move_id, str(uuid.uuid4()))
+                    for move_id in missing.ids
+                ),
+            )
+        )
+        missing.invalidate_recordset(["access_token"])
 
     def action_aakash_sms_remind_now(self):
         """Text the customer a payment reminder now, with the rules of the daily

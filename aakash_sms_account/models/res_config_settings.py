@@ -32,9 +32,7 @@ class ResConfigSettings(models.TransientModel):
     @api.depends("company_id")
     def _compute_aakash_sms_reminder_steps(self):
         for settings in self:
-            steps = settings.company_id.aakash_sms_reminder_step_ids.filtered(
-                "enabled"
-            )
+            steps = settings.company_id.aakash_sms_reminder_step_ids.filtered("enabled")
             settings.aakash_sms_reminder_steps = (
                 ", ".join(steps.mapped("name")) if steps else self.env._("none on")
             )

@@ -77,7 +77,7 @@ class TestTwoReminderWorkers(AakashSmsInvoicingCase):
         self.addCleanup(delete_invoices, dbname, move_ids, partner_ids)
         return move_ids
 
-    def read(self, query, move_ids):
+    def read_committed(self, query, move_ids):
         with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
             cr.execute(SQL(query, move_ids))
             return cr.fetchall()
@@ -115,7 +115,7 @@ class TestTwoReminderWorkers(AakashSmsInvoicingCase):
             thread.join(120)
         self.assertFalse(errors)
 
-        reminders = self.read(
+        reminders = self.read_committed(
             "SELECT move_id, step_days, is_lead, message_id "
             "FROM aakash_sms_reminder WHERE move_id = ANY(%s)",
             move_ids,
@@ -127,7 +127,7 @@ class TestTwoReminderWorkers(AakashSmsInvoicingCase):
             ),
             "each invoice its step, once",
         )
-        sms = self.read(
+        sms = self.read_committed(
             "SELECT number, count(*) FROM aakash_sms_message "
             "WHERE res_model = 'account.move' AND res_id = ANY(%s) GROUP BY number",
             move_ids,

@@ -90,7 +90,9 @@ class TestReminderSteps(ReminderCase):
         invoice = self.invoice(self.ram, 3)
         self.run_reminders()
         row = self.messages_of(invoice)
-        self.assertEqual((len(row), row.state, row.number), (1, "pending", "9801234567"))
+        self.assertEqual(
+            (len(row), row.state, row.number), (1, "pending", "9801234567")
+        )
         self.assertIn(invoice.name, row.body)
         self.assertIn("(3 days)", row.body)
         self.assertEqual(self.reminders_of(invoice).step_days, 3)
@@ -176,9 +178,7 @@ class TestReminderSteps(ReminderCase):
         self.assertEqual(row.res_id, first.id, "about the most overdue invoice")
         self.assertIn(f"{first.name}, {second.name}", row.body)
         self.assertIn("3,500.00", row.body)
-        self.assertEqual(
-            self.reminders_of(first | second).mapped("step_days"), [10, 3]
-        )
+        self.assertEqual(self.reminders_of(first | second).mapped("step_days"), [10, 3])
         self.assertEqual(self.reminders_of(first | second).message_id, row)
         self.assertTrue(
             second.message_ids.filtered(
@@ -347,9 +347,7 @@ class TestReminderSettings(ReminderCase):
 
     def test_no_invoice_yet(self):
         company = self.env["res.company"].create({"name": "Empty Branch"})
-        settings = (
-            self.env["res.config.settings"].with_company(company).create({})
-        )
+        settings = self.env["res.config.settings"].with_company(company).create({})
         self.assertEqual(
             settings.aakash_sms_reminder_preview,
             "No confirmed customer invoice to preview yet.",
