@@ -261,7 +261,12 @@ class AccountMove(models.Model):
     def _aakash_sms_receipt_due(self):
         """The receipt this invoice is due now: 'partial', 'paid' or ''."""
         self.ensure_one()
-        if not self.company_id.aakash_sms_payment_receipt or self.aakash_sms_paid_sent:
+        if (
+            not self.company_id.aakash_sms_payment_receipt
+            or self.aakash_sms_paid_sent
+            # nothing to pay: "paid" as soon as confirmed, nobody paid anything
+            or self.currency_id.is_zero(self.amount_total)
+        ):
             return ""
         if self.payment_state in ("paid", "in_payment"):
             return "paid"

@@ -28,6 +28,12 @@ class TestPaymentReceived(ReminderCase):
         self.end_transaction()
         self.assertFalse(self.messages_of(invoice))
 
+    def test_free_invoice_is_not_a_payment(self):
+        invoice = self.invoice(self.ram, 0, amount=0)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.end_transaction()
+        self.assertFalse(self.messages_of(invoice))
+
     def test_paid_with_the_wizard_texted_once(self):
         invoice = self.invoice(self.ram, 0, amount=1000)
         self.pay(invoice)

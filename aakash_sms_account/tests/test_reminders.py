@@ -186,6 +186,27 @@ class TestReminderSteps(ReminderCase):
             )
         )
 
+    def test_customer_name_written_as_code_is_texted_as_typed(self):
+        self.env.company.aakash_sms_reminder_step_ids.template_id = self.env[
+            "sms.template"
+        ].create(
+            {
+                "name": "With the name",
+                "model_id": self.env["ir.model"]._get_id("account.move"),
+                "body": "Namaste {{ object.partner_id.name }}, "
+                "{{ object.aakash_sms_overdue_names }} is overdue",
+            }
+        )
+        self.ram.name = "Ram {{ 6 * 7 }}"
+        invoice = self.invoice(self.ram, 3)
+        self.run_reminders()
+        self.run_queue()
+        [request] = self.gateway.requests
+        self.assertEqual(
+            request.form["text"],
+            f"Namaste Ram {{{{ 6 * 7 }}}}, {invoice.name} is overdue",
+        )
+
     def test_usd_invoice_in_dollars(self):
         invoice = self.invoice(self.sita, 3, amount=25, currency=self.usd)
         self.run_reminders()

@@ -14,4 +14,5 @@ def migrate(cr, version):
     )
     if template and template.with_context(lang="en_US").name == OLD_NAME:
         template.with_context(lang="en_US").name = "Invoice confirmed"
-        template.update_field_translations("name", {"ne_NP": "बिल पुष्टि भयो"})
+        if env["res.lang"].search_count([("code", "=", "ne_NP")]):  # active only
+            template.update_field_translations("name", {"ne_NP": "बिल पुष्टि भयो"})
