@@ -91,3 +91,83 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+def reminder_screenshots(url=URL):
+    """The Invoicing settings of the SMS payment reminders and an invoice's chatter
+    with its reminders (issue #22), into aakash_sms_account/static/description/.
+
+    Self-contained: it logs in, and when no invoice has a reminder yet it sends one
+    with "Send Reminder Now" on the demo's most overdue unpaid customer invoice.
+    """
+    from datetime import date
+
+    out = OUT.parent.parent.parent / "aakash_sms_account" / "static" / "description"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-component-update"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url + "/web/login")
+        page.fill("input[name=login]", "admin")
+        page.fill("input[name=password]", "admin")
+        page.click("button[type=submit]")
+        page.wait_for_selector(".o_main_navbar")
+
+        def call(model, method, args, kwargs=None):
+            response = page.request.post(
+                url + "/web/dataset/call_kw",
+                data={
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": args,
+                        "kwargs": kwargs or {},
+                    },
+                },
+            )
+            return response.json().get("result")
+
+        page.goto(url + "/odoo/action-account.action_account_config")
+        page.wait_for_selector("#aakash_sms_reminders")
+        page.locator("#aakash_sms_reminders").scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(out / "screenshot_reminder_settings.png"))
+
+        reminded = call(
+            "account.move",
+            "search",
+            [[("aakash_sms_reminder_ids", "!=", False)]],
+            {"limit": 1},
+        )
+        if not reminded:
+            overdue = call(
+                "account.move",
+                "search",
+                [
+                    [
+                        ("move_type", "=", "out_invoice"),
+                        ("state", "=", "posted"),
+                        ("payment_state", "in", ["not_paid", "partial"]),
+                        ("invoice_date_due", "<", date.today().isoformat()),
+                    ]
+                ],
+                {"limit": 1, "order": "invoice_date_due"},
+            )
+            if overdue:
+                call("account.move", "action_aakash_sms_remind_now", [overdue])
+            reminded = overdue
+        if reminded:
+            page.goto(url + f"/odoo/account.move/{reminded[0]}")
+            page.wait_for_selector(".o-mail-Message:has-text('Payment reminder')")
+            page.get_by_text("SMS Reminders").first.click()
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(out / "screenshot_reminder_chatter.png"))
+        browser.close()
+
+
+if __name__ == "__main__":
+    reminder_screenshots()

@@ -4,3 +4,6 @@ from . import test_clarity
 from . import test_permissions
 from . import test_tours
 from . import test_i18n
+from . import test_reminders
+from . import test_payment_received
+from . import test_reminder_concurrency
