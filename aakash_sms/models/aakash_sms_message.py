@@ -171,7 +171,10 @@ class AakashSmsMessage(models.Model):
     mail_message_id = fields.Many2one(
         "mail.message", "Chatter Note", readonly=True, index="btree_not_null"
     )
-    resend_id = fields.Many2one("aakash.sms.message", "Resent As", readonly=True)
+    # indexed: deleting log rows checks this self-reference (ON DELETE SET NULL)
+    resend_id = fields.Many2one(
+        "aakash.sms.message", "Resent As", readonly=True, index="btree_not_null"
+    )
     send_ref = fields.Char(
         "Send",
         index="btree_not_null",
