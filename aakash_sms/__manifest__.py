@@ -11,7 +11,7 @@
     "development_status": "Beta",
     # contacts: the SMS log and the providers are in the Contacts app (Contacts > SMS)
     "depends": ["mail", "sms", "phone_validation", "contacts"],
-    "external_dependencies": {"python": ["requests"]},
+    "external_dependencies": {"python": ["requests", "nepali-datetime"]},
     "data": [
         "security/aakash_sms_security.xml",
         "security/ir.model.access.csv",

@@ -7,3 +7,4 @@ from . import res_company
 from . import res_partner
 from . import sms_sms
 from . import res_config_settings
+from . import mail_render_mixin
