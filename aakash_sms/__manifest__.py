@@ -22,10 +22,12 @@
         "views/aakash_sms_provider_views.xml",
         "views/aakash_sms_message_views.xml",
         "wizard/aakash_sms_composer_views.xml",
+        "views/aakash_sms_opt_out_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/ir_actions_server_views.xml",
         "views/aakash_sms_menus.xml",
+        "views/aakash_sms_report_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -32,6 +32,7 @@ class TestNepaliInvoiceText(AakashSmsInvoicingCase):
     def test_a_rupee_invoice_is_texted_in_nepali_digits_and_bikram_sambat(self):
         body = self.confirm(self.npr, 123456.5)
         self.assertIn(": रु. १,२३,४५६.५० १७ मंसिर २०८२ भित्र तिर्नुहोला", body)
+        self.assertNotIn("/sms/stop/", body, "a transactional text: no opt-out link")
 
     def test_another_currency_keeps_its_symbol_in_nepali_digits(self):
         body = self.confirm(self.env.company.currency_id, 1500)
