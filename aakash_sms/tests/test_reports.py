@@ -8,7 +8,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import TOKEN, AakashSmsCase, role_user
+from .common import TOKEN, AakashSmsCase, role_user, sandbox_provider
 
 
 @tagged("post_install", "-at_install")
@@ -164,3 +164,48 @@ class TestCreditGuard(AakashSmsCase):
         self.gateway.ip_blocked.add(TOKEN)
         composer.action_send()
         self.assertEqual(len(self.messages_of(self.people)), 3, "sent all the same")
+
+
+@tagged("post_install", "-at_install")
+class TestMonthlyBudget(AakashSmsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "Pokhara Budget"})
+        cls.provider_b = sandbox_provider(
+            cls.env, cls.gateway, "Pokhara", company_id=cls.company_b.id, is_default=True
+        )
+        cls.hari, cls.gita = cls.contacts(("Hari", "9812345678"), ("Gita", "9841112222"))
+
+    def queue(self, company, partner):
+        Message = self.env["aakash.sms.message"].with_company(company)
+        rows = Message._aakash_create_rows(partner, {partner.id: "Budget"})
+        rows._aakash_queue()
+        return rows
+
+    def test_a_second_companys_spent_budget_stops_its_queued_sms_only(self):
+        self.company_b.aakash_sms_monthly_budget = 2
+        self.env["aakash.sms.message"].sudo().create(
+            {
+                "body": "Earlier",
+                "number": "9851112222",
+                "state": "delivered",
+                "credits": 2,
+                "sent_date": fields.Datetime.now(),
+                "company_id": self.company_b.id,
+                "provider_id": self.provider_b.id,
+            }
+        )
+        row_b = self.queue(self.company_b, self.hari)
+        row_a = self.queue(self.company, self.gita)
+        self.run_queue()
+        self.assertEqual(self.gateway.sent_numbers(), ["9841112222"])
+        self.assertEqual((row_a.state, row_b.state), ("queued", "failed"))
+        self.assertEqual(row_b.error_kind, "budget")
+        self.assertIn("monthly SMS credit budget of Pokhara Budget", row_b.reason)
+
+    def test_under_the_budget_the_sms_go(self):
+        self.company_b.aakash_sms_monthly_budget = 3
+        row_b = self.queue(self.company_b, self.hari)
+        self.run_queue()
+        self.assertEqual(row_b.state, "queued")

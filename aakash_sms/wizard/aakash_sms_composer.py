@@ -474,10 +474,16 @@ class AakashSmsComposer(models.TransientModel):
         go, else the action that shows the wizard again with the shortfall.
 
         The balance is read from Aakash again when its reading is a few minutes old;
-        when it cannot be read the send goes, and the sender is told.
+        when it cannot be read the send goes, and the sender is told.  A provider
+        whose balance was never read (no Test Connection, no balance cron yet) is not
+        guarded.
         """
         provider = self._get_provider()
-        if not provider or self.env.context.get("aakash_sms_covered"):
+        if (
+            not provider
+            or not provider.balance_date  # never read: nothing to compare with
+            or self.env.context.get("aakash_sms_covered")
+        ):
             return None
         balance, unreadable = provider._fresh_balance()
         if unreadable:
