@@ -29,7 +29,9 @@ class MailRenderMixin(models.AbstractModel):
     @api.model
     def _render_template(self, template_src, model, res_ids, *args, **kwargs):
         try:
-            return super()._render_template(template_src, model, res_ids, *args, **kwargs)
+            return super()._render_template(
+                template_src, model, res_ids, *args, **kwargs
+            )
         except UserError as exc:
             # Odoo words any error of a template as "Failed to render ... <source>":
             # the helpers' own reason is clearer
@@ -51,7 +53,11 @@ class MailRenderMixin(models.AbstractModel):
             if currency and currency.name != "NPR":
                 # another currency: Odoo's format, in Devanagari digits for Nepali
                 text = tools.format_amount(self.env, amount, currency)
-                return nepali_dates.ne_digits(text) if nepali_dates.is_nepali(lang) else text
+                return (
+                    nepali_dates.ne_digits(text)
+                    if nepali_dates.is_nepali(lang)
+                    else text
+                )
             return nepali_dates.format_npr(amount, lang)
 
         return {

@@ -28,13 +28,15 @@ class ResCompany(models.Model):
         charged this month (UTC month, by the rows' sending date).
         """
         # the queue's check, whoever's rows: the budgets of every company concerned
-        companies_sudo = self.sudo().browse(list(company_ids)).filtered(
-            "aakash_sms_monthly_budget"
+        companies_sudo = (
+            self.sudo().browse(list(company_ids)).filtered("aakash_sms_monthly_budget")
         )
         if not companies_sudo:
             return {}
         month_start = fields.Date.today().replace(day=1)
-        self.env["aakash.sms.message"].flush_model(["company_id", "credits", "sent_date"])
+        self.env["aakash.sms.message"].flush_model(
+            ["company_id", "credits", "sent_date"]
+        )
         self.env.cr.execute(
             SQL(
                 """SELECT company_id, SUM(credits) FROM aakash_sms_message

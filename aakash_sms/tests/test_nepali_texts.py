@@ -35,7 +35,9 @@ class TestNepaliTexts(AakashSmsCase):
         )
 
     def sent_texts(self):
-        return [r.form["text"] for r in self.gateway.requests if r.path.endswith("/send")]
+        return [
+            r.form["text"] for r in self.gateway.requests if r.path.endswith("/send")
+        ]
 
     def render(self, body, records, engine="inline_template"):
         return self.env["mail.render.mixin"]._render_template(

@@ -60,8 +60,7 @@ class TestOptOutLink(OptOutMixin, AakashSmsCase):
             self.sent(),
             {
                 "9812345678": sita_text,
-                "9841112222": "Dashain sale\nOpt out: "
-                + self.links._url("9841112222"),
+                "9841112222": "Dashain sale\nOpt out: " + self.links._url("9841112222"),
             },
         )
 

@@ -27,21 +27,25 @@ class TestSmsReport(AakashSmsCase):
             ("queued", "Ncell", 1),  # no report yet: not in the rate
             ("rejected", False, 0),
         ]
-        cls.rows = cls.env["aakash.sms.message"].sudo().create(
-            [
-                {
-                    "body": "Report",
-                    "number": "9812345678",
-                    "state": state,
-                    "network": network,
-                    "credits": credits,
-                    "provider_id": cls.provider.id,
-                    "sent_date": now if credits else False,
-                    "res_model": "res.partner",
-                    "send_ref": "report-send",
-                }
-                for state, network, credits in rows
-            ]
+        cls.rows = (
+            cls.env["aakash.sms.message"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "body": "Report",
+                        "number": "9812345678",
+                        "state": state,
+                        "network": network,
+                        "credits": credits,
+                        "provider_id": cls.provider.id,
+                        "sent_date": now if credits else False,
+                        "res_model": "res.partner",
+                        "send_ref": "report-send",
+                    }
+                    for state, network, credits in rows
+                ]
+            )
         )
 
     def pivot(self, user, groupby):
@@ -173,9 +177,15 @@ class TestMonthlyBudget(AakashSmsCase):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "Pokhara Budget"})
         cls.provider_b = sandbox_provider(
-            cls.env, cls.gateway, "Pokhara", company_id=cls.company_b.id, is_default=True
+            cls.env,
+            cls.gateway,
+            "Pokhara",
+            company_id=cls.company_b.id,
+            is_default=True,
         )
-        cls.hari, cls.gita = cls.contacts(("Hari", "9812345678"), ("Gita", "9841112222"))
+        cls.hari, cls.gita = cls.contacts(
+            ("Hari", "9812345678"), ("Gita", "9841112222")
+        )
 
     def queue(self, company, partner):
         Message = self.env["aakash.sms.message"].with_company(company)
