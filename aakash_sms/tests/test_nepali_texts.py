@@ -81,7 +81,10 @@ class TestNepaliTexts(AakashSmsCase):
     def test_the_error_is_in_the_users_language(self):
         load_nepali(self.env)
         self.sms_user.lang = "ne_NP"
-        mixin = self.env(user=self.sms_user)["mail.render.mixin"]
+        # as in the user's requests: their language in the context
+        mixin = self.env(user=self.sms_user, context={"lang": "ne_NP"})[
+            "mail.render.mixin"
+        ]
         with self.assertRaises(UserError) as caught:
             mixin.sudo()._render_template(
                 "{{ format_bs_date('1900-01-01') }}", "res.partner", self.sita.ids
