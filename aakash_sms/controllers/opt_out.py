@@ -46,38 +46,39 @@ class AakashSmsOptOutController(http.Controller):
 
     def _values(self, env, lang, number, token, state, nepali=False):
         """What the page shows, in its language (the template holds no text)."""
-        _ = env._
         shown = f"{number[:3]}****{number[-3:]}" if len(number) == 10 else ""
         company = env.company.name
         texts = {
-            "confirm": _(
+            "confirm": env._(
                 "Stop SMS from %(company)s to %(number)s?",
                 company=company,
                 number=shown,
             ),
-            "done": _(
+            "done": env._(
                 "Done: %(number)s will no longer receive SMS from %(company)s.",
                 number=shown,
                 company=company,
             ),
-            "already": _(
+            "already": env._(
                 "%(number)s already receives no SMS from %(company)s.",
                 number=shown,
                 company=company,
             ),
-            "invalid": _("This link is not valid. Please use the link in your SMS."),
+            "invalid": env._(
+                "This link is not valid. Please use the link in your SMS."
+            ),
         }
         other = "en" if lang == "ne" else "ne"
         return {
             "state": state,
             "message": texts[state],
-            "button": _("Stop SMS"),
-            "note": _(
+            "button": env._("Stop SMS"),
+            "note": env._(
                 "No SMS from %(company)s will reach this number any more, invoices "
                 "and reminders included. To receive them again, contact %(company)s.",
                 company=company,
             ),
-            "title": _("SMS opt-out"),
+            "title": env._("SMS opt-out"),
             "other_lang_url": f"{ROUTE}/{number}/{token}?lang={other}"
             if nepali
             else False,

@@ -91,13 +91,10 @@ class AakashSmsProvider(models.Model):
     message_count = fields.Integer(compute="_compute_message_count")
     # ------------------------------------------------------------ the SMS Report's
     credits_this_month = fields.Float(
-        "Credits This Month",
         compute="_compute_month_credits",
         help="Credits of the SMS this provider sent since the 1st of this month.",
     )
-    credits_last_month = fields.Float(
-        "Credits Last Month", compute="_compute_month_credits"
-    )
+    credits_last_month = fields.Float(compute="_compute_month_credits")
     report_next_page = fields.Integer(
         "Report Page To Read",
         default=1,
