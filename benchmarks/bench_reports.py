@@ -108,7 +108,7 @@ def measure(db, repeat):
                 for _ in range(repeat + 1):
                     Message.env.invalidate_all()
                     started = time.perf_counter()
-                    Message.read_group(domain, MEASURES, groupby, lazy=False)
+                    Message.formatted_read_group(domain, groupby, MEASURES)
                     times.append(time.perf_counter() - started)
                 results.append((label, period, times[0], statistics.median(times[1:])))
         cr.rollback()

@@ -49,12 +49,20 @@ class TestSmsReport(AakashSmsCase):
         )
 
     def pivot(self, user, groupby):
-        return self.env(user=user)["aakash.sms.message"].read_group(
+        """The pivot's groups, as the web client reads them."""
+        groups = self.env(user=user)["aakash.sms.message"].formatted_read_group(
             [("id", "in", self.rows.ids)],
-            ["credits:sum", "delivery_rate:avg"],
             groupby,
-            lazy=False,
+            ["credits:sum", "delivery_rate:avg", "__count"],
         )
+        return [
+            {
+                **group,
+                "credits": group["credits:sum"],
+                "delivery_rate": group["delivery_rate:avg"],
+            }
+            for group in groups
+        ]
 
     def test_an_sms_manager_who_is_no_accountant_reads_credits_and_delivery(self):
         groups = {g["network"]: g for g in self.pivot(self.manager, ["network"])}
