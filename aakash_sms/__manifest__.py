@@ -11,7 +11,7 @@
     "development_status": "Beta",
     # contacts: the SMS log and the providers are in the Contacts app (Contacts > SMS)
     "depends": ["mail", "sms", "phone_validation", "contacts"],
-    "external_dependencies": {"python": ["requests"]},
+    "external_dependencies": {"python": ["requests", "nepali-datetime"]},
     "data": [
         "security/aakash_sms_security.xml",
         "security/ir.model.access.csv",
@@ -23,10 +23,12 @@
         "views/aakash_sms_message_views.xml",
         "views/aakash_sms_send_views.xml",
         "wizard/aakash_sms_composer_views.xml",
+        "views/aakash_sms_opt_out_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/ir_actions_server_views.xml",
         "views/aakash_sms_menus.xml",
+        "views/aakash_sms_report_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -27,6 +27,8 @@ OUTCOMES = {
     "ip": ("failed", False, "unregistered"),
     "balance": ("failed", False, "insufficient_credit"),
     "validation": ("failed", False, "server_error"),
+    # the company's monthly credit budget is spent (decided when the queue takes it)
+    "budget": ("failed", False, "insufficient_credit"),
     # provably not accepted, may pass later: retried by the queue with growing delays
     "transport": ("failed", True, "server_error"),
     "throttled": ("failed", True, "server_error"),

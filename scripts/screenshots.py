@@ -169,5 +169,56 @@ def reminder_screenshots(url=URL):
         browser.close()
 
 
+
+def report_screenshots(url=URL):
+    """The SMS Report's graph and pivot, and the opt-out page of a customer's link
+    (issue #23), from the same running ./demo (its SMS log has rows)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        page.goto(url + "/web/login")
+        page.fill("input[name=login]", "admin")
+        page.fill("input[name=password]", "admin")
+        page.click("button[type=submit]")
+        page.wait_for_selector(".o_main_navbar")
+        page.goto(url + "/odoo/action-aakash_sms.action_aakash_sms_report")
+        page.wait_for_selector(".o_graph_renderer canvas")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / "screenshot_report_graph.png"))
+        page.click(".o_switch_view.o_pivot")
+        page.wait_for_selector(".o_pivot table")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / "screenshot_report_pivot.png"))
+        # a customer's link: signed with the demo database's secret, as
+        # aakash.sms.opt.out._token does (odoo.tools.misc.hmac)
+        import hashlib
+        import hmac
+
+        import odoo_db
+
+        [[secret]] = odoo_db.psql(
+            "aakash_demo",
+            "SELECT value FROM ir_config_parameter WHERE key = 'database.secret'",
+        )
+        number = "9812345678"
+        token = hmac.new(
+            secret.encode(),
+            repr(("aakash_sms-opt-out", number)).encode(),
+            hashlib.sha256,
+        ).hexdigest()[:12]
+        link = f"{url}/sms/stop/{number}/{token}"
+        if link.startswith("http"):
+            public = browser.new_page(viewport={"width": 900, "height": 600})
+            public.goto(link)
+            public.wait_for_selector(".o_aakash_sms_opt_out")
+            public.screenshot(path=str(OUT / "screenshot_opt_out.png"))
+        browser.close()
+
+
+
 if __name__ == "__main__":
     reminder_screenshots()
+    report_screenshots()

@@ -8,3 +8,5 @@ from . import res_company
 from . import res_partner
 from . import sms_sms
 from . import res_config_settings
+from . import mail_render_mixin
+from . import aakash_sms_opt_out

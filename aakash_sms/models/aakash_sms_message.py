@@ -197,6 +197,15 @@ class AakashSmsMessage(models.Model):
     notify_sender = fields.Boolean(
         readonly=True, help="Tell the sender when this send is done (wizard sends)."
     )
+    # the SMS Report's delivery rate: 100 delivered, 0 otherwise; averaged over the
+    # rows whose report came back only (``_read_group_select``)
+    delivery_rate = fields.Float(
+        "Delivery Rate (%)",
+        compute="_compute_delivery_rate",
+        store=True,
+        aggregator="avg",
+        help="Of the SMS whose delivery report came back, the share delivered.",
+    )
     attempt_count = fields.Integer("Attempts", readonly=True)
     next_attempt_date = fields.Datetime("Next Attempt", readonly=True)
     sending_key = fields.Integer(
@@ -241,6 +250,24 @@ class AakashSmsMessage(models.Model):
                 message.record_ref = f"{message.res_model},{message.res_id}"
             else:
                 message.record_ref = False
+
+    @api.depends("state")
+    def _compute_delivery_rate(self):
+        rates = {"delivered": 100.0, "undelivered": 0.0}
+        for message in self:
+            message.delivery_rate = rates.get(message.state, False)
+
+    def _read_group_select(self, aggregate_spec, query):
+        # the rate over the rows whose report came back only: a row still waiting
+        # for its report (0 when stored) is no undelivered SMS
+        if aggregate_spec == "delivery_rate:avg":
+            state = self._field_to_sql(self._table, "state", query)
+            return SQL(
+                "AVG(CASE %s WHEN 'delivered' THEN 100.0 "
+                "WHEN 'undelivered' THEN 0.0 END)",
+                state,
+            )
+        return super()._read_group_select(aggregate_spec, query)
 
     @api.depends("send_ref")
     def _compute_send_name(self):
@@ -511,6 +538,7 @@ class AakashSmsMessage(models.Model):
         notify_sender=False,
         seen=None,
         values=None,
+        opt_out=False,
     ):
         """Create the log rows of one send: the only way the send paths write rows.
 
@@ -526,6 +554,8 @@ class AakashSmsMessage(models.Model):
         :param seen: the (number, text) pairs this send already texts (a send
             prepared by chunks in several transactions)
         :param values: more values of every row
+        :param opt_out: end each text with its recipient's opt-out link (bulk sends of
+            the wizard only: ``aakash.sms.opt.out``)
         :return: the rows, as superuser: pending, or already final when refused before
             sending (no number, landline, opted out, duplicate, bad text, document not
             to be texted, no provider)
@@ -537,7 +567,7 @@ class AakashSmsMessage(models.Model):
         seen = set() if seen is None else seen
         for chunk in self._aakash_chunks(records):
             plans = self._aakash_row_plans(
-                chunk, bodies, provider, recipients, send_ref, text_problem
+                chunk, bodies, provider, recipients, send_ref, text_problem, opt_out
             )
             vals_list = messages_sudo._aakash_check_plans(plans, providers, seen)
             for vals in vals_list:
@@ -595,9 +625,20 @@ class AakashSmsMessage(models.Model):
 
     @api.model
     def _aakash_row_plans(
-        self, records, bodies, provider, recipients, send_ref, text_problem=""
+        self,
+        records,
+        bodies,
+        provider,
+        recipients,
+        send_ref,
+        text_problem="",
+        opt_out=False,
     ):
-        """The :class:`RowPlan` of each record of ``records``, not checked yet."""
+        """The :class:`RowPlan` of each record of ``records``, not checked yet.
+
+        :param opt_out: each text ends with its recipient's opt-out link
+        """
+        opt_out_links = self.env["aakash.sms.opt.out"] if opt_out else None
         recipients = (
             recipients
             if recipients is not None
@@ -619,6 +660,8 @@ class AakashSmsMessage(models.Model):
                 "company_id": company.id,
                 "send_ref": send_ref,
             }
+            if opt_out_links is not None:
+                vals["body"] = opt_out_links._append(vals["body"], raw)
             plans.append(
                 RowPlan(
                     vals,

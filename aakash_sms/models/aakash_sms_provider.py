@@ -1,5 +1,8 @@
 import logging
+from collections import defaultdict
 from typing import NamedTuple
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -86,6 +89,12 @@ class AakashSmsProvider(models.Model):
         "managers get an activity.",
     )
     message_count = fields.Integer(compute="_compute_message_count")
+    # ------------------------------------------------------------ the SMS Report's
+    credits_this_month = fields.Float(
+        compute="_compute_month_credits",
+        help="Credits of the SMS this provider sent since the 1st of this month.",
+    )
+    credits_last_month = fields.Float(compute="_compute_month_credits")
     report_next_page = fields.Integer(
         "Report Page To Read",
         default=1,
@@ -129,6 +138,50 @@ class AakashSmsProvider(models.Model):
         )
         for provider in self:
             provider.message_count = counts.get(provider, 0)
+
+    def _compute_month_credits(self):
+        this_month, last_month = self._month_starts()
+        Message = self.env["aakash.sms.message"]
+        domain = [("provider_id", "in", self.ids), ("sent_date", ">=", last_month)]
+        credits = defaultdict(float)
+        for provider, month, total in Message._read_group(
+            domain, ["provider_id", "sent_date:month"], ["credits:sum"]
+        ):
+            credits[provider, month.date() >= this_month] += total
+        for provider in self:
+            provider.credits_this_month = credits[provider._origin, True]
+            provider.credits_last_month = credits[provider._origin, False]
+
+    @api.model
+    def _month_starts(self):
+        """The first days of this month and of the last (server dates, UTC)."""
+        this_month = fields.Date.today().replace(day=1)
+        return this_month, this_month - relativedelta(months=1)
+
+    def _days_left(self):
+        """How many days the balance lasts at this month's pace (None: nothing
+        was sent this month)."""
+        self.ensure_one()
+        today = fields.Date.today()
+        per_day = self.credits_this_month / today.day
+        if not per_day:
+            return None
+        return int(self.balance // per_day)
+
+    def _fresh_balance(self, max_age_minutes=5):
+        """``(balance, reason)``: the balance, read from Aakash again when the last
+        reading is older than ``max_age_minutes``; ``reason`` says why it could not
+        be read (the last reading is then returned, ``None`` if there was none)."""
+        self.ensure_one()
+        age_limit = fields.Datetime.now() - relativedelta(minutes=max_age_minutes)
+        if self.balance_date and self.balance_date >= age_limit:
+            return self.balance, None
+        try:
+            with self.env.cr.savepoint():
+                return self._read_credit().available, None
+        except UserError as exc:
+            last = self.balance if self.balance_date else None
+            return last, exc.args[0]
 
     @api.constrains("base_url")
     def _check_base_url(self):
@@ -411,16 +464,25 @@ class AakashSmsProvider(models.Model):
         already = self.activity_ids.filtered(
             lambda a: a.activity_type_id == activity_type
         ).user_id
+        note = self.env._(
+            "Only %(balance)s credits are left on %(name)s (warning below "
+            "%(threshold)s). Top up the Aakash SMS account.",
+            balance=self.balance,
+            name=self.name,
+            threshold=self.low_balance_threshold,
+        )
+        days = self._days_left()
+        if days is not None:
+            note += " " + self.env._(
+                "At this month's pace (%(per_day)s credits a day) they last about "
+                "%(days)s days.",
+                per_day=round(self.credits_this_month / fields.Date.today().day, 1),
+                days=days,
+            )
         for manager in managers - already:
             self.activity_schedule(
                 "aakash_sms.mail_activity_type_low_balance",
                 user_id=manager.id,
-                note=self.env._(
-                    "Only %(balance)s credits are left on %(name)s (warning below "
-                    "%(threshold)s). Top up the Aakash SMS account.",
-                    balance=self.balance,
-                    name=self.name,
-                    threshold=self.low_balance_threshold,
-                ),
+                note=note,
             )
         return True

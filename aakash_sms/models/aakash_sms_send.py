@@ -90,6 +90,11 @@ class AakashSmsSend(models.Model):
         help="The server action or automation rule whose text and recipients this "
         "send follows.",
     )
+    opt_out = fields.Boolean(
+        "Opt-out Link",
+        readonly=True,
+        help="Each text ends with its recipient's opt-out link.",
+    )
     notify_sender = fields.Boolean(
         default=True, readonly=True, help="Tell the sender when this send is done."
     )
@@ -354,6 +359,7 @@ class AakashSmsSend(models.Model):
             notify_sender=self.notify_sender,
             seen=self._aakash_sent_pairs(recipients),
             values={"send_id": self.id},
+            opt_out=self.opt_out,
         )
         self.write(
             {

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 from ..tools.sms_api import SmsApiAakash
 
@@ -11,6 +12,54 @@ class ResCompany(models.Model):
         help="Route every SMS Odoo sends (SMS composer, templates, marketing, server "
         "actions...) through the company's default Aakash SMS provider.",
     )
+
+    aakash_sms_monthly_budget = fields.Float(
+        "Monthly SMS Credit Budget",
+        help="Credits the company's SMS may use in a month (0: no budget). Once they "
+        "are used, queued SMS fail with the reason until the next month; resend them "
+        "then, or raise the budget.",
+    )
+
+    def _aakash_sms_budget_refusals(self, company_ids):
+        """``{company id: reason}`` for the companies of ``company_ids`` whose
+        monthly credit budget is spent: the queue sends none of their rows.
+
+        Decided when the queue takes rows (``sending_queue``), on the credits Aakash
+        charged this month (UTC month, by the rows' sending date).
+        """
+        # the queue's check, whoever's rows: the budgets of every company concerned
+        companies_sudo = (
+            self.sudo().browse(list(company_ids)).filtered("aakash_sms_monthly_budget")
+        )
+        if not companies_sudo:
+            return {}
+        month_start = fields.Date.today().replace(day=1)
+        self.env["aakash.sms.message"].flush_model(
+            ["company_id", "credits", "sent_date"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """SELECT company_id, SUM(credits) FROM aakash_sms_message
+                    WHERE company_id IN %s AND sent_date >= %s AND credits > 0
+                    GROUP BY company_id""",
+                tuple(companies_sudo.ids),
+                month_start,
+            )
+        )
+        spent = dict(self.env.cr.fetchall())
+        return {
+            company.id: self.env._(
+                "The monthly SMS credit budget of %(company)s (%(budget)s credits) is "
+                "spent: %(spent)s credits used since %(start)s. Nothing was sent; "
+                "resend next month or raise the budget (Settings, Aakash SMS).",
+                company=company.name,
+                budget=company.aakash_sms_monthly_budget,
+                spent=spent[company.id],
+                start=month_start,
+            )
+            for company in companies_sudo
+            if spent.get(company.id, 0) >= company.aakash_sms_monthly_budget
+        }
 
     def _get_sms_api_class(self):
         self.ensure_one()

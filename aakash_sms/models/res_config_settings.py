@@ -14,6 +14,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.aakash_sms_native", readonly=False
     )
 
+    aakash_sms_monthly_budget = fields.Float(
+        related="company_id.aakash_sms_monthly_budget", readonly=False
+    )
+
     def _compute_aakash_sms_provider_id(self):
         for settings in self:
             settings.aakash_sms_provider_id = self.env[

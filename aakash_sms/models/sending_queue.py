@@ -280,6 +280,11 @@ class SmsQueue:
         opted_out = Message._aakash_opted_out(
             {row.number for row in candidates if row.number}
         )
+        # hook of the monthly credit budget (res_company.py): companies whose budget
+        # is spent send nothing more this month
+        over_budget = self.env["res.company"]._aakash_sms_budget_refusals(
+            {row.company_id for row in candidates}
+        )
         for row in candidates:
             provider = by_id.get(row.provider_id, providers.browse())[:1]
             if not row.provider_id:
@@ -296,6 +301,8 @@ class SmsQueue:
             elif row.number in opted_out:
                 reason = Message._aakash_refusal_reason("opted_out")
                 refused["opted_out", reason].append(row.id)
+            elif row.company_id in over_budget:
+                refused["budget", over_budget[row.company_id]].append(row.id)
             else:
                 groups[row.provider_id, row.body].append(row)
         return groups, refused

@@ -14,3 +14,6 @@ from . import test_chatter
 from . import test_customer_data
 from . import test_text_rules
 from . import test_large_send
+from . import test_nepali_texts
+from . import test_opt_out
+from . import test_reports

@@ -425,6 +425,7 @@ class TestNativeBridge(AakashSmsCase):
             "auth": ("error", "sms_acc"),
             "ip": ("error", "sms_acc"),
             "balance": ("error", "sms_credit"),
+            "budget": ("error", "sms_credit"),
             "validation": ("error", "sms_server"),
             "transport": ("error", "sms_server"),
             "throttled": ("error", "sms_server"),

@@ -149,6 +149,15 @@ class AakashSmsComposer(models.TransientModel):
         compute="_compute_text_info",
         help="Why the SMS cannot be sent as it is (empty when it can).",
     )
+    # the credit guard: what the provider's balance (its last reading) cannot pay for
+    credit_shortfall = fields.Char(compute="_compute_credit_shortfall")
+    # bulk sends only (several records): transactional texts never carry it
+    opt_out_link = fields.Boolean(
+        "Add an Opt-out Link",
+        help="Each text ends with a short link where its recipient can stop SMS from "
+        "you (their number goes on the SMS blacklist). Counted in the characters and "
+        "credits; each recipient's text then differs.",
+    )
 
     @api.depends("res_model", "res_domain", "res_ids")
     def _compute_selection_note(self):
@@ -325,7 +334,7 @@ class AakashSmsComposer(models.TransientModel):
             return "{{" in (self.body or "") or "{%" in (self.body or "")
         return "{{" in (self.body or "")
 
-    @api.depends("body", "template_id", "valid_res_ids", "provider_id")
+    @api.depends("body", "template_id", "valid_res_ids", "provider_id", "opt_out_link")
     def _compute_text_info(self):
         for composer in self:
             composer._set_text_info()
@@ -352,6 +361,8 @@ class AakashSmsComposer(models.TransientModel):
         else:
             first_text = gsm_safe(self.body or "") if gsm else (self.body or "")
             title = False
+        if self._opt_out_wanted():
+            first_text, texts = self._with_opt_out_links(first_text, texts, records)
         info = measure(first_text)
         if personalised and texts:
             measures = [measure(text).segments for text in texts.values()]
@@ -375,7 +386,9 @@ class AakashSmsComposer(models.TransientModel):
         self.update(
             {
                 "is_personalised": bool(personalised and records),
-                "preview_body": first_text if personalised and records else False,
+                "preview_body": first_text
+                if (personalised and records) or self._opt_out_wanted()
+                else False,
                 "preview_title": title,
                 "encoding": info.encoding,
                 "segment_count": most,
@@ -484,6 +497,97 @@ class AakashSmsComposer(models.TransientModel):
             records, self.body, self.template_id, self.body_rendered
         )
 
+    @api.depends("credit_estimate", "provider_id")
+    def _compute_credit_shortfall(self):
+        for composer in self:
+            provider = composer._get_provider()
+            composer.credit_shortfall = (
+                composer._shortfall_text(provider, provider.balance)
+                if provider and provider.balance_date
+                else False
+            )
+
+    def _shortfall_text(self, provider, balance):
+        if balance is None or self.credit_estimate <= balance:
+            return False
+        text = self.env._(
+            "This send needs about %(needed)s credits and %(provider)s has "
+            "%(balance)s left: it is not sent. Top up the Aakash SMS account or text "
+            "fewer recipients.",
+            needed=self.credit_estimate,
+            provider=provider.name,
+            balance=balance,
+        )
+        if self.env.user.has_group("aakash_sms.group_aakash_sms_manager"):
+            text += " " + self.env._(
+                "As an SMS manager you may send to the recipients the balance covers."
+            )
+        return text
+
+    def _check_credit(self):
+        """The credit guard, before anything is created: ``None`` when the send may
+        go, else the action that shows the wizard again with the shortfall.
+
+        The balance is read from Aakash again when its reading is a few minutes old;
+        when it cannot be read the send goes, and the sender is told.  A provider
+        whose balance was never read (no Test Connection, no balance cron yet) is not
+        guarded.
+        """
+        provider = self._get_provider()
+        if (
+            not provider
+            or not provider.balance_date  # never read: nothing to compare with
+            or self.env.context.get("aakash_sms_covered")
+        ):
+            return None
+        balance, unreadable = provider._fresh_balance()
+        if unreadable:
+            self.env.user._bus_send(
+                "simple_notification",
+                {
+                    "type": "warning",
+                    "title": self.env._("Balance not checked"),
+                    "message": self.env._(
+                        "The Aakash SMS balance could not be read (%s): the SMS are "
+                        "sent without checking it.",
+                        unreadable,
+                    ),
+                },
+            )
+        if not self._shortfall_text(provider, balance):
+            return None
+        self.invalidate_recordset(["credit_shortfall"])
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "views": [(False, "form")],
+            "target": "new",
+            "name": self.env._("Send SMS (Aakash)"),
+        }
+
+    def action_send_covered(self):
+        """SMS managers: send to the first recipients the balance covers."""
+        self.ensure_one()
+        if not self.env.user.has_group("aakash_sms.group_aakash_sms_manager"):
+            raise UserError(self.env._("Only SMS managers may send a partial send."))
+        provider = self._get_provider()
+        balance, _unreadable = provider._fresh_balance()
+        records, texts = self._texts_as_sent()
+        if self._opt_out_wanted():
+            _first, texts = self._with_opt_out_links("", texts, records)
+        covered, spent = [], 0
+        for res_id in json.loads(self.valid_res_ids or "[]"):
+            cost = measure(texts.get(res_id) or self.body or "").segments
+            if balance is not None and spent + cost > balance:
+                break
+            covered.append(res_id)
+            spent += cost
+        if not covered:
+            raise UserError(self.env._("The balance covers no recipient."))
+        self.res_ids = json.dumps(covered)
+        return self.with_context(aakash_sms_covered=True).action_send()
+
     def action_send(self):
         """Create the rows of this send; send them at once if one request does it,
         else queue them.
@@ -491,6 +595,9 @@ class AakashSmsComposer(models.TransientModel):
         Recipients are looked up again on the records now (the preview is only shown).
         """
         self.ensure_one()
+        withheld = self._check_credit()
+        if withheld:
+            return withheld
         # measured below on the texts as rendered for each recipient
         refusal = self._text_refusal(max_segments=0)
         if refusal:
@@ -520,7 +627,11 @@ class AakashSmsComposer(models.TransientModel):
         # checked against each record's there)
         provider_sudo = self.provider_id.sudo() or None
         messages = Message._aakash_create_rows(
-            records, bodies, provider=provider_sudo, notify_sender=True
+            records,
+            bodies,
+            provider=provider_sudo,
+            notify_sender=True,
+            opt_out=self._opt_out_wanted(),
         )
         pending = messages.browse(
             [
@@ -585,6 +696,7 @@ class AakashSmsComposer(models.TransientModel):
                 "template_id": self.template_id.id,
                 "provider_id": self.provider_id.id,
                 "company_id": self.company_id.id,
+                "opt_out": self.opt_out_link,
             },
         )
         return {
@@ -610,6 +722,26 @@ class AakashSmsComposer(models.TransientModel):
                 ],
             },
         }
+
+    def _opt_out_wanted(self):
+        """Whether the texts end with an opt-out link: asked, for several records."""
+        return bool(self.opt_out_link and len(self._get_ids()) > 1)
+
+    def _with_opt_out_links(self, first_text, texts, records):
+        """``(first_text, texts)`` ending with their opt-out link, as the rows will
+        (every link has the same length: a sample number stands for the first
+        recipient when the text is the same for all)."""
+        links = self.env["aakash.sms.opt.out"]
+        sample = self.line_ids.filtered("valid")[:1].number or "9800000000"
+        first_id = records[:1].id if records else None
+        numbers = {line.res_id: line.number for line in self.line_ids if line.valid}
+        texts = {
+            res_id: links._append(text, numbers.get(res_id) or sample)
+            for res_id, text in texts.items()
+        }
+        if first_id in texts:
+            return texts[first_id], texts
+        return links._append(first_text, sample), texts
 
     def _notify_with_log_button(self, messages):
         """The outcome notification, with a button that opens this send in the SMS

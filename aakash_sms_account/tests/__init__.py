@@ -7,3 +7,4 @@ from . import test_i18n
 from . import test_reminders
 from . import test_payment_received
 from . import test_reminder_concurrency
+from . import test_nepali_invoice_text
