@@ -9,6 +9,8 @@
     "license": "LGPL-3",
     "maintainers": ["aakash-sms-odoo"],
     "development_status": "Beta",
+    # listed under Apps' default filter ("Apps"): a search for "Aakash" finds it
+    "application": True,
     # contacts: the SMS log and the providers are in the Contacts app (Contacts > SMS)
     "depends": ["mail", "sms", "phone_validation", "contacts"],
     "external_dependencies": {"python": ["requests"]},

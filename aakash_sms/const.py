@@ -121,3 +121,10 @@ TOKEN_DESTINATION_FIELDS = ("base_url",)
 # The composer's preview lists at most this many recipients (those that will not be
 # texted first); the counts above it cover every selected record.
 PREVIEW_LIMIT = 200
+
+# Odoo's own "Send SMS" actions (sms.composer) that the Aakash wizard replaces in the
+# Actions menu of a company sending Odoo's SMS through Aakash (one "Send SMS")
+ODOO_SEND_SMS_ACTIONS = (
+    "sms.res_partner_act_window_sms_composer_multi",
+    "sms.res_partner_act_window_sms_composer_single",
+)

@@ -8,6 +8,8 @@ from ..const import BASE_URL_SCHEMES, DEFAULT_BASE_URL, TOKEN_DESTINATION_FIELDS
 from ..tools import errors
 from ..tools.client import AakashClient
 
+from odoo.addons.sms.tools.sms_api import SmsApi
+
 _logger = logging.getLogger(__name__)
 
 
@@ -48,6 +50,7 @@ class AakashSmsProvider(models.Model):
         "administrators can read or change it.",
     )
     has_token = fields.Boolean(compute="_compute_has_token")
+    company_sms_native = fields.Boolean(related="company_id.aakash_sms_native")
     base_url = fields.Char(
         "Gateway URL", required=True, default=DEFAULT_BASE_URL, tracking=True
     )
@@ -147,7 +150,48 @@ class AakashSmsProvider(models.Model):
         for vals in vals_list:
             if vals.get("base_url", DEFAULT_BASE_URL) != DEFAULT_BASE_URL:
                 self._check_token_destination_access()
-        return super().create(vals_list)
+        first_of = self._companies_without_provider(vals_list)
+        providers = super().create(vals_list)
+        providers._route_odoo_sms_of(first_of)
+        return providers
+
+    @api.model
+    def _companies_without_provider(self, vals_list):
+        """The companies of ``vals_list`` that never had an Aakash SMS provider."""
+        company_ids = {
+            vals.get("company_id") or self.env.company.id for vals in vals_list
+        }
+        # archived providers count too: a company that had one already chose
+        providers_sudo = self.sudo().with_context(active_test=False)
+        had = providers_sudo.search([("company_id", "in", list(company_ids))])
+        return self.env["res.company"].browse(company_ids) - had.company_id
+
+    def _route_odoo_sms_of(self, companies):
+        """Send Odoo's own SMS of ``companies`` through Aakash, when their first
+        provider is created and they still use Odoo's IAP service (a company that
+        chose Twilio keeps it), and say so on the provider.
+
+        Only at that moment: an upgrade, or a provider added later, never changes a
+        company's choice (switching it off in the settings stays off).
+        """
+        for company in companies:
+            if company.aakash_sms_native or (
+                company._get_sms_api_class() is not SmsApi
+            ):
+                continue
+            # an SMS manager creating the first provider may not write companies
+            company_sudo = company.sudo()
+            company_sudo.aakash_sms_native = True
+            self.filtered(lambda p, c=company: p.company_id == c)[:1].message_post(
+                body=self.env._(
+                    "Odoo's own SMS of %(company)s (Send SMS, the SMS button of "
+                    "phone fields, SMS templates, marketing) now go through Aakash "
+                    "SMS. To keep Odoo's own SMS service, switch off \"Send Odoo's "
+                    "SMS through Aakash\" in Settings > General Settings > Aakash "
+                    "SMS.",
+                    company=company.name,
+                )
+            )
 
     def write(self, vals):
         changed = [name for name in TOKEN_DESTINATION_FIELDS if name in vals]

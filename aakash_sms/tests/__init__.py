@@ -13,3 +13,4 @@ from . import test_engine_faults
 from . import test_chatter
 from . import test_customer_data
 from . import test_text_rules
+from . import test_first_hour

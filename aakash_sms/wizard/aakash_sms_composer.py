@@ -513,6 +513,51 @@ class AakashSmsComposer(models.TransientModel):
             ]
         return action
 
+    # ------------------------------------------------------------
+    # One "Send SMS": Odoo's entry points open this wizard
+    # ------------------------------------------------------------
+
+    @api.model
+    def _aakash_replaces_odoo(self, company=None):
+        """Whether Odoo's "Send SMS" entry points open this wizard for the user.
+
+        When the company sends Odoo's SMS through Aakash (with an active provider) and
+        the user may send with the wizard: both would text through Aakash, the wizard
+        shows each recipient and the credits first.
+        """
+        company = company or self.env.company
+        return bool(
+            company.aakash_sms_native
+            and self.env.user.has_group("aakash_sms.group_aakash_sms_user")
+            and self.env["aakash.sms.provider"]._get_default_sudo(company)
+        )
+
+    @api.model
+    def action_open_for_phone_field(self, res_model, res_id):
+        """The wizard for the record of a phone field's SMS button, or False when
+        Odoo's own composer should open (static/src/js/sms_button_patch.js)."""
+        if res_model not in self.env or not res_id:
+            return False
+        record = self.env[res_model].browse(res_id).exists()
+        if not record or not record.has_access("read"):
+            return False
+        company = record.company_id if "company_id" in record._fields else None
+        if not self._aakash_replaces_odoo(company or None):
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send SMS"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [[False, "form"]],
+            "target": "new",
+            "context": {
+                "active_model": res_model,
+                "active_ids": [record.id],
+                "active_id": record.id,
+            },
+        }
+
 
 class AakashSmsComposerLine(models.TransientModel):
     _name = "aakash.sms.composer.line"

@@ -1,0 +1,122 @@
+"""A shop owner's first hour: one obvious "Send SMS", through Aakash once set up."""
+
+from odoo.tests import tagged
+
+from .common import AakashSmsCase, role_user, sandbox_provider
+
+
+@tagged("post_install", "-at_install")
+class TestOneSendSms(AakashSmsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = cls.env["res.company"].create(
+            {"name": "Thamel Tea House", "country_id": cls.env.ref("base.np").id}
+        )
+        cls.shop_user = role_user(
+            cls.env,
+            "employee",
+            "thamel_sms",
+            name="Thamel SMS User",
+            company_id=cls.shop.id,
+            company_ids=[(6, 0, cls.shop.ids)],
+        )
+        cls.shop_user.group_ids += cls.env.ref("aakash_sms.group_aakash_sms_user")
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Sita Gurung", "phone": "9812345678", "company_id": cls.shop.id}
+        )
+
+    def send_sms_actions(self, user):
+        """The names of the entries of a contact form's Actions menu that text."""
+        bindings = (
+            self.env["ir.actions.actions"]
+            .with_user(user)
+            .with_company(user.company_id)
+            .get_bindings("res.partner")
+        )
+        return sorted(
+            action["name"]
+            for action in bindings.get("action", ())
+            if "SMS" in action["name"]
+            and "form" in (action.get("binding_view_types") or "").split(",")
+        )
+
+    def test_the_first_provider_routes_odoos_sms_through_aakash_and_says_so(self):
+        self.assertFalse(self.shop.aakash_sms_native)
+        provider = sandbox_provider(
+            self.env, self.gateway, "Thamel Aakash", company_id=self.shop.id
+        )
+        self.assertTrue(self.shop.aakash_sms_native)
+        self.assertIn(
+            "now go through Aakash SMS",
+            provider.message_ids[:1].body,
+            "the provider's chatter says what changed, and where to switch it off",
+        )
+
+    def test_a_company_that_switched_routing_off_keeps_it_off(self):
+        sandbox_provider(self.env, self.gateway, "First", company_id=self.shop.id)
+        self.shop.aakash_sms_native = False
+        sandbox_provider(self.env, self.gateway, "Second", company_id=self.shop.id)
+        self.assertFalse(self.shop.aakash_sms_native)
+
+    def test_an_archived_provider_counts_as_set_up(self):
+        """A company that had a provider (an upgraded database) already chose."""
+        first = sandbox_provider(self.env, self.gateway, "Old", company_id=self.shop.id)
+        self.shop.aakash_sms_native = False
+        first.active = False
+        sandbox_provider(self.env, self.gateway, "New", company_id=self.shop.id)
+        self.assertFalse(self.shop.aakash_sms_native)
+
+    def test_one_send_sms_in_the_actions_menu_once_routed(self):
+        self.assertEqual(
+            self.send_sms_actions(self.shop_user),
+            ["Send SMS", "Send SMS (Aakash)"],
+            "no provider yet: Odoo's own and Aakash's",
+        )
+        sandbox_provider(self.env, self.gateway, "Thamel", company_id=self.shop.id)
+        self.assertEqual(self.send_sms_actions(self.shop_user), ["Send SMS"])
+        [action] = [
+            action
+            for action in self.env["ir.actions.actions"]
+            .with_user(self.shop_user)
+            .with_company(self.shop)
+            .get_bindings("res.partner")["action"]
+            if action["name"] == "Send SMS"
+        ]
+        self.assertEqual(
+            self.env["ir.actions.act_window"].browse(action["id"]).res_model,
+            "aakash.sms.composer",
+        )
+        self.shop.aakash_sms_native = False
+        self.assertEqual(
+            self.send_sms_actions(self.shop_user),
+            ["Send SMS", "Send SMS (Aakash)"],
+        )
+
+    def test_the_phone_fields_sms_button_opens_the_aakash_wizard(self):
+        Composer = self.env["aakash.sms.composer"]
+        sandbox_provider(self.env, self.gateway, "Thamel", company_id=self.shop.id)
+        action = Composer.with_user(self.shop_user).action_open_for_phone_field(
+            "res.partner", self.customer.id
+        )
+        self.assertEqual(action["res_model"], "aakash.sms.composer")
+        self.assertEqual(action["context"]["active_ids"], self.customer.ids)
+        # an employee without the Aakash group: Odoo's composer (through Aakash)
+        employee = role_user(
+            self.env,
+            "employee",
+            "thamel_clerk",
+            company_id=self.shop.id,
+            company_ids=[(6, 0, self.shop.ids)],
+        )
+        self.assertFalse(
+            Composer.with_user(employee).action_open_for_phone_field(
+                "res.partner", self.customer.id
+            )
+        )
+        self.shop.aakash_sms_native = False
+        self.assertFalse(
+            Composer.with_user(self.shop_user).action_open_for_phone_field(
+                "res.partner", self.customer.id
+            )
+        )
