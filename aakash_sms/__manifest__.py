@@ -22,6 +22,7 @@
         "data/aakash_sms_chatter_templates.xml",
         "data/res_lang_data.xml",
         "views/aakash_sms_provider_views.xml",
+        "wizard/aakash_sms_resend_views.xml",
         "views/aakash_sms_message_views.xml",
         "wizard/aakash_sms_composer_views.xml",
         "views/res_partner_views.xml",

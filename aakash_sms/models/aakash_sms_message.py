@@ -16,7 +16,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, LazyTranslate
+from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
 from ..const import (
@@ -39,37 +39,11 @@ from ..tools.sms_api import SmsApiAakash
 from ..tools.text import gsm_safe, text_problem
 from .chatter_notes import post_outcome_notes
 from .models import check_number
+from .reasons import REFUSAL_REASONS, CodedReason, reason_vals
 from .report_sync import ReportSync
 from .sending_queue import SmsQueue
 
 _logger = logging.getLogger(__name__)
-_lt = LazyTranslate(__name__)
-
-
-# Refusals decided before sending (by the send paths, the queue, a resend): the one
-# place of their texts, translated when shown (``_aakash_refusal_reason``)
-REFUSAL_REASONS = {
-    "no_provider": _lt("No Aakash SMS provider is configured for %(company)s."),
-    "opted_out": _lt("opted out (the number is on the SMS blacklist)"),
-    "duplicate": _lt("duplicate: this text goes to this number once in this send"),
-    "other_company": _lt("the provider %(provider)s belongs to another company"),
-    "archived_default": _lt(
-        "No Aakash SMS provider is configured for %(company)s: its default "
-        "provider %(provider)s is archived (make another provider the default)"
-    ),
-    # decided by the queue, at sending
-    "no_provider_set": _lt("No active Aakash SMS provider is set on this SMS."),
-    "provider_archived": _lt(
-        "The Aakash SMS provider %s was archived before this SMS left: "
-        "nothing was sent."
-    ),
-    "provider_other_company": _lt(
-        "Refused: the provider belongs to another company than the SMS."
-    ),
-    # left out of a resend
-    "resent_copy": _lt("its text was already sent to this number in the same send"),
-    "number_not_corrected": _lt("Aakash refused this number and it was not corrected"),
-}
 
 
 @dataclass
@@ -161,7 +135,21 @@ class AakashSmsMessage(models.Model):
     gateway_status = fields.Char(readonly=True)
     network = fields.Char(readonly=True)
     credits = fields.Float(readonly=True)
-    reason = fields.Char(readonly=True)
+    reason = fields.Char(
+        "Reason as Written",
+        readonly=True,
+        help="The reason in the language of whoever wrote it (the gateway's own "
+        "words for its answers).",
+    )
+    reason_code = fields.Char(
+        readonly=True, help="The reason's key in the table of reasons (translated)."
+    )
+    reason_values = fields.Json(readonly=True)
+    reason_shown = fields.Char(
+        "Reason",
+        compute="_compute_reason_shown",
+        help="Why this SMS was not sent or delivered, in your language.",
+    )
     user_id = fields.Many2one(
         "res.users", "Sent By", readonly=True, default=lambda self: self.env.user
     )
@@ -218,6 +206,41 @@ class AakashSmsMessage(models.Model):
             else:
                 message.record_ref = False
 
+    @api.depends("partner_id", "number", "number_raw")
+    def _compute_display_name(self):
+        """"SMS to Sita Gurung (9812345678)", "SMS to 9812345678", "SMS without a
+        number": a row names its recipient, contact or not."""
+        for message in self:
+            number = message.number or message.number_raw
+            name = message.partner_id.name
+            if name and number:
+                message.display_name = self.env._(
+                    "SMS to %(name)s (%(number)s)", name=name, number=number
+                )
+            elif name or number:
+                message.display_name = self.env._("SMS to %s", name or number)
+            else:
+                message.display_name = self.env._("SMS without a number")
+
+    @api.depends("reason", "reason_code", "reason_values")
+    @api.depends_context("lang")
+    def _compute_reason_shown(self):
+        """The reason in the reader's language when it has a code (rows written
+        before codes, and the gateway's own words, as written)."""
+        for message in self:
+            message.reason_shown = message.reason
+            if message.reason_code in REFUSAL_REASONS:
+                values = message.reason_values
+                try:
+                    message.reason_shown = self._aakash_refusal_reason(
+                        message.reason_code,
+                        *(values if isinstance(values, list) else ()),
+                        **(values if isinstance(values, dict) else {}),
+                    )
+                except (KeyError, TypeError, ValueError):
+                    # values that no longer fit the text: as written
+                    continue
+
     @api.depends("send_ref")
     def _compute_send_name(self):
         """A send named in words ("312 recipients · 25 Nov 12:09 · Administrator")
@@ -234,6 +257,13 @@ class AakashSmsMessage(models.Model):
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([reason_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(reason_vals(vals))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_waiting_or_sending(self):
@@ -316,6 +346,7 @@ class AakashSmsMessage(models.Model):
                     "resent."
                 )
             )
+        chosen_sudo = self._aakash_resend_provider_sudo()
         # rows are the engine's: users never write them directly
         messages_sudo = self.sudo()
         send_ref = uuid4().hex
@@ -327,8 +358,9 @@ class AakashSmsMessage(models.Model):
             if message.error_kind == "duplicate":
                 skipped.append((message, self._aakash_refusal_reason("resent_copy")))
                 continue
-            # the row's provider, read by the queue only (the user may not read it)
-            provider_sudo = message.provider_id.sudo() or None
+            # the provider chosen in the Resend dialog, else the row's (read by the
+            # queue only: the user may not read it)
+            provider_sudo = chosen_sudo or message.provider_id.sudo() or None
             record = (
                 self.env[message.res_model].browse(message.res_id).exists()
                 if message.res_model
@@ -392,6 +424,19 @@ class AakashSmsMessage(models.Model):
             )
         return action
 
+    def _aakash_resend_provider_sudo(self):
+        """The provider chosen in the Resend dialog (``aakash_sms_resend_provider_id``
+        in the context, wizard/aakash_sms_resend.py), or None: one the user may read,
+        then used as the queue uses providers."""
+        provider_id = self.env.context.get("aakash_sms_resend_provider_id")
+        if not provider_id:
+            return None
+        provider = self.env["aakash.sms.provider"].browse(provider_id)
+        provider.check_access("read")
+        # the queue sends through it whoever resends (as with the row's own)
+        provider_sudo = provider.sudo()
+        return provider_sudo
+
     def _action_notify_outcome(self):
         """A notification summarising the outcome of ``self``, for the user who
         sent."""
@@ -451,7 +496,10 @@ class AakashSmsMessage(models.Model):
         :param args: or ``params``: the values of the text's placeholders
         """
         text = REFUSAL_REASONS[kind]._translate(self.env.lang)
-        return text % (args or params) if args or params else text
+        values = list(args) or params or False
+        return CodedReason(
+            text % (args or params) if args or params else text, kind, values
+        )
 
     @api.model
     def _aakash_render(self, render, records):
@@ -471,8 +519,8 @@ class AakashSmsMessage(models.Model):
                 records.ids,
                 exc,
             )
-            return dict.fromkeys(records.ids, "-"), self.env._(
-                "the SMS template could not be rendered (%s)", str(exc)[:200]
+            return dict.fromkeys(records.ids, "-"), self._aakash_refusal_reason(
+                "template", str(exc)[:200]
             )
 
     @api.model
@@ -894,10 +942,7 @@ class AakashSmsMessage(models.Model):
         else:
             domain.append(("sending_key", "in", keys))
         stale = self.search(domain).try_lock_for_update(allow_referencing=True)
-        reason = self.env._(
-            "May have been sent: the sending was interrupted after the request "
-            "left. Check the Aakash report before sending it again."
-        )
+        reason = self._aakash_refusal_reason("interrupted")
         # marked 'sending' (their last write) just before the request could leave
         for (attempts, marked), rows in stale.grouped(
             lambda message: (message.attempt_count, message.write_date)

@@ -2,7 +2,7 @@
 
 from odoo.tests import tagged
 
-from .common import AakashSmsCase, role_user, sandbox_provider
+from .common import AakashSmsCase, load_nepali, role_user, sandbox_provider
 
 
 @tagged("post_install", "-at_install")
@@ -120,3 +120,79 @@ class TestOneSendSms(AakashSmsCase):
                 "res.partner", self.customer.id
             )
         )
+
+
+@tagged("post_install", "-at_install")
+class TestLogAnswers(AakashSmsCase):
+    """The SMS log answers a shop owner's questions, in their language."""
+
+    def send(self, partners, text="Namaste", user=None):
+        composer = self.open_composer(partners, user=user or self.sms_user)
+        composer.body = text
+        composer.save().action_send()
+        return self.messages_of(partners)
+
+    def refused(self, partners):
+        """The rows of a send to ``partners`` that refuses them all (the wizard
+        would say so and send nothing)."""
+        return self.env["aakash.sms.message"]._aakash_create_rows(
+            partners, dict.fromkeys(partners.ids, "Namaste")
+        )
+
+    def test_reasons_are_shown_in_the_readers_language(self):
+        load_nepali(self.env)
+        partner = self.contacts(("Short Number", "981234567"))
+        row = self.refused(partner)
+        self.assertEqual(row.reason_code, "number_length")
+        self.assertEqual(row.reason, "a Nepali mobile number has 10 digits")
+        self.assertEqual(
+            row.with_context(lang="ne_NP").reason_shown,
+            "नेपाली मोबाइल नम्बरमा १० अङ्क हुन्छन्",
+        )
+        self.assertEqual(
+            row.with_context(lang="en_US").reason_shown,
+            "a Nepali mobile number has 10 digits",
+        )
+        # a reason with values: the values go into the reader's sentence
+        self.env["phone.blacklist"].sudo().add("+9779812345678")
+        [opted_out] = self.refused(self.contacts(("Blocked", "9812345678")))
+        self.assertEqual(opted_out.reason_code, "opted_out")
+        self.assertEqual(
+            opted_out.with_context(lang="ne_NP").reason_shown,
+            "SMS नचाहने (नम्बर SMS कालोसूचीमा छ)",
+        )
+
+    def test_rows_written_before_codes_keep_their_reason(self):
+        [row] = self.refused(self.contacts(("Old Row", "981234567")))
+        row.sudo().write({"reason": "an old reason"})
+        self.assertFalse(row.reason_code)
+        self.assertEqual(row.with_context(lang="ne_NP").reason_shown, "an old reason")
+
+    def test_a_row_names_its_recipient(self):
+        [with_partner] = self.send(self.contacts(("Sita Gurung", "9812345678")))
+        self.assertEqual(with_partner.display_name, "SMS to Sita Gurung (9812345678)")
+        row = with_partner.sudo().copy({"partner_id": False})
+        self.assertEqual(row.display_name, "SMS to 9812345678")
+        row.write({"number": False, "number_raw": False})
+        self.assertEqual(row.display_name, "SMS without a number")
+
+    def test_resend_through_another_provider(self):
+        self.provider.auth_token = "wrong-token"
+        partner = self.contacts(("Hari Thapa", "9812345678"))
+        [failed] = self.send(partner)
+        self.assertEqual(failed.state, "failed")
+        other = sandbox_provider(self.env, self.gateway, "Working Account")
+        self.gateway.clear()
+        wizard = (
+            self.env["aakash.sms.resend"]
+            .with_user(self.sms_user)
+            .with_context(active_model="aakash.sms.message", active_ids=failed.ids)
+            .create({})
+        )
+        self.assertEqual(wizard.resendable_count, 1)
+        wizard.provider_id = other.with_user(self.sms_user)
+        wizard.action_resend()
+        self.run_queue()
+        self.assertEqual(failed.resend_id.provider_id, other)
+        self.assertEqual(failed.resend_id.state, "queued")
+        self.assertEqual(self.gateway.sent_numbers(), ["9812345678"])
