@@ -21,6 +21,7 @@
         "data/mail_activity_type_data.xml",
         "data/aakash_sms_chatter_templates.xml",
         "data/res_lang_data.xml",
+        "data/sms_template_data.xml",
         "views/aakash_sms_provider_views.xml",
         "wizard/aakash_sms_resend_views.xml",
         "views/aakash_sms_message_views.xml",

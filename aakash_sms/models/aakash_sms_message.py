@@ -980,19 +980,31 @@ class AakashSmsMessage(models.Model):
         }
         for ref in refs - open_refs:
             messages = self.search([("send_ref", "=", ref)])
+            sender = messages[:1].user_id
+            # in the sender's language and time zone (the send's name holds a date)
+            messages = messages.with_context(lang=sender.lang, tz=sender.tz)
+            _ = messages.env._
             action = messages._action_notify_outcome()["params"]
             recipients = (
-                self.env._("1 recipient:")
+                _("1 recipient:")
                 if len(messages) == 1
-                else self.env._("%(count)s recipients:", count=len(messages))
+                else _("%(count)s recipients:", count=len(messages))
             )
-            messages[:1].user_id._bus_send(
-                "simple_notification",
+            # replaces the notification shown when the send was queued
+            sender._bus_send(
+                "aakash_sms_send_done",
                 {
-                    "title": self.env._("SMS send finished"),
+                    "send_ref": ref,
+                    "title": _("SMS send finished"),
                     "message": f"{recipients}\n{action['message']}",
                     "sticky": True,
                     "type": action["type"],
+                    "buttons": [
+                        {
+                            "name": _("Open in SMS Log"),
+                            "action": messages[:1]._aakash_send_log_action(),
+                        }
+                    ],
                 },
             )
 

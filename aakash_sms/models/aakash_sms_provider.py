@@ -1,8 +1,12 @@
 import logging
+from collections import defaultdict
 from typing import NamedTuple
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..const import BASE_URL_SCHEMES, DEFAULT_BASE_URL, TOKEN_DESTINATION_FIELDS
 from ..tools import errors
@@ -79,7 +83,13 @@ class AakashSmsProvider(models.Model):
         "other).",
     )
     balance = fields.Float("Available Credit", readonly=True, copy=False)
-    balance_date = fields.Datetime("Credit Read On", readonly=True, copy=False)
+    balance_date = fields.Datetime(
+        "Credit Updated On",
+        readonly=True,
+        copy=False,
+        help="Read from Aakash (Refresh Balance, every 6 hours), and lowered by the "
+        "credits Aakash reports for each send.",
+    )
     total_sent = fields.Integer("Total SMS Sent", readonly=True, copy=False)
     low_balance_threshold = fields.Float(
         "Warn Below",
@@ -373,6 +383,41 @@ class AakashSmsProvider(models.Model):
             }
         )
         return credit
+
+    @api.model
+    def _deduct_sent_credits(self, messages):
+        """Lower the balance of the providers of ``messages`` (rows that just got an
+        outcome) by the credits Aakash reported for them, then warn SMS managers when
+        it runs low: the balance stays current between two readings of the account.
+
+        Called once where a queue run ends (``SmsQueue.run``).
+        """
+        spent = defaultdict(float)
+        for message in messages:
+            if message.provider_id and message.credits:
+                spent[message.provider_id.id] += message.credits
+        # the queue's providers, whoever sent: the balance is read-only for users
+        providers_sudo = self.sudo().browse(list(spent))
+        for provider in providers_sudo:
+            try:
+                # another worker lowering the same balance at once: one of them
+                # gives up (the next run or reading corrects it), never the run
+                with self.env.cr.savepoint():
+                    self.env.cr.execute(
+                        SQL(
+                            "UPDATE aakash_sms_provider SET balance = GREATEST(0, "
+                            "balance - %s), balance_date = %s WHERE id = %s",
+                            spent[provider.id],
+                            fields.Datetime.now(),
+                            provider.id,
+                        ),
+                        log_exceptions=False,
+                    )
+            except psycopg2.errors.SerializationFailure:
+                continue
+            finally:
+                provider.invalidate_recordset(["balance", "balance_date"])
+            provider._check_low_balance()
 
     def action_test_connection(self):
         self.ensure_one()

@@ -1,5 +1,7 @@
 """A shop owner's first hour: one obvious "Send SMS", through Aakash once set up."""
 
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from .common import AakashSmsCase, load_nepali, role_user, sandbox_provider
@@ -196,3 +198,124 @@ class TestLogAnswers(AakashSmsCase):
         self.assertEqual(failed.resend_id.provider_id, other)
         self.assertEqual(failed.resend_id.state, "queued")
         self.assertEqual(self.gateway.sent_numbers(), ["9812345678"])
+
+
+@tagged("post_install", "-at_install")
+class TestBalanceWhereDecided(AakashSmsCase):
+    def test_the_balance_follows_each_send_and_shows_in_the_wizard(self):
+        self.provider.action_refresh_balance()
+        self.assertEqual(self.provider.balance, 1000)
+        partners = self.contacts(("Ram", "9812345678"), ("Gita", "9841112222"))
+        composer = self.open_composer(partners, user=self.sms_user)
+        composer.body = "Namaste"
+        self.assertEqual(
+            composer.balance_note,
+            "1,000 credits left on Aakash Sandbox; this send: about 2",
+        )
+        composer.save().action_send()
+        self.assertEqual(self.provider.balance, 998, "lowered by the credits reported")
+        # a queued send: lowered when the queue run ends
+        composer = self.open_composer(partners, user=self.sms_user)
+        composer.body = "Dear {{ object.name }}"
+        composer.save().action_send()
+        self.assertEqual(self.provider.balance, 998)
+        self.run_queue()
+        self.assertEqual(self.provider.balance, 996)
+
+    def test_a_send_that_crosses_warn_below_warns_the_managers(self):
+        self.provider.action_refresh_balance()
+        self.provider.low_balance_threshold = 999.5
+        self.assertFalse(self.provider.activity_ids)
+        composer = self.open_composer(
+            self.contacts(("Ram", "9812345678")), user=self.sms_user
+        )
+        composer.body = "Namaste"
+        composer.save().action_send()
+        self.assertEqual(self.provider.balance, 999)
+        self.assertTrue(self.provider.activity_ids, "SMS managers get a to-do")
+
+
+@tagged("post_install", "-at_install")
+class TestOneNotificationPerSend(AakashSmsCase):
+    def bus_notifications(self):
+        """Run the queue: the "send done" notifications it sent, ``[(partner,
+        payload)]``."""
+        BusBus = type(self.env["bus.bus"])
+        with patch.object(BusBus, "_sendone", autospec=True) as sendone:
+            self.run_queue()
+        return [
+            (call.args[1], call.args[3])
+            for call in sendone.call_args_list
+            if call.args[2] == "aakash_sms_send_done"
+        ]
+
+    def test_a_queued_send_is_one_notification_replaced_when_done(self):
+        load_nepali(self.env)
+        self.sms_user.lang = "ne_NP"
+        partners = self.contacts(("Ram", "9812345678"), ("Gita", "9841112222"))
+        composer = self.open_composer(partners, user=self.sms_user)
+        composer.body = "Namaste {{ object.name }}"
+        action = composer.save().action_send()
+        send_ref = self.messages_of(partners)[:1].send_ref
+        self.assertEqual(action["params"]["send_ref"], send_ref)
+        [(partner, payload)] = self.bus_notifications()
+        self.assertEqual(partner, self.sms_user.partner_id)
+        self.assertEqual(payload["send_ref"], send_ref, "it replaces the first one")
+        self.assertIn("गेटवेमा लाममा: 2", payload["message"], "true, in Nepali")
+        self.assertEqual(self.bus_notifications(), [], "told once")
+
+
+@tagged("post_install", "-at_install")
+class TestCounterExplains(AakashSmsCase):
+    def test_the_unicode_hint_shows_whole_words(self):
+        composer = self.open_composer(self.contacts(("Ram", "9812345678")))
+        composer.body = "नमस्ते Ram, your order is ready"
+        self.assertEqual(
+            composer.unicode_note,
+            "Unicode (70 characters per SMS instead of 160) because of: नमस्ते",
+        )
+
+    def test_the_preview_says_which_look_alikes_were_replaced(self):
+        composer = self.open_composer(self.contacts(("Ram", "9812345678")))
+        composer.body = "It\u2019s ready \u2013 thank you"
+        self.assertEqual(composer.encoding, "gsm7")
+        self.assertEqual(
+            composer.lookalike_note,
+            "Replaced to stay GSM-7 (160 characters per SMS): \u2019 → ', \u2013 → -",
+        )
+        composer.body = "It's ready - thank you"
+        self.assertFalse(composer.lookalike_note)
+
+    def test_templates_to_start_from(self):
+        """Greeting, order ready, payment received: in English and in Nepali."""
+        templates = self.env["sms.template"].search(
+            [("model", "=", "res.partner"), ("name", "like", "(")]
+        )
+        names = set(templates.mapped("name"))
+        for name in ("Greeting", "Order ready", "Payment received"):
+            self.assertIn(f"{name} (English)", names)
+            self.assertIn(f"{name} (नेपाली)", names)
+        ram = self.contacts(("Ram Thapa", "9812345678"))
+        composer = self.open_composer(ram, user=self.sms_user)
+        composer.template_id = self.env.ref("aakash_sms.sms_template_partner_greeting")
+        self.assertEqual(
+            composer.body,
+            "Namaste Ram Thapa! Thank you for being our customer. - "
+            f"{self.sms_user.company_id.name}",
+        )
+        self.assertEqual(composer.segment_count, 1)
+
+    def test_the_server_action_counts_its_text(self):
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Greet",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "aakash_sms",
+                "aakash_sms_body": "Namaste {{ object.name }}",
+            }
+        )
+        self.assertEqual(
+            action.aakash_sms_text_summary,
+            "GSM-7: 29 characters, 1 SMS part per record before the placeholders "
+            "are filled in",
+        )
