@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Take the Apps-page screenshots from a running ./demo with headless Chromium.
+"""Take every screenshot of aakash_sms/static/description/ from a running ./demo.
 
-    ./demo &            # in another terminal
-    pip install playwright && python3 scripts/screenshots.py
+    ./demo --reset &        # in another terminal: a fresh Nepali shop
+    pip install playwright && python3 scripts/screenshots.py [http://localhost:8069]
 
-Uses Debian's /usr/bin/chromium (no browser download). Writes PNGs into
-aakash_sms/static/description/.
+Headless Chromium: Debian's /usr/bin/chromium (no browser download). Each screenshot
+is one function decorated with ``@shot``, run in the order of the file; add one by
+appending such a function at the end of the file (it receives a :class:`Shots`, whose
+``save(name)`` writes ``aakash_sms/static/description/<name>``). Run a few by name:
+``python3 scripts/screenshots.py URL wizard log``.
 """
 
 import sys
@@ -13,11 +16,73 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-URL = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8069"
 OUT = Path(__file__).resolve().parent.parent / "aakash_sms" / "static" / "description"
+SHOTS = []  # the @shot functions, in the order of the file
 
 
-def main():
+def shot(function):
+    """Register ``function(shots)`` as one screenshot step."""
+    SHOTS.append(function)
+    return function
+
+
+class Shots:
+    """The browser page and what the steps share (log in, open, wait, save)."""
+
+    def __init__(self, page, url):
+        self.page = page
+        self.url = url
+        self.user = None
+
+    def login(self, login, password=None):
+        """Log in as ``login`` (its password is its login in the demo)."""
+        if self.user == login:
+            return
+        page = self.page
+        page.context.clear_cookies()
+        page.goto(self.url + "/web/login")
+        page.fill("input[name=login]", login)
+        page.fill("input[name=password]", password or login)
+        page.click("button[type=submit]")
+        page.wait_for_selector(".o_main_navbar")
+        self.user = login
+
+    def open(self, path, ready=".o_action_manager .o_view_controller"):
+        """Open ``/odoo/<path>`` and wait until ``ready`` shows."""
+        self.page.goto(f"{self.url}/odoo/{path}")
+        self.page.wait_for_selector(ready)
+        self.settle()
+
+    def open_record(self, action, name):
+        """Open the record named ``name`` from the list of ``action``."""
+        self.open(f"{action}?view_type=list", ".o_data_row")
+        self.page.locator(".o_data_row", has_text=name).first.click()
+        self.page.wait_for_selector(".o_form_view")
+        self.settle()
+
+    def settle(self, ms=700):
+        """Let RPCs and animations end (the counter follows the text after 250 ms)."""
+        self.page.wait_for_timeout(ms)
+
+    def action_menu(self, item):
+        """Click ``item`` in the Actions (gear) menu."""
+        self.page.click(".o_cp_action_menus button:has(.fa-cog)")
+        self.page.locator(".o-dropdown-item", has_text=item).first.click()
+
+    def type_sms(self, text):
+        self.page.fill(".modal .o_field_widget[name=body] textarea", text)
+        self.settle(1200)
+
+    def save(self, name, selector=None):
+        """Write the page (or the element ``selector``) as ``name``."""
+        target = self.page.locator(selector).first if selector else self.page
+        target.screenshot(path=str(OUT / name))
+        print(f"screenshots: {name}")
+
+
+def main(argv):
+    url = argv[1] if len(argv) > 1 else "http://localhost:8069"
+    wanted = set(argv[2:])
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium",
@@ -28,66 +93,118 @@ def main():
                 "--disable-component-update",
             ],
         )
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
-        page.goto(URL + "/web/login")
-        page.fill("input[name=login]", "admin")
-        page.fill("input[name=password]", "admin")
-        page.click("button[type=submit]")
-        page.wait_for_selector(".o_main_navbar")
-
-        # the wizard on a customer
-        page.goto(URL + "/odoo/action-base.action_partner_form")
-        page.wait_for_selector(".o_kanban_record, .o_data_row")
-        page.get_by_text("Ram Bahadur Thapa").first.click()
-        page.wait_for_selector(".o_form_view")
-        page.get_by_role("button", name="Send SMS").first.click()
-        page.wait_for_selector(".modal textarea")
-        page.fill(
-            ".modal textarea",
-            "नमस्ते Ram ji, your Dashain order is ready for pickup. - Himalayan Traders",
+        # the shop's time: Odoo's web client shows times in the browser's time zone
+        page = browser.new_page(
+            viewport={"width": 1280, "height": 860}, timezone_id="Asia/Kathmandu"
         )
-        page.keyboard.press("Tab")  # leaving the field updates the credit estimate
-        page.wait_for_timeout(800)
-        page.screenshot(path=str(OUT / "screenshot_wizard.png"))
-        page.click(".modal-footer button.btn-primary")
-        page.wait_for_selector(".o-mail-Message:has-text('SMS via Aakash')")
-        page.wait_for_timeout(800)
-        page.screenshot(path=str(OUT / "screenshot_chatter.png"))
-
-        # many customers at once: the preview lists who cannot be texted
-        page.goto(URL + "/odoo/action-base.action_partner_form?view_type=list")
-        page.wait_for_selector(".o_data_row")
-        page.click("thead .o_list_record_selector input")
-        page.get_by_role("button", name="Actions").click()
-        page.get_by_text("Send SMS (Aakash)").click()
-        page.wait_for_selector(".modal textarea")
-        page.fill(".modal textarea", "Dashain sale: 20% off all topi this week!")
-        page.keyboard.press("Tab")
-        page.wait_for_timeout(800)
-        page.screenshot(path=str(OUT / "screenshot_bulk_preview.png"))
-        page.keyboard.press("Escape")
-
-        # provider form and settings
-        page.goto(URL + "/odoo/action-aakash_sms.action_aakash_sms_provider")
-        page.wait_for_selector(".o_data_row")
-        page.click(".o_data_row td[name=name]")
-        page.wait_for_selector(".o_form_view")
-        page.get_by_role("button", name="Test Connection").click()
-        page.wait_for_timeout(1000)
-        page.screenshot(path=str(OUT / "screenshot_provider.png"))
-
-        page.goto(URL + "/odoo/settings")
-        page.wait_for_selector("#aakash_sms")
-        page.locator("#aakash_sms").scroll_into_view_if_needed()
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(OUT / "screenshot_settings.png"))
-
-        page.goto(URL + "/odoo/action-aakash_sms.action_aakash_sms_message")
-        page.wait_for_selector(".o_data_row")
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(OUT / "screenshot_log.png"))
+        page.set_default_timeout(120_000)  # the first page builds Odoo's assets
+        shots = Shots(page, url)
+        for function in SHOTS:
+            if not wanted or function.__name__ in wanted:
+                function(shots)
         browser.close()
 
 
 if __name__ == "__main__":
-    main()
+    # Run the file as the module ``screenshots``: it is read whole, so the steps
+    # defined below this line, appended ones included, are registered first.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import screenshots  # noqa: PLC0415 - this very file, read whole
+
+    screenshots.main(sys.argv)
+
+
+# ----------------------------------------------------------------------------------
+# The steps, in order. Append new ones at the end of the file, decorated with @shot.
+# ----------------------------------------------------------------------------------
+
+
+@shot
+def wizard(s):
+    """The phone's SMS button opens the Aakash wizard: preview, counter with the words
+    that make the text Unicode and the look-alikes replaced, the balance."""
+    s.login("admin")
+    s.open_record("contacts", "Ram Bahadur Thapa")
+    s.page.hover(".o_field_phone")  # its SMS button shows on hover
+    s.page.click(".o_field_phone .o_field_phone_sms")
+    s.page.wait_for_selector(".modal .o_field_one2many .o_data_row")
+    s.type_sms(
+        "नमस्ते Ram ji, your Dashain order is ready \u2013 it\u2019s at the counter. "
+        "- Himalayan Traders"
+    )
+    s.save("screenshot_wizard.png")
+
+
+@shot
+def chatter(s):
+    """Sent: the per-recipient line in the chatter, and the one notification."""
+    s.page.click(".modal-footer button[name=action_send]")
+    s.page.wait_for_selector(".o-mail-Message:has-text('SMS via Aakash')")
+    s.settle(1000)
+    s.save("screenshot_chatter.png")
+
+
+@shot
+def bulk_preview(s):
+    """Every customer, a template to start from: who cannot be texted, and why."""
+    s.login("admin")
+    s.open("contacts?view_type=list", ".o_data_row")
+    s.page.click("thead .o_list_record_selector input")
+    s.action_menu("Send SMS")
+    s.page.wait_for_selector(".modal .o_field_widget[name=template_id] input")
+    s.page.fill(".modal .o_field_widget[name=template_id] input", "Order ready")
+    s.page.locator(".o-autocomplete--dropdown-item", has_text="(English)").first.click()
+    s.settle(1500)
+    s.save("screenshot_bulk_preview.png")
+    s.page.click(".modal-footer button[name=action_send]")
+    s.page.wait_for_selector(".o_notification")
+    s.settle(4000)  # the queue sends them: the log below has their outcome
+
+
+@shot
+def provider(s):
+    """The provider: balance, Warn Below, and that Odoo's SMS go through Aakash."""
+    s.login("admin")
+    s.open_record("action-aakash_sms.action_aakash_sms_provider", "Aakash SMS")
+    s.page.get_by_role("button", name="Test Connection").click()
+    s.page.wait_for_selector(".o_notification")
+    s.settle(1000)
+    s.save("screenshot_provider.png")
+
+
+@shot
+def settings(s):
+    """General Settings: the provider and "Send Odoo's SMS through Aakash"."""
+    s.login("admin")
+    s.open("settings", "#aakash_sms")
+    s.page.locator("#aakash_sms").scroll_into_view_if_needed()
+    s.settle()
+    s.save("screenshot_settings.png")
+
+
+@shot
+def settings_invoicing(s):
+    """Invoicing settings: the confirmation SMS and its template."""
+    s.login("admin")
+    s.open("settings#account", "#aakash_sms_invoice_confirm")
+    s.page.locator("#aakash_sms_invoice_confirm").scroll_into_view_if_needed()
+    s.settle()
+    s.save("screenshot_settings_invoicing.png")
+
+
+@shot
+def invoice(s):
+    """A confirmed invoice in rupees: its SMS button and the chatter line."""
+    s.login("admin")
+    s.open_record("action-account.action_move_out_invoice_type", "Sita Kumari Rai")
+    s.save("screenshot_invoice.png")
+
+
+@shot
+def log(s):
+    """The SMS log as the Nepali shop assistant reads it: reasons in her language,
+    texts and reasons whole, the send by its name."""
+    s.login("sita")
+    s.open("action-aakash_sms.action_aakash_sms_message", ".o_data_row")
+    s.save("screenshot_log.png")
+

@@ -38,6 +38,7 @@ from ..tools.numbers import network_label
 from ..tools.sms_api import SmsApiAakash
 from ..tools.text import gsm_safe, text_problem
 from .chatter_notes import post_outcome_notes
+from ..exceptions import TitledUserError
 from .models import check_number
 from .reasons import REFUSAL_REASONS, CodedReason, reason_vals
 from .report_sync import ReportSync
@@ -123,8 +124,8 @@ class AakashSmsMessage(models.Model):
         required=True,
         index=True,
         readonly=True,
-        help="Accepted: Aakash took it for delivery. Rejected: refused (invalid "
-        "number...). Failed: never reached the gateway, safe to resend. "
+        help="Accepted: Aakash took it for delivery. Rejected: refused (an invalid "
+        "number, for example). Failed: never reached the gateway, safe to resend. "
         "Uncertain: the gateway may have it (timeout, broken reply): never resent"
         " on its own, check the Aakash report first.",
     )
@@ -271,12 +272,13 @@ class AakashSmsMessage(models.Model):
         (and a request's other rows are written with it)."""
         waiting = self.filtered(lambda message: message.state in OPEN_STATES)
         if waiting:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "An SMS waiting to be sent or being sent cannot be deleted "
                     "(%(number)s): wait for its outcome, then delete it.",
                     number=waiting[0].number or waiting[0].number_raw or "-",
-                )
+                ),
+                self.env._("SMS Still Being Sent"),
             )
 
     @api.model
@@ -312,12 +314,13 @@ class AakashSmsMessage(models.Model):
         self.check_access("read")
         native = self.filtered("sms_uuid")
         if native and native == self:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "These SMS were sent by Odoo's own SMS features: resend them from "
                     "Odoo's SMS list (Settings > Technical > Phone / SMS > SMS, action "
                     "Resend)."
-                )
+                ),
+                self.env._("Resend From Odoo's SMS"),
             )
         candidates = (self - native).filtered(
             lambda m: m.state in RESENDABLE_STATES and not m.resend_id
@@ -340,11 +343,12 @@ class AakashSmsMessage(models.Model):
             lambda m: m.state in RESENDABLE_STATES and not m.resend_id
         )
         if not to_resend:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "Only rejected or failed messages that were not resent yet can be "
                     "resent."
-                )
+                ),
+                self.env._("Nothing to Resend"),
             )
         chosen_sudo = self._aakash_resend_provider_sudo()
         # rows are the engine's: users never write them directly
@@ -397,14 +401,15 @@ class AakashSmsMessage(models.Model):
             else:
                 planned.append((message, vals))
         if not planned:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "Nothing can be resent now:\n%s",
                     "\n".join(
                         f"- {message.number or message.number_raw or '-'}: {reason}"
                         for message, reason in skipped
                     ),
-                )
+                ),
+                self.env._("Nothing to Resend"),
             )
         new_messages = messages_sudo.create([vals for _message, vals in planned])
         for (message, _vals), new in zip(planned, new_messages, strict=False):

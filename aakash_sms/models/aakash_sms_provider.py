@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..const import BASE_URL_SCHEMES, DEFAULT_BASE_URL, TOKEN_DESTINATION_FIELDS
+from ..exceptions import TitledUserError
 from ..tools import errors
 from ..tools.client import AakashClient
 
@@ -317,7 +318,7 @@ class AakashSmsProvider(models.Model):
         """
         client, reason = self._get_client_or_reason()
         if reason:
-            raise UserError(reason)
+            raise TitledUserError(reason, self.env._("No Auth Token"))
         return client
 
     def _get_client_or_reason(self):
@@ -353,25 +354,28 @@ class AakashSmsProvider(models.Model):
         try:
             credit = self._get_client().credit()
         except errors.IpNotAllowedError as exc:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "Aakash SMS refused this server's IP address (%(reason)s). On "
                     "sms.aakashsms.com, open API Service > Token and put this Odoo "
                     'server\'s public IP in "Allowed Ip".',
                     reason=exc.message,
-                )
+                ),
+                self.env._("IP Address Not Allowed"),
             ) from None
         except errors.AuthenticationError as exc:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "The auth token is not accepted (%(reason)s). Check it is copied "
                     "whole and its status is Active under API Service > Token.",
                     reason=exc.message,
-                )
+                ),
+                self.env._("Auth Token Refused"),
             ) from None
         except errors.AakashError as exc:
-            raise UserError(
-                self.env._("Could not reach Aakash SMS: %(reason)s", reason=exc.message)
+            raise TitledUserError(
+                self.env._("Could not reach Aakash SMS: %(reason)s", reason=exc.message),
+                self.env._("Aakash SMS Unreachable"),
             ) from None
         # the balance fields are read-only for users; the gateway just gave them
         provider_sudo = self.sudo()

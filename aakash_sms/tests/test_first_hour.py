@@ -4,6 +4,8 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from odoo.addons.aakash_sms.exceptions import DIALOG, TitledUserError
+
 from .common import AakashSmsCase, load_nepali, role_user, sandbox_provider
 
 
@@ -286,24 +288,30 @@ class TestCounterExplains(AakashSmsCase):
         composer.body = "It's ready - thank you"
         self.assertFalse(composer.lookalike_note)
 
-    def test_templates_to_start_from(self):
-        """Greeting, order ready, payment received: in English and in Nepali."""
-        templates = self.env["sms.template"].search(
-            [("model", "=", "res.partner"), ("name", "like", "(")]
-        )
-        names = set(templates.mapped("name"))
-        for name in ("Greeting", "Order ready", "Payment received"):
-            self.assertIn(f"{name} (English)", names)
-            self.assertIn(f"{name} (नेपाली)", names)
+    def test_templates_to_start_from_in_each_customers_language(self):
+        """Greeting, order ready, payment received: English, Nepali for a customer
+        who reads Nepali."""
+        load_nepali(self.env)
+        for xml_id in ("greeting", "order_ready", "payment_thanks"):
+            template = self.env.ref(f"aakash_sms.sms_template_partner_{xml_id}")
+            self.assertEqual(template.model, "res.partner")
         ram = self.contacts(("Ram Thapa", "9812345678"))
         composer = self.open_composer(ram, user=self.sms_user)
         composer.template_id = self.env.ref("aakash_sms.sms_template_partner_greeting")
+        company = self.sms_user.company_id.name
         self.assertEqual(
             composer.body,
-            "Namaste Ram Thapa! Thank you for being our customer. - "
-            f"{self.sms_user.company_id.name}",
+            f"Namaste Ram Thapa! Thank you for being our customer. - {company}",
         )
         self.assertEqual(composer.segment_count, 1)
+        sita = self.contacts(("Sita Rai", "9841112222"))
+        sita.lang = "ne_NP"
+        composer = self.open_composer(sita, user=self.sms_user)
+        composer.template_id = self.env.ref("aakash_sms.sms_template_partner_greeting")
+        self.assertEqual(
+            composer.body,
+            f"नमस्ते Sita Rai ज्यू! हाम्रो ग्राहक हुनुभएकोमा धन्यवाद। - {company}",
+        )
 
     def test_the_server_action_counts_its_text(self):
         action = self.env["ir.actions.server"].create(
@@ -319,3 +327,26 @@ class TestCounterExplains(AakashSmsCase):
             "GSM-7: 29 characters, 1 SMS part per record before the placeholders "
             "are filled in",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestWords(AakashSmsCase):
+    def test_dialogs_are_titled_for_what_happened(self):
+        partner = self.contacts(("Queued", "9812345678"))
+        composer = self.open_composer(partner, user=self.sms_user)
+        composer.body = "Namaste"
+        composer.save().action_send()
+        row = self.messages_of(partner)
+        self.assertEqual(row.state, "queued")
+        with self.assertRaises(TitledUserError) as caught:
+            row.with_user(self.sms_user).action_resend()
+        self.assertEqual(caught.exception.title, "Nothing to Resend")
+        self.assertEqual(
+            caught.exception.context,
+            {"exception_class": DIALOG, "title": "Nothing to Resend"},
+            "Odoo's error handler opens the titled dialog from the context",
+        )
+        self.provider.auth_token = "not-a-token"
+        with self.assertRaises(TitledUserError) as caught:
+            self.provider.action_test_connection()
+        self.assertEqual(caught.exception.title, "Auth Token Refused")
