@@ -153,7 +153,9 @@ def bulk_preview(s):
     s.action_menu("Send SMS")
     s.page.wait_for_selector(".modal .o_field_widget[name=template_id] input")
     s.page.fill(".modal .o_field_widget[name=template_id] input", "Order ready")
-    s.page.locator(".o-autocomplete--dropdown-item", has_text="(English)").first.click()
+    s.page.locator(
+        ".o-autocomplete--dropdown-item", has_text="Order Ready"
+    ).first.click()
     s.settle(1500)
     s.save("screenshot_bulk_preview.png")
     s.page.click(".modal-footer button[name=action_send]")
@@ -186,7 +188,9 @@ def settings(s):
 def settings_invoicing(s):
     """Invoicing settings: the confirmation SMS and its template."""
     s.login("admin")
-    s.open("settings#account", "#aakash_sms_invoice_confirm")
+    s.open("settings", ".settings_tab")
+    s.page.click(".settings_tab [data-key=account]")
+    s.page.wait_for_selector("#aakash_sms_invoice_confirm")
     s.page.locator("#aakash_sms_invoice_confirm").scroll_into_view_if_needed()
     s.settle()
     s.save("screenshot_settings_invoicing.png")
@@ -207,4 +211,3 @@ def log(s):
     s.login("sita")
     s.open("action-aakash_sms.action_aakash_sms_message", ".o_data_row")
     s.save("screenshot_log.png")
-

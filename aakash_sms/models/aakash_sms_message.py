@@ -15,7 +15,6 @@ from uuid import uuid4
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
@@ -33,12 +32,12 @@ from ..const import (
     SUCCESS_STATES,
     retry_delay_minutes,
 )
+from ..exceptions import TitledUserError
 from ..tools import errors
 from ..tools.numbers import network_label
 from ..tools.sms_api import SmsApiAakash
 from ..tools.text import gsm_safe, text_problem
 from .chatter_notes import post_outcome_notes
-from ..exceptions import TitledUserError
 from .models import check_number
 from .reasons import REFUSAL_REASONS, CodedReason, reason_vals
 from .report_sync import ReportSync
@@ -209,7 +208,7 @@ class AakashSmsMessage(models.Model):
 
     @api.depends("partner_id", "number", "number_raw")
     def _compute_display_name(self):
-        """"SMS to Sita Gurung (9812345678)", "SMS to 9812345678", "SMS without a
+        """ "SMS to Sita Gurung (9812345678)", "SMS to 9812345678", "SMS without a
         number": a row names its recipient, contact or not."""
         for message in self:
             number = message.number or message.number_raw
@@ -988,25 +987,24 @@ class AakashSmsMessage(models.Model):
             sender = messages[:1].user_id
             # in the sender's language and time zone (the send's name holds a date)
             messages = messages.with_context(lang=sender.lang, tz=sender.tz)
-            _ = messages.env._
             action = messages._action_notify_outcome()["params"]
             recipients = (
-                _("1 recipient:")
+                messages.env._("1 recipient:")
                 if len(messages) == 1
-                else _("%(count)s recipients:", count=len(messages))
+                else messages.env._("%(count)s recipients:", count=len(messages))
             )
             # replaces the notification shown when the send was queued
             sender._bus_send(
                 "aakash_sms_send_done",
                 {
                     "send_ref": ref,
-                    "title": _("SMS send finished"),
+                    "title": messages.env._("SMS send finished"),
                     "message": f"{recipients}\n{action['message']}",
                     "sticky": True,
                     "type": action["type"],
                     "buttons": [
                         {
-                            "name": _("Open in SMS Log"),
+                            "name": messages.env._("Open in SMS Log"),
                             "action": messages[:1]._aakash_send_log_action(),
                         }
                     ],

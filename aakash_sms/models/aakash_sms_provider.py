@@ -7,13 +7,14 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.misc import formatLang
+
+from odoo.addons.sms.tools.sms_api import SmsApi
 
 from ..const import BASE_URL_SCHEMES, DEFAULT_BASE_URL, TOKEN_DESTINATION_FIELDS
 from ..exceptions import TitledUserError
 from ..tools import errors
 from ..tools.client import AakashClient
-
-from odoo.addons.sms.tools.sms_api import SmsApi
 
 _logger = logging.getLogger(__name__)
 
@@ -198,7 +199,7 @@ class AakashSmsProvider(models.Model):
                     "Odoo's own SMS of %(company)s (Send SMS, the SMS button of "
                     "phone fields, SMS templates, marketing) now go through Aakash "
                     "SMS. To keep Odoo's own SMS service, switch off \"Send Odoo's "
-                    "SMS through Aakash\" in Settings > General Settings > Aakash "
+                    'SMS through Aakash" in Settings > General Settings > Aakash '
                     "SMS.",
                     company=company.name,
                 )
@@ -374,7 +375,9 @@ class AakashSmsProvider(models.Model):
             ) from None
         except errors.AakashError as exc:
             raise TitledUserError(
-                self.env._("Could not reach Aakash SMS: %(reason)s", reason=exc.message),
+                self.env._(
+                    "Could not reach Aakash SMS: %(reason)s", reason=exc.message
+                ),
                 self.env._("Aakash SMS Unreachable"),
             ) from None
         # the balance fields are read-only for users; the gateway just gave them
@@ -398,7 +401,8 @@ class AakashSmsProvider(models.Model):
         """
         spent = defaultdict(float)
         for message in messages:
-            if message.provider_id and message.credits:
+            # a balance never read is not known: nothing to lower, nobody to warn
+            if message.provider_id.balance_date and message.credits:
                 spent[message.provider_id.id] += message.credits
         # the queue's providers, whoever sent: the balance is read-only for users
         providers_sudo = self.sudo().browse(list(spent))
@@ -431,7 +435,7 @@ class AakashSmsProvider(models.Model):
             self.env._("Connection works"),
             self.env._(
                 "The token is valid: %(credit)s credits available.",
-                credit=credit.available,
+                credit=formatLang(self.env, credit.available, digits=0),
             ),
             "success",
         )

@@ -1,8 +1,9 @@
 """One "Send SMS" in the Actions menu of a company that sends Odoo's SMS through Aakash.
 
 There, Odoo's own "Send SMS" (its composer, :data:`~..const.ODOO_SEND_SMS_ACTIONS`)
-and "Send SMS (Aakash)" would both text through Aakash: the Aakash wizard (preview per
-recipient, credits) stays, named "Send SMS". Elsewhere both stay, as they are.
+and the Aakash wizard would both text through Aakash: the Aakash wizard (preview per
+recipient, credits) stays, named "Send SMS". Elsewhere both stay, the wizard named
+"Send SMS (Aakash)".
 """
 
 from odoo import models
@@ -16,13 +17,8 @@ class IrActionsActions(models.Model):
     def get_bindings(self, model_name):
         result = super().get_bindings(model_name)
         actions = result.get("action")
-        if not actions or not self.env["aakash.sms.composer"]._aakash_replaces_odoo():
+        if not actions:
             return result
-        odoo_ids = {
-            action.id
-            for xml_id in ODOO_SEND_SMS_ACTIONS
-            if (action := self.env.ref(xml_id, raise_if_not_found=False))
-        }
         # the bound actions of the Aakash wizard (names and ids only)
         act_windows_sudo = self.env["ir.actions.act_window"].sudo()
         aakash_ids = set(
@@ -33,10 +29,20 @@ class IrActionsActions(models.Model):
                 ]
             ).ids
         )
+        if not aakash_ids.intersection(action["id"] for action in actions):
+            return result
+        if self.env["aakash.sms.composer"]._aakash_replaces_odoo():
+            odoo_ids = {
+                action.id
+                for xml_id in ODOO_SEND_SMS_ACTIONS
+                if (action := self.env.ref(xml_id, raise_if_not_found=False))
+            }
+            name = self.env._("Send SMS")
+        else:
+            odoo_ids = set()
+            name = self.env._("Send SMS (Aakash)")
         result["action"] = [
-            dict(action, name=self.env._("Send SMS"))
-            if action["id"] in aakash_ids
-            else action
+            dict(action, name=name) if action["id"] in aakash_ids else action
             for action in actions
             if action["id"] not in odoo_ids
         ]

@@ -1,4 +1,5 @@
-"""The reasons the addon writes on log rows: one table, stored as codes, shown translated.
+"""The reasons the addon writes on log rows: one table, stored as codes, translated
+when shown.
 
 A row keeps the reason in the writer's language (``reason``) and, for the reasons of
 this table, its code and values (``reason_code``, ``reason_values``): the log shows it

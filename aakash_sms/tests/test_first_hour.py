@@ -224,6 +224,17 @@ class TestBalanceWhereDecided(AakashSmsCase):
         self.run_queue()
         self.assertEqual(self.provider.balance, 996)
 
+    def test_a_balance_never_read_is_left_alone(self):
+        self.assertFalse(self.provider.balance_date)
+        composer = self.open_composer(
+            self.contacts(("Ram", "9812345678")), user=self.sms_user
+        )
+        composer.body = "Namaste"
+        self.assertFalse(composer.balance_note, "no balance known yet: none shown")
+        composer.save().action_send()
+        self.assertEqual(self.provider.balance, 0)
+        self.assertFalse(self.provider.activity_ids, "no warning about an unknown")
+
     def test_a_send_that_crosses_warn_below_warns_the_managers(self):
         self.provider.action_refresh_balance()
         self.provider.low_balance_threshold = 999.5

@@ -10,8 +10,8 @@ from ..tools.text import (
     MAX_SEGMENTS,
     gsm_safe,
     is_gsm7,
-    measure,
     lookalikes_replaced,
+    measure,
     text_problem,
     unicode_words,
 )
@@ -100,9 +100,7 @@ class AakashSmsComposer(models.TransientModel):
     preview_title = fields.Char(compute="_compute_text_info")
     text_summary = fields.Char("Length", compute="_compute_text_info")
     unicode_note = fields.Char(compute="_compute_text_info")
-    lookalike_note = fields.Char(
-        "Look-Alikes Replaced", compute="_compute_text_info"
-    )
+    lookalike_note = fields.Char("Look-Alikes Replaced", compute="_compute_text_info")
     balance_note = fields.Char("Balance", compute="_compute_balance_note")
     send_blocker = fields.Char(
         compute="_compute_text_info",

@@ -24,9 +24,7 @@ class AakashSmsResend(models.TransientModel):
     def default_get(self, fields_list):
         result = super().default_get(fields_list)
         if self.env.context.get("active_model") == "aakash.sms.message":
-            result["message_ids"] = [
-                (6, 0, self.env.context.get("active_ids") or [])
-            ]
+            result["message_ids"] = [(6, 0, self.env.context.get("active_ids") or [])]
         return result
 
     @api.depends("message_ids")
