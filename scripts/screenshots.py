@@ -200,8 +200,10 @@ def settings_invoicing(s):
 def invoice(s):
     """A confirmed invoice in rupees: its SMS button and the chatter line."""
     s.login("admin")
+    s.page.set_viewport_size({"width": 1280, "height": 1150})  # the chatter too
     s.open_record("action-account.action_move_out_invoice_type", "Sita Kumari Rai")
     s.save("screenshot_invoice.png")
+    s.page.set_viewport_size({"width": 1280, "height": 860})
 
 
 @shot

@@ -140,9 +140,12 @@ registry.category("web_tour.tours").add("aakash_sms_bulk_template_tour", {
       },
     },
     {
-      content: "Make the text far too long",
+      content: "Make the text far too long (pasted: typing it takes a minute)",
       trigger: ".modal .o_field_widget[name=body] textarea",
-      run: `edit ${LONG_TEXT}{{ object.name }}`,
+      run() {
+        this.anchor.value = `${LONG_TEXT}{{ object.name }}`;
+        this.anchor.dispatchEvent(new Event("input", {bubbles: true}));
+      },
     },
     {
       content: "Send is not offered, and the reason is shown",
