@@ -191,6 +191,20 @@ class AakashSmsProvider(models.Model):
                 company._get_sms_api_class() is not SmsApi
             ):
                 continue
+            try:
+                # a company being changed at this moment by another transaction
+                # keeps its setting: never wait for it (nor deadlock with it)
+                with self.env.cr.savepoint():
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM res_company WHERE id = %s "
+                            "FOR NO KEY UPDATE NOWAIT",
+                            company.id,
+                        ),
+                        log_exceptions=False,
+                    )
+            except psycopg2.errors.LockNotAvailable:
+                continue
             # an SMS manager creating the first provider may not write companies
             company_sudo = company.sudo()
             company_sudo.aakash_sms_native = True
