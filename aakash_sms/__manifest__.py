@@ -9,6 +9,8 @@
     "license": "LGPL-3",
     "maintainers": ["aakash-sms-odoo"],
     "development_status": "Beta",
+    # listed under Apps' default filter ("Apps"): a search for "Aakash" finds it
+    "application": True,
     # contacts: the SMS log and the providers are in the Contacts app (Contacts > SMS)
     "depends": ["mail", "sms", "phone_validation", "contacts"],
     "external_dependencies": {"python": ["requests", "nepali-datetime"]},
@@ -19,7 +21,9 @@
         "data/mail_activity_type_data.xml",
         "data/aakash_sms_chatter_templates.xml",
         "data/res_lang_data.xml",
+        "data/sms_template_data.xml",
         "views/aakash_sms_provider_views.xml",
+        "wizard/aakash_sms_resend_views.xml",
         "views/aakash_sms_message_views.xml",
         "views/aakash_sms_send_views.xml",
         "wizard/aakash_sms_composer_views.xml",

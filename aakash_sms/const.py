@@ -129,3 +129,10 @@ PREVIEW_LIMIT = 200
 # A selection over a whole list (a domain) is previewed on its first records only; the
 # queue prepares them all after Send.
 PREVIEW_SAMPLE = 200
+
+# Odoo's own "Send SMS" actions (sms.composer) that the Aakash wizard replaces in the
+# Actions menu of a company sending Odoo's SMS through Aakash (one "Send SMS")
+ODOO_SEND_SMS_ACTIONS = (
+    "sms.res_partner_act_window_sms_composer_multi",
+    "sms.res_partner_act_window_sms_composer_single",
+)

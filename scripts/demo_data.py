@@ -12,15 +12,40 @@ except KeyError:
     raise SystemExit("demo data: run inside `odoo-bin shell` (./demo does)") from None
 
 company = env.company
+# A Nepali shop: rupees, Kathmandu time, dates nobody misreads, English and Nepali
+npr = env.ref("base.NPR")
+npr.active = True
 company.write(
     {
         "name": "Himalayan Traders Pvt. Ltd.",
         "country_id": env.ref("base.np").id,
+        "currency_id": npr.id,
         "phone": "+977-1-4412345",
         "city": "Kathmandu",
     }
 )
 company.aakash_sms_invoice_confirm = True
+# "12 Mar 2026", not "03/12/2026" (read the other way round in Nepal)
+env.ref("base.lang_en").date_format = "%d %b %Y"
+env["res.lang"]._activate_lang("ne_NP")
+env["ir.module.module"].search(
+    [("name", "in", ("aakash_sms", "aakash_sms_account"))]
+)._update_translations(["ne_NP"])
+env.ref("base.user_admin").tz = "Asia/Kathmandu"
+# the shop assistant texts customers in Nepali: a plain SMS user
+env["res.users"].create(
+    {
+        "name": "Sita Adhikari",
+        "login": "sita",
+        "password": "sita",
+        "lang": "ne_NP",
+        "tz": "Asia/Kathmandu",
+        "group_ids": [
+            (4, env.ref("base.group_user").id),
+            (4, env.ref("aakash_sms.group_aakash_sms_user").id),
+        ],
+    }
+)
 
 provider = env["aakash.sms.provider"].create(
     {
@@ -35,9 +60,19 @@ provider = env["aakash.sms.provider"].create(
 customers = env["res.partner"].create(
     [
         {"name": "Ram Bahadur Thapa", "phone": "+977-984-1234567", "city": "Kathmandu"},
-        {"name": "Sita Kumari Rai", "phone": "980 123 4567", "city": "Dharan"},
+        {
+            "name": "Sita Kumari Rai",
+            "phone": "980 123 4567",
+            "city": "Dharan",
+            "lang": "ne_NP",
+        },
         {"name": "Hari Prasad Sharma", "phone": "9851098765", "city": "Lalitpur"},
-        {"name": "Gita Gurung", "phone": "976.123.4567", "city": "Pokhara"},
+        {
+            "name": "Gita Gurung",
+            "phone": "976.123.4567",
+            "city": "Pokhara",
+            "lang": "ne_NP",
+        },
         {"name": "Bikash Shrestha", "phone": "01-4412345", "city": "Bhaktapur"},
         {"name": "Anita Tamang", "city": "Hetauda"},
     ]
@@ -69,4 +104,7 @@ for customer, quantity in zip(customers[:4], (2, 5, 1, 3), strict=False):
 env["aakash.sms.message"]._cron_send()
 provider.action_refresh_balance()  # the Odoo server's crons refresh it from then on
 env.cr.commit()
-print(f"demo data: {len(customers)} customers, 4 confirmed invoices")
+print(
+    f"demo data: {len(customers)} customers, 4 confirmed invoices in NPR; "
+    "Nepali user: sita / sita"
+)

@@ -11,9 +11,11 @@ from odoo.addons.aakash_sms.tools.text import (
     clean_text,
     control_chars,
     gsm_safe,
+    lookalikes_replaced,
     measure,
     text_problem,
     unicode_chars,
+    unicode_words,
 )
 
 
@@ -266,3 +268,23 @@ def test_property_gsm_safe_leaves_devanagari(parts):
 def test_property_gsm_texts_unchanged(text):
     assert gsm_safe(text) == text
     assert unicode_chars(text) == []
+
+
+def test_unicode_words_keep_vowel_signs_on_their_letters():
+    text = "नमस्ते Sita, 20% off 😀 today नमस्ते!"
+    assert unicode_words(text) == ["नमस्ते", "😀", "नमस्ते!"]
+    assert unicode_words("Namaste \u2019Sita\u2019 \u2013 thanks") == []
+
+
+def test_lookalikes_replaced_names_what_was_replaced():
+    assert lookalikes_replaced("It\u2019s ready \u2013 \u20a8 500") == [
+        ("\u2019", "'"),
+        ("\u2013", "-"),
+        ("\u20a8", "Rs"),
+    ]
+    assert lookalikes_replaced("plain text") == []
+    # a Nepali text stays Unicode: its look-alikes are replaced all the same
+    assert lookalikes_replaced("नमस्ते \u201cSita\u201d") == [
+        ("\u201c", '"'),
+        ("\u201d", '"'),
+    ]

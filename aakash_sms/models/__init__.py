@@ -3,6 +3,7 @@ from . import aakash_sms_provider
 from . import aakash_sms_message
 from . import aakash_sms_send
 from . import models
+from . import ir_actions
 from . import ir_actions_server
 from . import res_company
 from . import res_partner

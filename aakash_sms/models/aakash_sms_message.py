@@ -17,8 +17,7 @@ from uuid import uuid4
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL, LazyTranslate
+from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
 from ..const import (
@@ -35,43 +34,18 @@ from ..const import (
     SUCCESS_STATES,
     retry_delay_minutes,
 )
+from ..exceptions import TitledUserError
 from ..tools import errors
 from ..tools.numbers import network_label
 from ..tools.sms_api import SmsApiAakash
 from ..tools.text import gsm_safe, text_problem
 from .chatter_notes import post_outcome_notes
 from .models import check_number
+from .reasons import REFUSAL_REASONS, CodedReason, reason_vals
 from .report_sync import ReportSync
 from .sending_queue import SmsQueue
 
 _logger = logging.getLogger(__name__)
-_lt = LazyTranslate(__name__)
-
-
-# Refusals decided before sending (by the send paths, the queue, a resend): the one
-# place of their texts, translated when shown (``_aakash_refusal_reason``)
-REFUSAL_REASONS = {
-    "no_provider": _lt("No Aakash SMS provider is configured for %(company)s."),
-    "opted_out": _lt("opted out (the number is on the SMS blacklist)"),
-    "duplicate": _lt("duplicate: this text goes to this number once in this send"),
-    "other_company": _lt("the provider %(provider)s belongs to another company"),
-    "archived_default": _lt(
-        "No Aakash SMS provider is configured for %(company)s: its default "
-        "provider %(provider)s is archived (make another provider the default)"
-    ),
-    # decided by the queue, at sending
-    "no_provider_set": _lt("No active Aakash SMS provider is set on this SMS."),
-    "provider_archived": _lt(
-        "The Aakash SMS provider %s was archived before this SMS left: "
-        "nothing was sent."
-    ),
-    "provider_other_company": _lt(
-        "Refused: the provider belongs to another company than the SMS."
-    ),
-    # left out of a resend
-    "resent_copy": _lt("its text was already sent to this number in the same send"),
-    "number_not_corrected": _lt("Aakash refused this number and it was not corrected"),
-}
 
 
 @dataclass
@@ -151,8 +125,8 @@ class AakashSmsMessage(models.Model):
         required=True,
         index=True,
         readonly=True,
-        help="Accepted: Aakash took it for delivery. Rejected: refused (invalid "
-        "number...). Failed: never reached the gateway, safe to resend. "
+        help="Accepted: Aakash took it for delivery. Rejected: refused (an invalid "
+        "number, for example). Failed: never reached the gateway, safe to resend. "
         "Uncertain: the gateway may have it (timeout, broken reply): never resent"
         " on its own, check the Aakash report first.",
     )
@@ -163,7 +137,21 @@ class AakashSmsMessage(models.Model):
     gateway_status = fields.Char(readonly=True)
     network = fields.Char(readonly=True)
     credits = fields.Float(readonly=True)
-    reason = fields.Char(readonly=True)
+    reason = fields.Char(
+        "Reason as Written",
+        readonly=True,
+        help="The reason in the language of whoever wrote it (the gateway's own "
+        "words for its answers).",
+    )
+    reason_code = fields.Char(
+        readonly=True, help="The reason's key in the table of reasons (translated)."
+    )
+    reason_values = fields.Json(readonly=True)
+    reason_shown = fields.Char(
+        "Reason",
+        compute="_compute_reason_shown",
+        help="Why this SMS was not sent or delivered, in your language.",
+    )
     user_id = fields.Many2one(
         "res.users", "Sent By", readonly=True, default=lambda self: self.env.user
     )
@@ -269,6 +257,41 @@ class AakashSmsMessage(models.Model):
             )
         return super()._read_group_select(aggregate_spec, query)
 
+    @api.depends("partner_id", "number", "number_raw")
+    def _compute_display_name(self):
+        """ "SMS to Sita Gurung (9812345678)", "SMS to 9812345678", "SMS without a
+        number": a row names its recipient, contact or not."""
+        for message in self:
+            number = message.number or message.number_raw
+            name = message.partner_id.name
+            if name and number:
+                message.display_name = self.env._(
+                    "SMS to %(name)s (%(number)s)", name=name, number=number
+                )
+            elif name or number:
+                message.display_name = self.env._("SMS to %s", name or number)
+            else:
+                message.display_name = self.env._("SMS without a number")
+
+    @api.depends("reason", "reason_code", "reason_values")
+    @api.depends_context("lang")
+    def _compute_reason_shown(self):
+        """The reason in the reader's language when it has a code (rows written
+        before codes, and the gateway's own words, as written)."""
+        for message in self:
+            message.reason_shown = message.reason
+            if message.reason_code in REFUSAL_REASONS:
+                values = message.reason_values
+                try:
+                    message.reason_shown = self._aakash_refusal_reason(
+                        message.reason_code,
+                        *(values if isinstance(values, list) else ()),
+                        **(values if isinstance(values, dict) else {}),
+                    )
+                except (KeyError, TypeError, ValueError):
+                    # values that no longer fit the text: as written
+                    continue
+
     @api.depends("send_ref")
     def _compute_send_name(self):
         """A send named in words ("312 recipients · 25 Nov 12:09 · Administrator")
@@ -286,18 +309,26 @@ class AakashSmsMessage(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([reason_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(reason_vals(vals))
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_waiting_or_sending(self):
         """A row the queue still owns keeps its place: its outcome is written on it
         (and a request's other rows are written with it)."""
         waiting = self.filtered(lambda message: message.state in OPEN_STATES)
         if waiting:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "An SMS waiting to be sent or being sent cannot be deleted "
                     "(%(number)s): wait for its outcome, then delete it.",
                     number=waiting[0].number or waiting[0].number_raw or "-",
-                )
+                ),
+                self.env._("SMS Still Being Sent"),
             )
 
     @api.model
@@ -333,12 +364,13 @@ class AakashSmsMessage(models.Model):
         self.check_access("read")
         native = self.filtered("sms_uuid")
         if native and native == self:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "These SMS were sent by Odoo's own SMS features: resend them from "
                     "Odoo's SMS list (Settings > Technical > Phone / SMS > SMS, action "
                     "Resend)."
-                )
+                ),
+                self.env._("Resend From Odoo's SMS"),
             )
         candidates = (self - native).filtered(
             lambda m: m.state in RESENDABLE_STATES and not m.resend_id
@@ -361,12 +393,14 @@ class AakashSmsMessage(models.Model):
             lambda m: m.state in RESENDABLE_STATES and not m.resend_id
         )
         if not to_resend:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "Only rejected or failed messages that were not resent yet can be "
                     "resent."
-                )
+                ),
+                self.env._("Nothing to Resend"),
             )
+        chosen_sudo = self._aakash_resend_provider_sudo()
         # rows are the engine's: users never write them directly
         messages_sudo = self.sudo()
         send_ref = uuid4().hex
@@ -378,8 +412,9 @@ class AakashSmsMessage(models.Model):
             if message.error_kind == "duplicate":
                 skipped.append((message, self._aakash_refusal_reason("resent_copy")))
                 continue
-            # the row's provider, read by the queue only (the user may not read it)
-            provider_sudo = message.provider_id.sudo() or None
+            # the provider chosen in the Resend dialog, else the row's (read by the
+            # queue only: the user may not read it)
+            provider_sudo = chosen_sudo or message.provider_id.sudo() or None
             record = (
                 self.env[message.res_model].browse(message.res_id).exists()
                 if message.res_model
@@ -416,14 +451,15 @@ class AakashSmsMessage(models.Model):
             else:
                 planned.append((message, vals))
         if not planned:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "Nothing can be resent now:\n%s",
                     "\n".join(
                         f"- {message.number or message.number_raw or '-'}: {reason}"
                         for message, reason in skipped
                     ),
-                )
+                ),
+                self.env._("Nothing to Resend"),
             )
         new_messages = messages_sudo.create([vals for _message, vals in planned])
         for (message, _vals), new in zip(planned, new_messages, strict=False):
@@ -442,6 +478,19 @@ class AakashSmsMessage(models.Model):
                 )
             )
         return action
+
+    def _aakash_resend_provider_sudo(self):
+        """The provider chosen in the Resend dialog (``aakash_sms_resend_provider_id``
+        in the context, wizard/aakash_sms_resend.py), or None: one the user may read,
+        then used as the queue uses providers."""
+        provider_id = self.env.context.get("aakash_sms_resend_provider_id")
+        if not provider_id:
+            return None
+        provider = self.env["aakash.sms.provider"].browse(provider_id)
+        provider.check_access("read")
+        # the queue sends through it whoever resends (as with the row's own)
+        provider_sudo = provider.sudo()
+        return provider_sudo
 
     def _action_notify_outcome(self):
         """A notification summarising the outcome of ``self``, for the user who
@@ -502,7 +551,10 @@ class AakashSmsMessage(models.Model):
         :param args: or ``params``: the values of the text's placeholders
         """
         text = REFUSAL_REASONS[kind]._translate(self.env.lang)
-        return text % (args or params) if args or params else text
+        values = list(args) or params or False
+        return CodedReason(
+            text % (args or params) if args or params else text, kind, values
+        )
 
     @api.model
     def _aakash_render(self, render, records):
@@ -522,8 +574,8 @@ class AakashSmsMessage(models.Model):
                 records.ids,
                 exc,
             )
-            return dict.fromkeys(records.ids, "-"), self.env._(
-                "the SMS template could not be rendered (%s)", str(exc)[:200]
+            return dict.fromkeys(records.ids, "-"), self._aakash_refusal_reason(
+                "template", str(exc)[:200]
             )
 
     @api.model
@@ -1013,10 +1065,7 @@ class AakashSmsMessage(models.Model):
         else:
             domain.append(("sending_key", "in", keys))
         stale = self.search(domain).try_lock_for_update(allow_referencing=True)
-        reason = self.env._(
-            "May have been sent: the sending was interrupted after the request "
-            "left. Check the Aakash report before sending it again."
-        )
+        reason = self._aakash_refusal_reason("interrupted")
         # marked 'sending' (their last write) just before the request could leave
         for (attempts, marked), rows in stale.grouped(
             lambda message: (message.attempt_count, message.write_date)
@@ -1069,19 +1118,30 @@ class AakashSmsMessage(models.Model):
         ).state = "done"
         for ref in refs - open_refs:
             messages = self.search([("send_ref", "=", ref)])
+            sender = messages[:1].user_id
+            # in the sender's language and time zone (the send's name holds a date)
+            messages = messages.with_context(lang=sender.lang, tz=sender.tz)
             action = messages._action_notify_outcome()["params"]
             recipients = (
-                self.env._("1 recipient:")
+                messages.env._("1 recipient:")
                 if len(messages) == 1
-                else self.env._("%(count)s recipients:", count=len(messages))
+                else messages.env._("%(count)s recipients:", count=len(messages))
             )
-            messages[:1].user_id._bus_send(
-                "simple_notification",
+            # replaces the notification shown when the send was queued
+            sender._bus_send(
+                "aakash_sms_send_done",
                 {
-                    "title": self.env._("SMS send finished"),
+                    "send_ref": ref,
+                    "title": messages.env._("SMS send finished"),
                     "message": f"{recipients}\n{action['message']}",
                     "sticky": True,
                     "type": action["type"],
+                    "buttons": [
+                        {
+                            "name": messages.env._("Open in SMS Log"),
+                            "action": messages[:1]._aakash_send_log_action(),
+                        }
+                    ],
                 },
             )
 

@@ -2,12 +2,18 @@ import logging
 from collections import defaultdict
 from typing import NamedTuple
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+from odoo.tools.misc import formatLang
+
+from odoo.addons.sms.tools.sms_api import SmsApi
 
 from ..const import BASE_URL_SCHEMES, DEFAULT_BASE_URL, TOKEN_DESTINATION_FIELDS
+from ..exceptions import TitledUserError
 from ..tools import errors
 from ..tools.client import AakashClient
 
@@ -51,6 +57,7 @@ class AakashSmsProvider(models.Model):
         "administrators can read or change it.",
     )
     has_token = fields.Boolean(compute="_compute_has_token")
+    company_sms_native = fields.Boolean(related="company_id.aakash_sms_native")
     base_url = fields.Char(
         "Gateway URL", required=True, default=DEFAULT_BASE_URL, tracking=True
     )
@@ -79,7 +86,13 @@ class AakashSmsProvider(models.Model):
         "other).",
     )
     balance = fields.Float("Available Credit", readonly=True, copy=False)
-    balance_date = fields.Datetime("Credit Read On", readonly=True, copy=False)
+    balance_date = fields.Datetime(
+        "Credit Updated On",
+        readonly=True,
+        copy=False,
+        help="Read from Aakash (Refresh Balance, every 6 hours), and lowered by the "
+        "credits Aakash reports for each send.",
+    )
     total_sent = fields.Integer("Total SMS Sent", readonly=True, copy=False)
     low_balance_threshold = fields.Float(
         "Warn Below",
@@ -200,7 +213,62 @@ class AakashSmsProvider(models.Model):
         for vals in vals_list:
             if vals.get("base_url", DEFAULT_BASE_URL) != DEFAULT_BASE_URL:
                 self._check_token_destination_access()
-        return super().create(vals_list)
+        first_of = self._companies_without_provider(vals_list)
+        providers = super().create(vals_list)
+        providers._route_odoo_sms_of(first_of)
+        return providers
+
+    @api.model
+    def _companies_without_provider(self, vals_list):
+        """The companies of ``vals_list`` that never had an Aakash SMS provider."""
+        company_ids = {
+            vals.get("company_id") or self.env.company.id for vals in vals_list
+        }
+        # archived providers count too: a company that had one already chose
+        providers_sudo = self.sudo().with_context(active_test=False)
+        had = providers_sudo.search([("company_id", "in", list(company_ids))])
+        return self.env["res.company"].browse(company_ids) - had.company_id
+
+    def _route_odoo_sms_of(self, companies):
+        """Send Odoo's own SMS of ``companies`` through Aakash, when their first
+        provider is created and they still use Odoo's IAP service (a company that
+        chose Twilio keeps it), and say so on the provider.
+
+        Only at that moment: an upgrade, or a provider added later, never changes a
+        company's choice (switching it off in the settings stays off).
+        """
+        for company in companies:
+            if company.aakash_sms_native or (
+                company._get_sms_api_class() is not SmsApi
+            ):
+                continue
+            try:
+                # a company being changed at this moment by another transaction
+                # keeps its setting: never wait for it (nor deadlock with it)
+                with self.env.cr.savepoint():
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM res_company WHERE id = %s "
+                            "FOR NO KEY UPDATE NOWAIT",
+                            company.id,
+                        ),
+                        log_exceptions=False,
+                    )
+            except psycopg2.errors.LockNotAvailable:
+                continue
+            # an SMS manager creating the first provider may not write companies
+            company_sudo = company.sudo()
+            company_sudo.aakash_sms_native = True
+            self.filtered(lambda p, c=company: p.company_id == c)[:1].message_post(
+                body=self.env._(
+                    "Odoo's own SMS of %(company)s (Send SMS, the SMS button of "
+                    "phone fields, SMS templates, marketing) now go through Aakash "
+                    "SMS. To keep Odoo's own SMS service, switch off \"Send Odoo's "
+                    'SMS through Aakash" in Settings > General Settings > Aakash '
+                    "SMS.",
+                    company=company.name,
+                )
+            )
 
     def write(self, vals):
         changed = [name for name in TOKEN_DESTINATION_FIELDS if name in vals]
@@ -316,7 +384,7 @@ class AakashSmsProvider(models.Model):
         """
         client, reason = self._get_client_or_reason()
         if reason:
-            raise UserError(reason)
+            raise TitledUserError(reason, self.env._("No Auth Token"))
         return client
 
     def _get_client_or_reason(self):
@@ -352,25 +420,30 @@ class AakashSmsProvider(models.Model):
         try:
             credit = self._get_client().credit()
         except errors.IpNotAllowedError as exc:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "Aakash SMS refused this server's IP address (%(reason)s). On "
                     "sms.aakashsms.com, open API Service > Token and put this Odoo "
                     'server\'s public IP in "Allowed Ip".',
                     reason=exc.message,
-                )
+                ),
+                self.env._("IP Address Not Allowed"),
             ) from None
         except errors.AuthenticationError as exc:
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "The auth token is not accepted (%(reason)s). Check it is copied "
                     "whole and its status is Active under API Service > Token.",
                     reason=exc.message,
-                )
+                ),
+                self.env._("Auth Token Refused"),
             ) from None
         except errors.AakashError as exc:
-            raise UserError(
-                self.env._("Could not reach Aakash SMS: %(reason)s", reason=exc.message)
+            raise TitledUserError(
+                self.env._(
+                    "Could not reach Aakash SMS: %(reason)s", reason=exc.message
+                ),
+                self.env._("Aakash SMS Unreachable"),
             ) from None
         # the balance fields are read-only for users; the gateway just gave them
         provider_sudo = self.sudo()
@@ -383,6 +456,42 @@ class AakashSmsProvider(models.Model):
         )
         return credit
 
+    @api.model
+    def _deduct_sent_credits(self, messages):
+        """Lower the balance of the providers of ``messages`` (rows that just got an
+        outcome) by the credits Aakash reported for them, then warn SMS managers when
+        it runs low: the balance stays current between two readings of the account.
+
+        Called once where a queue run ends (``SmsQueue.run``).
+        """
+        spent = defaultdict(float)
+        for message in messages:
+            # a balance never read is not known: nothing to lower, nobody to warn
+            if message.provider_id.balance_date and message.credits:
+                spent[message.provider_id.id] += message.credits
+        # the queue's providers, whoever sent: the balance is read-only for users
+        providers_sudo = self.sudo().browse(list(spent))
+        for provider in providers_sudo:
+            try:
+                # another worker lowering the same balance at once: one of them
+                # gives up (the next run or reading corrects it), never the run
+                with self.env.cr.savepoint():
+                    self.env.cr.execute(
+                        SQL(
+                            "UPDATE aakash_sms_provider SET balance = GREATEST(0, "
+                            "balance - %s), balance_date = %s WHERE id = %s",
+                            spent[provider.id],
+                            fields.Datetime.now(),
+                            provider.id,
+                        ),
+                        log_exceptions=False,
+                    )
+            except psycopg2.errors.SerializationFailure:
+                continue
+            finally:
+                provider.invalidate_recordset(["balance", "balance_date"])
+            provider._check_low_balance()
+
     def action_test_connection(self):
         self.ensure_one()
         self._check_provider_access()
@@ -391,7 +500,7 @@ class AakashSmsProvider(models.Model):
             self.env._("Connection works"),
             self.env._(
                 "The token is valid: %(credit)s credits available.",
-                credit=credit.available,
+                credit=formatLang(self.env, credit.available, digits=0),
             ),
             "success",
         )

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ..const import CHUNK_SIZE
-from ..tools.text import text_problem
+from ..tools.text import gsm_safe, measure, text_problem
 
 
 class IrActionsServer(models.Model):
@@ -35,6 +35,9 @@ class IrActionsServer(models.Model):
         help="Used when no template is chosen. Placeholders such as "
         "{{ object.name }} are rendered for each record.",
     )
+    aakash_sms_text_summary = fields.Char(
+        "Length", compute="_compute_aakash_sms_text_summary"
+    )
     aakash_sms_recipient = fields.Selection(
         [("default", "The record's customer"), ("field", "A field of the record")],
         string="Text To",
@@ -49,6 +52,33 @@ class IrActionsServer(models.Model):
         help="A contact field (its number is used) or a phone number field of the "
         "record.",
     )
+
+    @api.depends("aakash_sms_body", "aakash_sms_template_id")
+    def _compute_aakash_sms_text_summary(self):
+        """The counter of the text as typed (placeholders not filled in yet)."""
+        for action in self:
+            text = action.aakash_sms_template_id.body or action.aakash_sms_body or ""
+            if not text.strip():
+                action.aakash_sms_text_summary = False
+                continue
+            info = measure(gsm_safe(text))
+            encoding = "GSM-7" if info.encoding == "gsm7" else "Unicode"
+            if info.segments == 1:
+                summary = self.env._(
+                    "%(encoding)s: %(length)s characters, 1 SMS part per record "
+                    "before the placeholders are filled in",
+                    encoding=encoding,
+                    length=info.length,
+                )
+            else:
+                summary = self.env._(
+                    "%(encoding)s: %(length)s characters, %(parts)s SMS parts per "
+                    "record before the placeholders are filled in",
+                    encoding=encoding,
+                    length=info.length,
+                    parts=info.segments,
+                )
+            action.aakash_sms_text_summary = summary
 
     def _name_depends(self):
         return [*super()._name_depends(), "aakash_sms_template_id"]

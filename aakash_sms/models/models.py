@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..tools.numbers import check_number as _check_number
 from ..tools.text import text_problem
+from .reasons import REFUSAL_REASONS
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
@@ -25,15 +26,13 @@ class Base(models.AbstractModel):
         language."""
         if check.valid:
             return ""
-        reasons = {
-            "empty": self.env._("no number"),
-            "country": self.env._("not a Nepali number (the country code is not +977)"),
-            "characters": self.env._("contains characters other than digits"),
-            "length": self.env._("a Nepali mobile number has 10 digits"),
-            "landline": self.env._("landline: SMS needs a mobile number"),
-            "prefix": self.env._("%s is not a Nepali mobile prefix", check.prefix),
-        }
-        return reasons.get(check.code, check.reason)
+        kind = f"number_{check.code}"
+        Message = self.env["aakash.sms.message"]
+        if kind == "number_prefix":
+            return Message._aakash_refusal_reason(kind, check.prefix)
+        if kind in REFUSAL_REASONS:
+            return Message._aakash_refusal_reason(kind)
+        return check.reason
 
     def _aakash_sms_text_refusal(self, problem, sentence=False):
         """Why a text cannot be sent, in the user's language ('' for no problem).
@@ -44,27 +43,16 @@ class Base(models.AbstractModel):
         """
         if not problem:
             return ""
-        if problem.code == "control" and len(problem.chars) == 1:
-            reason = self.env._(
-                "the text contains a control character (%s) that cannot be sent: "
-                "remove it",
-                problem.codes,
-            )
-        elif problem.code == "control":
-            reason = self.env._(
-                "the text contains control characters (%s) that cannot be sent: "
-                "remove them",
-                problem.codes,
-            )
+        Message = self.env["aakash.sms.message"]
+        if problem.code == "control":
+            kind = "text_control" if len(problem.chars) == 1 else "text_controls"
+            reason = Message._aakash_refusal_reason(kind, problem.codes)
         elif problem.code == "too_long":
-            reason = self.env._(
-                "the text is too long: %(parts)s SMS parts, at most %(max)s are "
-                "allowed",
-                parts=problem.segments,
-                max=problem.max_segments,
+            reason = Message._aakash_refusal_reason(
+                "text_too_long", parts=problem.segments, max=problem.max_segments
             )
         else:
-            reason = self.env._("the text is empty")
+            reason = Message._aakash_refusal_reason("text_empty")
         return f"{reason[:1].upper()}{reason[1:]}." if sentence else reason
 
     def _aakash_sms_check_texts(self, vals_list, names):

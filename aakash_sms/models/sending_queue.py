@@ -118,6 +118,7 @@ class SmsQueue:
                     progress = self._launch()
         # final rows may be deleted once their outcome is committed
         done = self.Message.browse(list(dict.fromkeys(self.done))).exists()
+        self.env["aakash.sms.provider"]._deduct_sent_credits(done)
         done._notify_completed_sends()
         return done
 

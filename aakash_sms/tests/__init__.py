@@ -17,3 +17,4 @@ from . import test_large_send
 from . import test_nepali_texts
 from . import test_opt_out
 from . import test_reports
+from . import test_first_hour

@@ -165,7 +165,7 @@ class TestServerAction(AakashSmsCase):
         done = [
             call.args
             for call in sendone.call_args_list
-            if call.args[2] == "simple_notification"
+            if call.args[2] == "aakash_sms_send_done"
         ]
         self.assertEqual(
             len(done), 1, "the sender is told once, when the whole send is done"

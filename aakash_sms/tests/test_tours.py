@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .common import AakashSmsHttpCase
+from .common import AakashSmsHttpCase, role_user, sandbox_provider
 
 
 @tagged("post_install", "-at_install")
@@ -25,6 +25,45 @@ class TestTours(AakashSmsHttpCase):
             [("9812345678", "Namaste from the partner tour")],
         )
         self.assertEqual(self.messages_of(partner).state, "queued")
+
+    def test_first_hour_tour(self):
+        """A plain SMS user of a Nepali shop whose first provider was just set up:
+        the phone field's SMS button and the one "Send SMS" text through Aakash."""
+        shop = self.env["res.company"].create(
+            {
+                "name": "Thamel Tea House",
+                "country_id": self.env.ref("base.np").id,
+                "currency_id": self.env.ref("base.NPR").id,
+            }
+        )
+        user = role_user(
+            self.env,
+            "employee",
+            "thamel_sms",
+            password="thamel_sms",
+            name="Thamel SMS User",
+            company_id=shop.id,
+            company_ids=[(6, 0, shop.ids)],
+            tz="Asia/Kathmandu",
+        )
+        user.group_ids += self.env.ref("aakash_sms.group_aakash_sms_user")
+        sandbox_provider(self.env, self.gateway, "Thamel Aakash", company_id=shop.id)
+        customer = self.env["res.partner"].create(
+            {"name": "Sita Gurung", "phone": "9812345678", "company_id": shop.id}
+        )
+        self.start_tour(
+            f"/odoo/res.partner/{customer.id}",
+            "aakash_sms_first_hour_tour",
+            login="thamel_sms",
+        )
+        self.assertEqual(
+            [
+                (r.form["to"], r.form["text"])
+                for r in self.gateway.requests
+                if "send" in r.path
+            ],
+            [("9812345678", "Namaste Sita, your tea is ready")],
+        )
 
     def test_bulk_template_tour(self):
         """Three customers, a template: the preview, one counter, Send withheld, the

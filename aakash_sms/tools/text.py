@@ -283,3 +283,37 @@ def unicode_chars(text):
         if not is_gsm7(char) and unicodedata.category(char) not in ("Cc", "Cs"):
             found.append(char)
     return found
+
+
+def unicode_words(text):
+    """The distinct words of ``text`` that force Unicode even after :func:`gsm_safe`.
+
+    Whole words (split on spaces), in order of appearance: a Devanagari vowel sign
+    or virama is shown on its letter ("नमस्ते", not "न म स ् त े"), an emoji with
+    what it is attached to.
+    """
+    forcing = set(unicode_chars(text))
+    words = []
+    for word in (text or "").split():
+        if word not in words and any(char in forcing for char in word):
+            words.append(word)
+    return words
+
+
+def lookalikes_replaced(text):
+    """The ``(character, replacement)`` pairs :func:`gsm_safe` applies to ``text``.
+
+    Distinct, in order of appearance; ``[]`` when it keeps the text as it is.
+    """
+    if gsm_safe(text) == clean_text(text):
+        return []
+    pairs = []
+    for char in text or "":
+        replacement = _lookalike(char)
+        if (
+            replacement is not None
+            and char not in _SHAPING
+            and (char, replacement) not in pairs
+        ):
+            pairs.append((char, replacement))
+    return pairs

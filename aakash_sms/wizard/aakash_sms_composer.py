@@ -11,9 +11,10 @@ from ..tools.text import (
     MAX_SEGMENTS,
     gsm_safe,
     is_gsm7,
+    lookalikes_replaced,
     measure,
     text_problem,
-    unicode_chars,
+    unicode_words,
 )
 
 
@@ -145,6 +146,8 @@ class AakashSmsComposer(models.TransientModel):
     preview_title = fields.Char(compute="_compute_text_info")
     text_summary = fields.Char("Length", compute="_compute_text_info")
     unicode_note = fields.Char(compute="_compute_text_info")
+    lookalike_note = fields.Char("Look-Alikes Replaced", compute="_compute_text_info")
+    balance_note = fields.Char("Balance", compute="_compute_balance_note")
     send_blocker = fields.Char(
         compute="_compute_text_info",
         help="Why the SMS cannot be sent as it is (empty when it can).",
@@ -374,15 +377,6 @@ class AakashSmsComposer(models.TransientModel):
                 info.segments,
             )
         source = first_text if personalised and records else (self.body or "")
-        forcing = (
-            unicode_chars(source)
-            if gsm
-            else list(
-                dict.fromkeys(
-                    ch for ch in source if not is_gsm7(ch) and ch not in "\n\r"
-                )
-            )
-        )
         self.update(
             {
                 "is_personalised": bool(personalised and records),
@@ -396,25 +390,50 @@ class AakashSmsComposer(models.TransientModel):
                 "text_summary": self._text_summary(info, least, most, credit_count)
                 if (self.body or "").strip()
                 else False,
-                "unicode_note": self.env._(
-                    "Unicode (70 characters per SMS instead of 160) because of: %s",
-                    self._show_chars(forcing),
-                )
-                if forcing
-                else False,
+                "unicode_note": self._unicode_note(source, gsm),
+                "lookalike_note": self._lookalike_note(source, gsm),
                 "send_blocker": render_error or self._send_blocker(most),
             }
         )
 
-    @staticmethod
-    def _show_chars(chars, limit=12):
-        """The characters, readable one by one: combining signs (Devanagari vowel signs,
-        virama) on a dotted circle, as dictionaries show them."""
-        shown = [
-            "\u25cc" + char if unicodedata.category(char) in ("Mn", "Mc") else char
-            for char in chars[:limit]
-        ]
-        return " ".join(shown) + (" …" if len(chars) > limit else "")
+    def _unicode_note(self, text, gsm):
+        """Why ``text`` travels as Unicode: the words that make it so (whole words,
+        so Devanagari vowel signs stay on their letters), or False."""
+        if gsm:
+            words = unicode_words(text)
+        else:
+            forcing = {ch for ch in text if not is_gsm7(ch) and ch not in "\n\r"}
+            words = list(
+                dict.fromkeys(w for w in text.split() if forcing.intersection(w))
+            )
+        if not words:
+            return False
+        limit = 8
+        return self.env._(
+            "Unicode (70 characters per SMS instead of 160) because of: %s",
+            " · ".join(words[:limit]) + (" …" if len(words) > limit else ""),
+        )
+
+    def _lookalike_note(self, text, gsm):
+        """The look-alike characters replaced so that the text stays GSM-7 (or
+        False): what the preview and the counter measure is not what was typed."""
+        pairs = lookalikes_replaced(text or "") if gsm else []
+        if not pairs:
+            return False
+
+        def shown(char):
+            if char == " ":
+                return self.env._("space")
+            if not char:
+                return self.env._("nothing")
+            if char.isspace() or unicodedata.category(char) in ("Cf", "Zs"):
+                return f"U+{ord(char):04X}"
+            return char
+
+        return self.env._(
+            "Replaced to stay GSM-7 (160 characters per SMS): %s",
+            ", ".join(f"{shown(char)} → {shown(new)}" for char, new in pairs),
+        )
 
     def _text_summary(self, info, least, most, credit_count):
         """One line: encoding, characters, parts, credits, with singular and plural."""
@@ -750,6 +769,8 @@ class AakashSmsComposer(models.TransientModel):
         send = messages[:1]
         if send.send_ref:
             action["tag"] = "aakash_sms_notification"
+            # replaced by the final notification when the queue is done
+            action["params"]["send_ref"] = send.send_ref
             action["params"]["buttons"] = [
                 {
                     "name": self.env._("Open in SMS Log"),
@@ -757,6 +778,68 @@ class AakashSmsComposer(models.TransientModel):
                 }
             ]
         return action
+
+    @api.depends("provider_id", "company_id", "body", "valid_res_ids")
+    def _compute_balance_note(self):
+        """The credit left on the provider that will send, next to what this send
+        costs: where the decision to send is made."""
+        for composer in self:
+            provider = composer._get_provider()
+            if not provider or not provider.balance_date:
+                composer.balance_note = False
+                continue
+            composer.balance_note = self.env._(
+                "%(balance)s credits left on %(provider)s; this send: about "
+                "%(credits)s",
+                balance=formatLang(self.env, provider.balance, digits=0),
+                provider=provider.name,
+                credits=formatLang(self.env, composer.credit_estimate, digits=0),
+            )
+
+    # ------------------------------------------------------------
+    # One "Send SMS": Odoo's entry points open this wizard
+    # ------------------------------------------------------------
+
+    @api.model
+    def _aakash_replaces_odoo(self, company=None):
+        """Whether Odoo's "Send SMS" entry points open this wizard for the user.
+
+        When the company sends Odoo's SMS through Aakash (with an active provider) and
+        the user may send with the wizard: both would text through Aakash, the wizard
+        shows each recipient and the credits first.
+        """
+        company = company or self.env.company
+        return bool(
+            company.aakash_sms_native
+            and self.env.user.has_group("aakash_sms.group_aakash_sms_user")
+            and self.env["aakash.sms.provider"]._get_default_sudo(company)
+        )
+
+    @api.model
+    def action_open_for_phone_field(self, res_model, res_id):
+        """The wizard for the record of a phone field's SMS button, or False when
+        Odoo's own composer should open (static/src/js/sms_button_patch.js)."""
+        if res_model not in self.env or not res_id:
+            return False
+        record = self.env[res_model].browse(res_id).exists()
+        if not record or not record.has_access("read"):
+            return False
+        company = record.company_id if "company_id" in record._fields else None
+        if not self._aakash_replaces_odoo(company or None):
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send SMS"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [[False, "form"]],
+            "target": "new",
+            "context": {
+                "active_model": res_model,
+                "active_ids": [record.id],
+                "active_id": record.id,
+            },
+        }
 
 
 class AakashSmsComposerLine(models.TransientModel):

@@ -370,8 +370,9 @@ class AccountMove(models.Model):
                         ),
                         moves,
                     )
+                    # the one notification of who confirmed: when the queue is done
                     messages_sudo |= Message._aakash_create_rows(
-                        moves, bodies, text_problem=problem
+                        moves, bodies, text_problem=problem, notify_sender=True
                     )
                 # the flag is the engine's bookkeeping, not a field the poster edits
                 moves_sudo = to_text.sudo()

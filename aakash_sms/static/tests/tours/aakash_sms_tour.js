@@ -10,9 +10,19 @@ function openAakashAction() {
       run: "click",
     },
     {
-      content: "Odoo's actions include Aakash's send",
-      trigger: ".o-dropdown-item:contains('Send SMS (Aakash)')",
-      run: "click",
+      content: "One Send SMS (the company sends Odoo's SMS through Aakash): Aakash's",
+      trigger: ".o-dropdown-item:contains('Send SMS')",
+      run() {
+        const sends = [...document.querySelectorAll(".o-dropdown-item")].filter(
+          (item) => item.textContent.includes("SMS")
+        );
+        if (sends.length !== 1 || sends[0].textContent.trim() !== "Send SMS") {
+          throw new Error(
+            `expected one "Send SMS", found: ${sends.map((s) => s.textContent.trim())}`
+          );
+        }
+        this.anchor.click();
+      },
     },
   ];
 }
@@ -50,6 +60,29 @@ export function sendSmsSteps(text, openSteps) {
 
 registry.category("web_tour.tours").add("aakash_sms_partner_tour", {
   steps: () => sendSmsSteps("Namaste from the partner tour", openAakashAction()),
+});
+
+// a plain SMS user of a Nepali company: the phone field's SMS button opens the
+// Aakash wizard, and the Actions menu holds one "Send SMS"
+registry.category("web_tour.tours").add("aakash_sms_first_hour_tour", {
+  steps: () => [
+    {
+      content: "The SMS button of the phone field",
+      trigger: ".o_field_phone .o_field_phone_sms",
+      run: "click",
+    },
+    {
+      content: "It opens the Aakash wizard, with its recipient preview",
+      trigger:
+        ".modal .o_field_one2many .o_data_row:contains('Sita Gurung'):contains('will be texted')",
+    },
+    {
+      content: "Close it",
+      trigger: ".modal-footer button:contains('Cancel')",
+      run: "click",
+    },
+    ...sendSmsSteps("Namaste Sita, your tea is ready", openAakashAction()),
+  ],
 });
 
 registry.category("web_tour.tours").add("aakash_sms_bulk_template_tour", {
@@ -107,9 +140,12 @@ registry.category("web_tour.tours").add("aakash_sms_bulk_template_tour", {
       },
     },
     {
-      content: "Make the text far too long",
+      content: "Make the text far too long (pasted: typing it takes a minute)",
       trigger: ".modal .o_field_widget[name=body] textarea",
-      run: `edit ${LONG_TEXT}{{ object.name }}`,
+      run() {
+        this.anchor.value = `${LONG_TEXT}{{ object.name }}`;
+        this.anchor.dispatchEvent(new Event("input", {bubbles: true}));
+      },
     },
     {
       content: "Send is not offered, and the reason is shown",
