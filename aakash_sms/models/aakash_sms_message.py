@@ -17,7 +17,7 @@ from uuid import uuid4
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, LazyTranslate
 from odoo.tools.misc import format_datetime
 
@@ -146,6 +146,7 @@ class AakashSmsMessage(models.Model):
             ("rejected", "Rejected"),
             ("failed", "Failed"),
             ("uncertain", "Uncertain"),
+            ("canceled", "Canceled"),
         ],
         default="pending",
         required=True,
@@ -154,7 +155,8 @@ class AakashSmsMessage(models.Model):
         help="Accepted: Aakash took it for delivery. Rejected: refused (invalid "
         "number...). Failed: never reached the gateway, safe to resend. "
         "Uncertain: the gateway may have it (timeout, broken reply): never resent"
-        " on its own, check the Aakash report first.",
+        " on its own, check the Aakash report first. Canceled: a scheduled send "
+        "stopped by a person before it left.",
     )
     error_kind = fields.Char(
         readonly=True, help="Machine form of the reason (see const.OUTCOMES)."
@@ -195,7 +197,13 @@ class AakashSmsMessage(models.Model):
         readonly=True, help="Tell the sender when this send is done (wizard sends)."
     )
     attempt_count = fields.Integer("Attempts", readonly=True)
-    next_attempt_date = fields.Datetime("Next Attempt", readonly=True)
+    next_attempt_date = fields.Datetime(
+        "Goes Out On",
+        readonly=True,
+        index="btree_not_null",
+        help="Not sent before this time: the time its send was scheduled at, or the "
+        "next attempt after a failure that may pass. Empty: as soon as possible.",
+    )
     sending_key = fields.Integer(
         readonly=True, copy=False, help="The worker sending this row."
     )
@@ -408,6 +416,71 @@ class AakashSmsMessage(models.Model):
                 )
             )
         return action
+
+    def action_cancel_scheduled(self):
+        """Cancel the sends of ``self`` as a whole: their rows still waiting end
+        ``canceled``, noted in the chatter (a send's rows being sent go on).
+
+        For the sender, and SMS managers (the rule of stopping a large send).
+        """
+        self.check_access("read")
+        refs = set(self.mapped("send_ref")) - {False}
+        if self.filtered("sms_uuid"):
+            raise UserError(
+                self.env._("Odoo's own SMS are canceled in Odoo's SMS, not here.")
+            )
+        canceled = self._aakash_cancel_sends(refs)
+        if not canceled:
+            raise UserError(
+                self.env._("Nothing to cancel: every SMS of this send has left.")
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Scheduled SMS canceled"),
+                "message": self.env._(
+                    "%(count)s SMS will not be sent.", count=len(canceled)
+                ),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _aakash_cancel_sends(self, refs):
+        """Cancel the rows still waiting of the sends ``refs`` (their large sends
+        stop preparing), checking that the user may: the rows canceled.
+
+        The rows are locked, skipping those a worker holds (being sent: they go on).
+        """
+        rows = self.search([("send_ref", "in", list(refs))])
+        manager = self.env.user.has_group("aakash_sms.group_aakash_sms_manager")
+        if not manager and rows.filtered(lambda row: row.user_id != self.env.user):
+            raise AccessError(
+                self.env._("Only its sender or an SMS manager may stop a send.")
+            )
+        # the engine's bookkeeping: the sender may stop what they started
+        sends_sudo = self.env["aakash.sms.send"].sudo().search(
+            [("send_ref", "in", list(refs)), ("state", "=", "preparing")]
+        )
+        sends_sudo.try_lock_for_update().state = "canceled"
+        waiting = (
+            self.sudo()
+            .search([("send_ref", "in", list(refs)), ("state", "=", "pending")])
+            .try_lock_for_update()
+        )
+        waiting.write(
+            {
+                "state": "canceled",
+                "reason": self.env._(
+                    "Canceled by %s before it was sent.", self.env.user.name
+                ),
+                "sent_date": fields.Datetime.now(),
+            }
+        )
+        waiting._aakash_after_outcome()
+        return waiting
 
     def _action_notify_outcome(self):
         """A notification summarising the outcome of ``self``, for the user who
@@ -789,11 +862,23 @@ class AakashSmsMessage(models.Model):
                 elif message.state != "sending":
                     final.append(message.id)
         if pending:
-            # any sender wakes the queue
-            # any sender wakes the queue
-            self._aakash_wake_queue()
+            # any sender wakes the queue, when its first row is due
+            self._aakash_wake_queue(at=self.browse(pending)._aakash_due_date())
         self._post_results(self.browse(final))
         return self
+
+    def _aakash_due_date(self):
+        """When the first row of ``self`` is due (``None``: now)."""
+        [[waiting]] = self._read_group(
+            [("id", "in", self.ids), ("next_attempt_date", "=", False)],
+            aggregates=["__count"],
+        )
+        if waiting:
+            return None
+        [[due]] = self._read_group(
+            [("id", "in", self.ids)], aggregates=["next_attempt_date:min"]
+        )
+        return due if due and due > fields.Datetime.now() else None
 
     def _aakash_read_chunks(self):
         """``self`` by chunks of :data:`~..const.CHUNK_SIZE`, each one's cache dropped

@@ -14,3 +14,4 @@ from . import test_chatter
 from . import test_customer_data
 from . import test_text_rules
 from . import test_large_send
+from . import test_scheduled_send
