@@ -122,6 +122,11 @@ class AakashSmsSend(models.Model):
         readonly=True,
         help="Its SMS are not sent before this time (empty: as soon as prepared).",
     )
+    quiet_hours = fields.Boolean(
+        "Within Sending Hours",
+        readonly=True,
+        help="Its SMS go out only within the company's sending hours.",
+    )
     total_count = fields.Integer("Selected", readonly=True)
     prepared_count = fields.Integer("Prepared", readonly=True)
     prepared_until = fields.Integer(
@@ -204,7 +209,6 @@ class AakashSmsSend(models.Model):
             self.env["aakash.sms.message"]._aakash_cancel_sends(
                 set(scheduled.mapped("send_ref"))
             )
-
 
     # ------------------------------------------------------------
     # BUSINESS: recorded at the click
@@ -365,7 +369,11 @@ class AakashSmsSend(models.Model):
             text_problem=problem,
             notify_sender=self.notify_sender,
             seen=self._aakash_sent_pairs(recipients),
-            values={"send_id": self.id, "next_attempt_date": self.scheduled_date},
+            values={
+                "send_id": self.id,
+                "next_attempt_date": self.scheduled_date,
+                "quiet_hours": self.quiet_hours,
+            },
         )
         self.write(
             {

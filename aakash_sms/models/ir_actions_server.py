@@ -61,6 +61,12 @@ class IrActionsServer(models.Model):
         default="minutes",
     )
 
+    aakash_sms_at_once = fields.Boolean(
+        "Send at Once",
+        help="Any hour: not held for the company's sending hours (a text the "
+        "customer expects at once, such as a confirmation).",
+    )
+
     def _aakash_sms_due_date(self):
         """When this action's SMS go out (``None``: at once)."""
         if self.aakash_sms_delay <= 0:
@@ -135,6 +141,7 @@ class IrActionsServer(models.Model):
                     "company_id": self.env.company.id,
                     "notify_sender": notify_sender,
                     "scheduled_date": action_sudo._aakash_sms_due_date(),
+                    "quiet_hours": not action_sudo.aakash_sms_at_once,
                 },
             )
             return False
@@ -148,7 +155,10 @@ class IrActionsServer(models.Model):
             recipients=recipients,
             text_problem=problem,
             notify_sender=notify_sender,
-            values={"next_attempt_date": action_sudo._aakash_sms_due_date()},
+            values={
+                "next_attempt_date": action_sudo._aakash_sms_due_date(),
+                "quiet_hours": not action_sudo.aakash_sms_at_once,
+            },
         )._aakash_queue()
         return False
 

@@ -14,6 +14,16 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.aakash_sms_native", readonly=False
     )
 
+    aakash_sms_quiet_hours = fields.Boolean(
+        related="company_id.aakash_sms_quiet_hours", readonly=False
+    )
+    aakash_sms_window_start = fields.Float(
+        related="company_id.aakash_sms_window_start", readonly=False
+    )
+    aakash_sms_window_end = fields.Float(
+        related="company_id.aakash_sms_window_end", readonly=False
+    )
+
     def _compute_aakash_sms_provider_id(self):
         for settings in self:
             settings.aakash_sms_provider_id = self.env[

@@ -15,3 +15,5 @@ from . import test_customer_data
 from . import test_text_rules
 from . import test_large_send
 from . import test_scheduled_send
+from . import test_sending_hours
+from . import test_fallback_provider

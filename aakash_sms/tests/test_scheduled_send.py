@@ -124,6 +124,7 @@ class TestScheduledSend(LargeSendMixin, AakashSmsCase):
             send.with_user(self.colleague).action_cancel()
         send.with_user(self.sms_user).action_cancel()
         self.assertEqual(set(rows.mapped("state")), {"canceled"})
+        self.assertEqual(send.state, "canceled")
         with clock(self.tomorrow + timedelta(minutes=5)):
             self.run_queue()
         self.assertFalse(self.gateway.messages)

@@ -90,7 +90,7 @@ class AakashSmsComposer(models.TransientModel):
         help="In your time zone. The SMS wait in the queue until then; until they "
         "leave, the send can be canceled from the SMS log.",
     )
-    schedule_note = fields.Char(compute="_compute_schedule_note")
+    schedule_note = fields.Char("When", compute="_compute_schedule_note")
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     provider_id = fields.Many2one(
         "aakash.sms.provider",
@@ -174,11 +174,24 @@ class AakashSmsComposer(models.TransientModel):
                 ),
             )
 
-    @api.depends("scheduled_date")
+    @api.depends("scheduled_date", "res_ids", "res_domain", "company_id")
     def _compute_schedule_note(self):
         for composer in self:
             later = composer._aakash_scheduled_at()
-            composer.schedule_note = later and composer._aakash_schedule_text(later)
+            notes = [composer._aakash_schedule_text(later)] if later else []
+            # a send to several recipients waits for the sending hours
+            if composer.res_domain or len(composer._get_ids()) > 1:
+                opening = composer.company_id._aakash_window_openings(
+                    later or fields.Datetime.now()
+                ).get(composer.company_id.id)
+                if opening:
+                    notes.append(
+                        self.env._(
+                            "Outside the sending window: will go out at %s.",
+                            format_datetime(self.env, opening, dt_format="short"),
+                        )
+                    )
+            composer.schedule_note = " ".join(notes) or False
 
     def _aakash_scheduled_at(self):
         """When this send goes out, if later than now (``None``: at once)."""
@@ -186,7 +199,7 @@ class AakashSmsComposer(models.TransientModel):
         return later if later and later > fields.Datetime.now() else None
 
     def _aakash_schedule_text(self, when):
-        """"Will be sent on ..." in the user's language and time zone."""
+        """ "Will be sent on ..." in the user's language and time zone."""
         return self.env._(
             "Will be sent on %s.", format_datetime(self.env, when, dt_format="medium")
         )
@@ -549,7 +562,7 @@ class AakashSmsComposer(models.TransientModel):
             bodies,
             provider=provider_sudo,
             notify_sender=True,
-            values={"next_attempt_date": later} if later else None,
+            values={"next_attempt_date": later, "quiet_hours": len(records) > 1},
         )
         pending = messages.browse(
             [
@@ -616,6 +629,7 @@ class AakashSmsComposer(models.TransientModel):
                 "provider_id": self.provider_id.id,
                 "company_id": self.company_id.id,
                 "scheduled_date": self._aakash_scheduled_at(),
+                "quiet_hours": True,
             },
         )
         later = send_sudo.scheduled_date
