@@ -468,9 +468,10 @@ class AakashSmsMessage(models.Model):
 
         The rows are locked, skipping those a worker holds (being sent: they go on).
         """
-        rows = self.search([("send_ref", "in", list(refs))])
         manager = self.env.user.has_group("aakash_sms.group_aakash_sms_manager")
-        if not manager and rows.filtered(lambda row: row.user_id != self.env.user):
+        if not manager and self.search_count(
+            [("send_ref", "in", list(refs)), ("user_id", "!=", self.env.uid)], limit=1
+        ):
             raise AccessError(
                 self.env._("Only its sender or an SMS manager may stop a send.")
             )
