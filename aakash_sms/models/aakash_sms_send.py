@@ -85,7 +85,6 @@ class AakashSmsSend(models.Model):
     )
     server_action_id = fields.Many2one(
         "ir.actions.server",
-        "Server Action",
         readonly=True,
         ondelete="set null",
         help="The server action or automation rule whose text and recipients this "
