@@ -55,6 +55,10 @@ SUCCESS_STATES = {
     "undelivered": "server_error",
 }
 
+# Failures that provably sent nothing and need a person (token refused, IP not allowed,
+# no balance): the rows are sent through the company's fallback provider, if any.
+FALLBACK_KINDS = ("auth", "ip", "balance")
+
 # Rows the engine still owns (they cannot be deleted).
 OPEN_STATES = ("pending", "sending")
 # Rows a person may resend (provably never reached a phone).

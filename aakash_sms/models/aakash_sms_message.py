@@ -14,14 +14,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from uuid import uuid4
 
-import psycopg2
+import psycopg2.errors
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, LazyTranslate
 from odoo.tools.misc import format_datetime
 
 from ..const import (
     CHUNK_SIZE,
+    FALLBACK_KINDS,
     LOCK_NAMESPACE,
     MAX_ATTEMPTS,
     OPEN_STATES,
@@ -120,6 +122,7 @@ class AakashSmsMessage(models.Model):
             ("rejected", "Rejected"),
             ("failed", "Failed"),
             ("uncertain", "Uncertain"),
+            ("canceled", "Canceled"),
         ],
         default="pending",
         required=True,
@@ -128,7 +131,8 @@ class AakashSmsMessage(models.Model):
         help="Accepted: Aakash took it for delivery. Rejected: refused (an invalid "
         "number, for example). Failed: never reached the gateway, safe to resend. "
         "Uncertain: the gateway may have it (timeout, broken reply): never resent"
-        " on its own, check the Aakash report first.",
+        " on its own, check the Aakash report first. Canceled: a scheduled send "
+        "stopped by a person before it left.",
     )
     error_kind = fields.Char(
         readonly=True, help="Machine form of the reason (see const.OUTCOMES)."
@@ -195,7 +199,26 @@ class AakashSmsMessage(models.Model):
         help="Of the SMS whose delivery report came back, the share delivered.",
     )
     attempt_count = fields.Integer("Attempts", readonly=True)
-    next_attempt_date = fields.Datetime("Next Attempt", readonly=True)
+    next_attempt_date = fields.Datetime(
+        "Goes Out On",
+        readonly=True,
+        index="btree_not_null",
+        help="Not sent before this time: the time its send was scheduled at, or the "
+        "next attempt after a failure that may pass. Empty: as soon as possible.",
+    )
+    fallback_from_id = fields.Many2one(
+        "aakash.sms.provider",
+        "Tried First",
+        readonly=True,
+        help="The provider that refused this SMS (token, IP or balance) before the "
+        "company's fallback provider carried it.",
+    )
+    quiet_hours = fields.Boolean(
+        "Within Sending Hours",
+        readonly=True,
+        help="Sent only within its company's sending hours (a bulk send); the others "
+        "go out at any hour.",
+    )
     sending_key = fields.Integer(
         readonly=True, copy=False, help="The worker sending this row."
     )
@@ -491,6 +514,79 @@ class AakashSmsMessage(models.Model):
         # the queue sends through it whoever resends (as with the row's own)
         provider_sudo = provider.sudo()
         return provider_sudo
+
+    def action_cancel_scheduled(self):
+        """Cancel the sends of ``self`` as a whole: their rows still waiting end
+        ``canceled``, noted in the chatter (a send's rows being sent go on).
+
+        For the sender, and SMS managers (the rule of stopping a large send).
+        """
+        self.check_access("read")
+        refs = set(self.mapped("send_ref")) - {False}
+        if self.filtered("sms_uuid"):
+            raise UserError(
+                self.env._("Odoo's own SMS are canceled in Odoo's SMS, not here.")
+            )
+        canceled = self._aakash_cancel_sends(refs)
+        if not canceled:
+            raise UserError(
+                self.env._("Nothing to cancel: every SMS of this send has left.")
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Scheduled SMS canceled"),
+                "message": self.env._(
+                    "%(count)s SMS will not be sent.", count=len(canceled)
+                ),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _aakash_cancel_sends(self, refs):
+        """Cancel the rows still waiting of the sends ``refs`` (their large sends
+        too), checking that the user may: the rows canceled.
+
+        The rows are locked, skipping those a worker holds (being sent: they go on).
+        """
+        manager = self.env.user.has_group("aakash_sms.group_aakash_sms_manager")
+        if not manager and self.search_count(
+            [("send_ref", "in", list(refs)), ("user_id", "!=", self.env.uid)], limit=1
+        ):
+            raise AccessError(
+                self.env._("Only its sender or an SMS manager may stop a send.")
+            )
+        # the engine's bookkeeping: the sender may stop what they started
+        sends_sudo = (
+            self.env["aakash.sms.send"]
+            .sudo()
+            .search(
+                [
+                    ("send_ref", "in", list(refs)),
+                    ("state", "in", ("preparing", "queued")),
+                ]
+            )
+        )
+        sends_sudo.try_lock_for_update().state = "canceled"
+        waiting = (
+            self.sudo()
+            .search([("send_ref", "in", list(refs)), ("state", "=", "pending")])
+            .try_lock_for_update()
+        )
+        waiting.write(
+            {
+                "state": "canceled",
+                "reason": self.env._(
+                    "Canceled by %s before it was sent.", self.env.user.name
+                ),
+                "sent_date": fields.Datetime.now(),
+            }
+        )
+        waiting._aakash_after_outcome()
+        return waiting
 
     def _action_notify_outcome(self):
         """A notification summarising the outcome of ``self``, for the user who
@@ -891,11 +987,23 @@ class AakashSmsMessage(models.Model):
                 elif message.state != "sending":
                     final.append(message.id)
         if pending:
-            # any sender wakes the queue
-            # any sender wakes the queue
-            self._aakash_wake_queue()
+            # any sender wakes the queue, when its first row is due
+            self._aakash_wake_queue(at=self.browse(pending)._aakash_due_date())
         self._post_results(self.browse(final))
         return self
+
+    def _aakash_due_date(self):
+        """When the first row of ``self`` is due (``None``: now)."""
+        [[waiting]] = self._read_group(
+            [("id", "in", self.ids), ("next_attempt_date", "=", False)],
+            aggregates=["__count"],
+        )
+        if waiting:
+            return None
+        [[due]] = self._read_group(
+            [("id", "in", self.ids)], aggregates=["next_attempt_date:min"]
+        )
+        return due if due and due > fields.Datetime.now() else None
 
     def _aakash_read_chunks(self):
         """``self`` by chunks of :data:`~..const.CHUNK_SIZE`, each one's cache dropped
@@ -946,7 +1054,49 @@ class AakashSmsMessage(models.Model):
         finally:
             queue.slots.release_all()
             queue_sudo._release_worker_lock(key)
+        queue_sudo._aakash_wait_for_windows()
         queue_sudo._schedule_next_run()
+
+    @api.model
+    def _aakash_closed_windows(self):
+        """``{company id: when its window opens}`` for the companies whose sending
+        hours are closed now: their rows marked ``quiet_hours`` are not sent (the
+        queue's rule, at sending)."""
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("aakash_sms_quiet_hours", "=", True)])
+        )
+        return companies._aakash_window_openings(fields.Datetime.now())
+
+    @api.model
+    def _aakash_wait_for_windows(self):
+        """Give the waiting rows held by a closed window its opening as their due
+        date: the log shows when they go out, and the queue wakes then (the one
+        due-date rule).  Rows another worker holds are skipped."""
+        self.flush_model()
+        cr = self.env.cr
+        for company_id, opening in self._aakash_closed_windows().items():
+            query = SQL(
+                """
+                UPDATE aakash_sms_message SET next_attempt_date = %(opening)s
+                 WHERE id IN (
+                    SELECT id FROM aakash_sms_message
+                     WHERE state = 'pending' AND quiet_hours
+                       AND company_id = %(company)s
+                       AND (next_attempt_date IS NULL
+                            OR next_attempt_date < %(opening)s)
+                       FOR NO KEY UPDATE SKIP LOCKED)
+                """,
+                opening=opening,
+                company=company_id,
+            )
+            try:
+                with cr.savepoint(flush=False):
+                    cr.execute(query, log_exceptions=False)
+            except psycopg2.errors.SerializationFailure:
+                continue  # changed by another worker since: its turn
+        self.invalidate_model(["next_attempt_date"])
 
     def _aakash_send_now(self):
         """Send the pending rows of ``self`` now, inside the current transaction.
@@ -1198,7 +1348,56 @@ class AakashSmsMessage(models.Model):
             ]
         else:
             values = self._result_values(outcome, attempts_before, now, retry)
-        return self._write_outcomes(values, now)
+        written = self._write_outcomes(values, now)
+        if retry:
+            written._aakash_to_fallback()
+        return written
+
+    def _aakash_to_fallback(self):
+        """Queue again through their company's fallback provider the rows of ``self``
+        that failed for a reason a person must fix (:data:`~..const.FALLBACK_KINDS`):
+        provably not sent.  Once per row; never an uncertain row."""
+        failed = self.filtered(
+            lambda m: m.state == "failed"
+            and m.error_kind in FALLBACK_KINDS
+            and not m.fallback_from_id
+        )
+        if not failed:
+            return self.browse()
+        fallbacks = {
+            provider.company_id.id: provider
+            for provider in self.env["aakash.sms.provider"].search(
+                [
+                    ("is_fallback", "=", True),
+                    ("company_id", "in", failed.company_id.ids),
+                ]
+            )
+        }
+        moved = self.browse()
+        for (provider, fallback, reason), rows in failed.grouped(
+            lambda m: (m.provider_id, fallbacks.get(m.company_id.id), m.reason)
+        ).items():
+            if not fallback or fallback == provider:
+                continue
+            rows.write(
+                {
+                    "state": "pending",
+                    "provider_id": fallback.id,
+                    "fallback_from_id": provider.id,
+                    "error_kind": False,
+                    "gateway_status": False,
+                    "next_attempt_date": False,
+                    "reason": self.env._(
+                        "Refused by %(provider)s (%(reason)s): sent through the "
+                        "fallback provider %(fallback)s.",
+                        provider=provider.name,
+                        reason=reason,
+                        fallback=fallback.name,
+                    ),
+                }
+            )
+            moved |= rows
+        return moved
 
     def _not_sent_values(self, error, attempts_before, now, retry):
         """The outcome values of the rows ``self`` of a request stopped before it

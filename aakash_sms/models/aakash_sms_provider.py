@@ -116,6 +116,38 @@ class AakashSmsProvider(models.Model):
         help="Where the next reading of Aakash's report goes on (1: from the newest).",
     )
 
+    is_fallback = fields.Boolean(
+        "Fallback",
+        help="When another provider of the company is refused for a reason a person "
+        "must fix (token refused, IP not allowed, no balance), its SMS are sent "
+        "through this one instead (never an SMS that may have been sent).",
+    )
+
+    # the company's sending hours, set by the SMS managers of its providers
+    quiet_hours = fields.Boolean(
+        "Sending Hours",
+        compute="_compute_sending_hours",
+        inverse="_inverse_sending_hours",
+        help="The company's bulk sends, server actions and SMS marketing go out only "
+        "within these hours of its time zone (its address's, else Kathmandu's); a "
+        "text to one recipient and an invoice's SMS at any hour.",
+    )
+    window_start = fields.Float(
+        "Sending From",
+        compute="_compute_sending_hours",
+        inverse="_inverse_sending_hours",
+    )
+    window_end = fields.Float(
+        "Sending Until",
+        compute="_compute_sending_hours",
+        inverse="_inverse_sending_hours",
+    )
+
+    _one_fallback_per_company = models.UniqueIndex(
+        "(company_id) WHERE is_fallback AND active",
+        "A company can have only one fallback Aakash SMS provider.",
+    )
+
     _batch_size_positive = models.Constraint(
         "CHECK(batch_size > 0 AND batch_size <= 1000)",
         "The batch size must be between 1 and 1000.",
@@ -142,6 +174,31 @@ class AakashSmsProvider(models.Model):
         )
         for provider in self:
             provider.has_token = provider._origin.id in with_token
+
+    @api.depends(
+        "company_id.aakash_sms_quiet_hours",
+        "company_id.aakash_sms_window_start",
+        "company_id.aakash_sms_window_end",
+    )
+    def _compute_sending_hours(self):
+        for provider in self:
+            company = provider.company_id
+            provider.quiet_hours = company.aakash_sms_quiet_hours
+            provider.window_start = company.aakash_sms_window_start
+            provider.window_end = company.aakash_sms_window_end
+
+    def _inverse_sending_hours(self):
+        for provider in self:
+            # the provider's SMS managers (who may write it) set their company's
+            # sending hours, a field of the company they may not write otherwise
+            company_sudo = provider.company_id.sudo()
+            company_sudo.write(
+                {
+                    "aakash_sms_quiet_hours": provider.quiet_hours,
+                    "aakash_sms_window_start": provider.window_start,
+                    "aakash_sms_window_end": provider.window_end,
+                }
+            )
 
     def _compute_message_count(self):
         counts = dict(

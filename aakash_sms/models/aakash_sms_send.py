@@ -121,6 +121,16 @@ class AakashSmsSend(models.Model):
         help="Preparing: the queue writes its recipients by chunks. Prepared: every "
         "recipient has a row in the SMS log. Done: every row has its outcome.",
     )
+    scheduled_date = fields.Datetime(
+        "Goes Out On",
+        readonly=True,
+        help="Its SMS are not sent before this time (empty: as soon as prepared).",
+    )
+    quiet_hours = fields.Boolean(
+        "Within Sending Hours",
+        readonly=True,
+        help="Its SMS go out only within the company's sending hours.",
+    )
     total_count = fields.Integer("Selected", readonly=True)
     prepared_count = fields.Integer("Prepared", readonly=True)
     prepared_until = fields.Integer(
@@ -183,6 +193,7 @@ class AakashSmsSend(models.Model):
 
     def action_cancel(self):
         """Stop preparing: the rows already prepared are sent, no other is added.
+        A send scheduled for later is canceled as a whole: its rows waiting too.
 
         For the sender, and SMS managers.
         """
@@ -194,6 +205,14 @@ class AakashSmsSend(models.Model):
             )
         # the engine's bookkeeping: the sender may stop what they started
         self.sudo().filtered(lambda send: send.state == "preparing").state = "canceled"
+        scheduled = self.filtered(
+            lambda send: send.scheduled_date
+            and send.scheduled_date > fields.Datetime.now()
+        )
+        if scheduled:
+            self.env["aakash.sms.message"]._aakash_cancel_sends(
+                set(scheduled.mapped("send_ref"))
+            )
 
     # ------------------------------------------------------------
     # BUSINESS: recorded at the click
@@ -358,7 +377,11 @@ class AakashSmsSend(models.Model):
             text_problem=problem,
             notify_sender=self.notify_sender,
             seen=self._aakash_sent_pairs(recipients),
-            values={"send_id": self.id},
+            values={
+                "send_id": self.id,
+                "next_attempt_date": self.scheduled_date,
+                "quiet_hours": self.quiet_hours,
+            },
             opt_out=self.opt_out,
         )
         self.write(

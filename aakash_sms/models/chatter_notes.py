@@ -21,6 +21,9 @@ def post_outcome_notes(rows):
         "credits": env._("%s credits"),
         "credit": env._("1 credit"),
         "no_number": env._("no number"),
+        "fallback": env._(
+            "through the fallback provider %(fallback)s (%(first)s refused)"
+        ),
     }
     by_key = defaultdict(lambda: defaultdict(list))
     for message in rows:
@@ -70,6 +73,14 @@ def render_note(rows, labels):
             )
         if message.reason:
             details.append(message.reason)
+        if message.fallback_from_id:
+            details.append(
+                labels["fallback"]
+                % {
+                    "fallback": message.provider_id.name,
+                    "first": message.fallback_from_id.name,
+                }
+            )
         lines.append(
             {
                 "id": message.id,

@@ -80,6 +80,32 @@ class IrActionsServer(models.Model):
                 )
             action.aakash_sms_text_summary = summary
 
+    aakash_sms_delay = fields.Integer(
+        "Send After",
+        help="Wait this long after the action runs before the SMS goes out "
+        "(0: at once).",
+    )
+    aakash_sms_delay_unit = fields.Selection(
+        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")],
+        "Delay Unit",
+        default="minutes",
+    )
+
+    aakash_sms_at_once = fields.Boolean(
+        "Send at Once",
+        help="Any hour: not held for the company's sending hours (a text the "
+        "customer expects at once, such as a confirmation).",
+    )
+
+    def _aakash_sms_due_date(self):
+        """When this action's SMS go out (``None``: at once)."""
+        if self.aakash_sms_delay <= 0:
+            return None
+        return fields.Datetime.add(
+            fields.Datetime.now(),
+            **{self.aakash_sms_delay_unit or "minutes": self.aakash_sms_delay},
+        )
+
     def _name_depends(self):
         return [*super()._name_depends(), "aakash_sms_template_id"]
 
@@ -144,6 +170,8 @@ class IrActionsServer(models.Model):
                     "provider_id": action_sudo.aakash_sms_provider_id.id,
                     "company_id": self.env.company.id,
                     "notify_sender": notify_sender,
+                    "scheduled_date": action_sudo._aakash_sms_due_date(),
+                    "quiet_hours": not action_sudo.aakash_sms_at_once,
                 },
             )
             return False
@@ -157,6 +185,10 @@ class IrActionsServer(models.Model):
             recipients=recipients,
             text_problem=problem,
             notify_sender=notify_sender,
+            values={
+                "next_attempt_date": action_sudo._aakash_sms_due_date(),
+                "quiet_hours": not action_sudo.aakash_sms_at_once,
+            },
         )._aakash_queue()
         return False
 

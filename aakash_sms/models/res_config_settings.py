@@ -17,6 +17,15 @@ class ResConfigSettings(models.TransientModel):
     aakash_sms_monthly_budget = fields.Float(
         related="company_id.aakash_sms_monthly_budget", readonly=False
     )
+    aakash_sms_quiet_hours = fields.Boolean(
+        related="company_id.aakash_sms_quiet_hours", readonly=False
+    )
+    aakash_sms_window_start = fields.Float(
+        related="company_id.aakash_sms_window_start", readonly=False
+    )
+    aakash_sms_window_end = fields.Float(
+        related="company_id.aakash_sms_window_end", readonly=False
+    )
 
     def _compute_aakash_sms_provider_id(self):
         for settings in self:

@@ -239,6 +239,8 @@ class SmsQueue:
         serialization failure that is expected here (caught without being logged as
         a bad query, which ``try_lock_for_update`` would do).
         """
+        # the companies whose sending hours are closed now hold their bulk rows
+        closed = list(self.Message._aakash_closed_windows())
         query = SQL(
             """
             SELECT id, provider_id, company_id, body, number, send_ref,
@@ -246,13 +248,16 @@ class SmsQueue:
               FROM aakash_sms_message
              WHERE state = 'pending'
                AND (next_attempt_date IS NULL OR next_attempt_date <= %s)
-               %s
+               %s %s
              ORDER BY id
              LIMIT %s
                FOR NO KEY UPDATE SKIP LOCKED
             """,
             fields.Datetime.now(),
             SQL("AND id IN %s", tuple(self.scope)) if self.scope is not None else SQL(),
+            SQL("AND NOT (quiet_hours AND company_id = ANY(%s))", closed)
+            if closed
+            else SQL(),
             limit,
         )
         cr = self.env.cr

@@ -18,3 +18,6 @@ from . import test_nepali_texts
 from . import test_opt_out
 from . import test_reports
 from . import test_first_hour
+from . import test_scheduled_send
+from . import test_sending_hours
+from . import test_fallback_provider

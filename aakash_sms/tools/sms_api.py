@@ -161,6 +161,8 @@ class SmsApiAakash(SmsApiBase):
             "partner_id": sms.partner_id.id if sms else False,
             "number_raw": number["number"] or False,
             "body": content,
+            # SMS marketing waits for the sending hours; Odoo's other SMS do not
+            "quiet_hours": bool(sms and "mailing_id" in sms._fields and sms.mailing_id),
             "company_id": company.id,
             "sms_uuid": number["uuid"],
             "user_id": user.id,

@@ -4,7 +4,7 @@ import unicodedata
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import format_datetime, formatLang
 
 from ..const import CHUNK_SIZE, PREVIEW_LIMIT, PREVIEW_SAMPLE
 from ..tools.text import (
@@ -85,6 +85,13 @@ class AakashSmsComposer(models.TransientModel):
         "whole list); the preview shows the first of them.",
     )
     selection_note = fields.Char(compute="_compute_selection_note")
+    scheduled_date = fields.Datetime(
+        "Send At",
+        default=fields.Datetime.now,
+        help="In your time zone. The SMS wait in the queue until then; until they "
+        "leave, the send can be canceled from the SMS log.",
+    )
+    schedule_note = fields.Char("When", compute="_compute_schedule_note")
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     provider_id = fields.Many2one(
         "aakash.sms.provider",
@@ -178,6 +185,36 @@ class AakashSmsComposer(models.TransientModel):
                     self.env, min(total, len(composer._get_ids())), digits=0
                 ),
             )
+
+    @api.depends("scheduled_date", "res_ids", "res_domain", "company_id")
+    def _compute_schedule_note(self):
+        for composer in self:
+            later = composer._aakash_scheduled_at()
+            notes = [composer._aakash_schedule_text(later)] if later else []
+            # a send to several recipients waits for the sending hours
+            if composer.res_domain or len(composer._get_ids()) > 1:
+                opening = composer.company_id._aakash_window_openings(
+                    later or fields.Datetime.now()
+                ).get(composer.company_id.id)
+                if opening:
+                    notes.append(
+                        self.env._(
+                            "Outside the sending window: will go out at %s.",
+                            format_datetime(self.env, opening, dt_format="short"),
+                        )
+                    )
+            composer.schedule_note = " ".join(notes) or False
+
+    def _aakash_scheduled_at(self):
+        """When this send goes out, if later than now (``None``: at once)."""
+        later = self.scheduled_date
+        return later if later and later > fields.Datetime.now() else None
+
+    def _aakash_schedule_text(self, when):
+        """ "Will be sent on ..." in the user's language and time zone."""
+        return self.env._(
+            "Will be sent on %s.", format_datetime(self.env, when, dt_format="medium")
+        )
 
     def _aakash_selection_count(self):
         """How many documents this send covers (the domain's count for a selection
@@ -645,12 +682,14 @@ class AakashSmsComposer(models.TransientModel):
         # the chosen provider, in sudo mode as the engine uses it (its company is
         # checked against each record's there)
         provider_sudo = self.provider_id.sudo() or None
+        later = self._aakash_scheduled_at()
         messages = Message._aakash_create_rows(
             records,
             bodies,
             provider=provider_sudo,
             notify_sender=True,
             opt_out=self._opt_out_wanted(),
+            values={"next_attempt_date": later, "quiet_hours": len(records) > 1},
         )
         pending = messages.browse(
             [
@@ -677,7 +716,8 @@ class AakashSmsComposer(models.TransientModel):
             )
         # (more rows than a chunk never fit one request: not even read for that)
         if (
-            len(pending) <= CHUNK_SIZE
+            not later
+            and len(pending) <= CHUNK_SIZE
             and len({(m.provider_id, m.body) for m in pending}) == 1
             and len(pending) <= pending.provider_id.batch_size
         ):
@@ -716,8 +756,11 @@ class AakashSmsComposer(models.TransientModel):
                 "provider_id": self.provider_id.id,
                 "company_id": self.company_id.id,
                 "opt_out": self.opt_out_link,
+                "scheduled_date": self._aakash_scheduled_at(),
+                "quiet_hours": True,
             },
         )
+        later = send_sudo.scheduled_date
         return {
             "type": "ir.actions.client",
             "tag": "aakash_sms_notification",
@@ -729,7 +772,8 @@ class AakashSmsComposer(models.TransientModel):
                     "%(name)s: the queue checks each recipient and sends the texts. "
                     "Follow its progress in the SMS log.",
                     name=send_sudo.name,
-                ),
+                )
+                + (f" {self._aakash_schedule_text(later)}" if later else ""),
                 "type": "success",
                 "sticky": False,
                 "next": {"type": "ir.actions.act_window_close"},
@@ -766,6 +810,12 @@ class AakashSmsComposer(models.TransientModel):
         """The outcome notification, with a button that opens this send in the SMS
         log."""
         action = messages._action_notify_outcome()
+        later = messages[:1].next_attempt_date
+        if later and messages.filtered(lambda m: m.state == "pending"):
+            action["params"]["title"] = self.env._("SMS scheduled")
+            action["params"]["message"] = (
+                f"{self._aakash_schedule_text(later)}\n{action['params']['message']}"
+            )
         send = messages[:1]
         if send.send_ref:
             action["tag"] = "aakash_sms_notification"
