@@ -18,7 +18,7 @@ import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, LazyTranslate
+from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
 from ..const import (
