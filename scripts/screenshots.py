@@ -302,12 +302,19 @@ def report_screenshots(s):
     import hashlib
     import hmac
 
-    import odoo_db
+    import subprocess
 
-    [[secret]] = odoo_db.psql(
-        "aakash_demo",
-        "SELECT value FROM ir_config_parameter WHERE key = 'database.secret'",
-    )
+    secret = subprocess.run(
+        [
+            "psql",
+            "-Atc",
+            "SELECT value FROM ir_config_parameter WHERE key = 'database.secret'",
+            "aakash_demo",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     number = "9812345678"
     token = hmac.new(
         secret.encode(),

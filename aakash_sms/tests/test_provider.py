@@ -12,7 +12,7 @@ class TestProvider(AakashSmsCase):
     def test_test_connection_and_balance(self):
         action = self.provider.action_test_connection()
         self.assertEqual(action["params"]["type"], "success")
-        self.assertIn("1000", action["params"]["message"])
+        self.assertIn("1,000", action["params"]["message"])
         self.assertEqual(self.provider.balance, 1000)
         self.assertTrue(self.provider.balance_date)
         self.assertEqual(self.gateway.requests[-1].path, "/sms/v1/credit")
