@@ -301,7 +301,6 @@ def report_screenshots(s):
     # aakash.sms.opt.out._token does (odoo.tools.misc.hmac)
     import hashlib
     import hmac
-
     import subprocess
 
     secret = subprocess.run(
