@@ -17,7 +17,7 @@ from uuid import uuid4
 import psycopg2.errors
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
@@ -524,13 +524,15 @@ class AakashSmsMessage(models.Model):
         self.check_access("read")
         refs = set(self.mapped("send_ref")) - {False}
         if self.filtered("sms_uuid"):
-            raise UserError(
-                self.env._("Odoo's own SMS are canceled in Odoo's SMS, not here.")
+            raise TitledUserError(
+                self.env._("Odoo's own SMS are canceled in Odoo's SMS, not here."),
+                self.env._("Nothing to Cancel"),
             )
         canceled = self._aakash_cancel_sends(refs)
         if not canceled:
-            raise UserError(
-                self.env._("Nothing to cancel: every SMS of this send has left.")
+            raise TitledUserError(
+                self.env._("Nothing to cancel: every SMS of this send has left."),
+                self.env._("Nothing to Cancel"),
             )
         return {
             "type": "ir.actions.client",

@@ -3,10 +3,10 @@ import json
 import unicodedata
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools.misc import format_datetime, formatLang
 
 from ..const import CHUNK_SIZE, PREVIEW_LIMIT, PREVIEW_SAMPLE
+from ..exceptions import TitledUserError
 from ..tools.text import (
     MAX_SEGMENTS,
     gsm_safe,
@@ -626,7 +626,10 @@ class AakashSmsComposer(models.TransientModel):
         """SMS managers: send to the first recipients the balance covers."""
         self.ensure_one()
         if not self.env.user.has_group("aakash_sms.group_aakash_sms_manager"):
-            raise UserError(self.env._("Only SMS managers may send a partial send."))
+            raise TitledUserError(
+                self.env._("Only SMS managers may send a partial send."),
+                self.env._("For SMS Managers Only"),
+            )
         provider = self._get_provider()
         balance, _unreadable = provider._fresh_balance()
         records, texts = self._texts_as_sent()
@@ -640,7 +643,10 @@ class AakashSmsComposer(models.TransientModel):
             covered.append(res_id)
             spent += cost
         if not covered:
-            raise UserError(self.env._("The balance covers no recipient."))
+            raise TitledUserError(
+                self.env._("The balance covers no recipient."),
+                self.env._("Balance Too Low"),
+            )
         self.res_ids = json.dumps(covered)
         return self.with_context(aakash_sms_covered=True).action_send()
 
@@ -657,7 +663,7 @@ class AakashSmsComposer(models.TransientModel):
         # measured below on the texts as rendered for each recipient
         refusal = self._text_refusal(max_segments=0)
         if refusal:
-            raise UserError(refusal)
+            raise TitledUserError(refusal, self.env._("Text Cannot Be Sent"))
         # (a text filled in for its one record is that record's: sent as it is)
         if not self.body_rendered and (
             self.res_domain or len(self._get_ids()) > CHUNK_SIZE
@@ -677,7 +683,7 @@ class AakashSmsComposer(models.TransientModel):
         )
         refusal = self._text_refusal(segments=longest)
         if refusal:
-            raise UserError(refusal)
+            raise TitledUserError(refusal, self.env._("Text Cannot Be Sent"))
         Message = self.env["aakash.sms.message"]
         # the chosen provider, in sudo mode as the engine uses it (its company is
         # checked against each record's there)
@@ -703,16 +709,18 @@ class AakashSmsComposer(models.TransientModel):
             problems = sorted(set(messages.mapped("reason")) - {False})
             reasons = "\n".join(f"- {reason}" for reason in problems[:5])
             if len(records) == 1:
-                raise UserError(
-                    self.env._("The selected record cannot be texted:\n%s", reasons)
+                raise TitledUserError(
+                    self.env._("The selected record cannot be texted:\n%s", reasons),
+                    self.env._("No Recipient to Text"),
                 )
-            raise UserError(
+            raise TitledUserError(
                 self.env._(
                     "None of the %(count)s selected records can be texted:\n"
                     "%(reasons)s",
                     count=len(records),
                     reasons=reasons,
-                )
+                ),
+                self.env._("No Recipient to Text"),
             )
         # (more rows than a chunk never fit one request: not even read for that)
         if (
@@ -739,7 +747,7 @@ class AakashSmsComposer(models.TransientModel):
             # one text for all: its length is known now
             refusal = self._text_refusal(segments=measure(self.body).segments)
             if refusal:
-                raise UserError(refusal)
+                raise TitledUserError(refusal, self.env._("Text Cannot Be Sent"))
         Model = self.env[self.res_model]
         if self.res_domain:
             domain = ast.literal_eval(self.res_domain)
