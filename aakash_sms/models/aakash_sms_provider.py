@@ -213,14 +213,14 @@ class AakashSmsProvider(models.Model):
         this_month, last_month = self._month_starts()
         Message = self.env["aakash.sms.message"]
         domain = [("provider_id", "in", self.ids), ("sent_date", ">=", last_month)]
-        credits = defaultdict(float)
+        used = defaultdict(float)
         for provider, month, total in Message._read_group(
             domain, ["provider_id", "sent_date:month"], ["credits:sum"]
         ):
-            credits[provider, month.date() >= this_month] += total
+            used[provider, month.date() >= this_month] += total
         for provider in self:
-            provider.credits_this_month = credits[provider._origin, True]
-            provider.credits_last_month = credits[provider._origin, False]
+            provider.credits_this_month = used[provider._origin, True]
+            provider.credits_last_month = used[provider._origin, False]
 
     @api.model
     def _month_starts(self):

@@ -361,3 +361,18 @@ class TestWords(AakashSmsCase):
         with self.assertRaises(TitledUserError) as caught:
             self.provider.action_test_connection()
         self.assertEqual(caught.exception.title, "Auth Token Refused")
+
+    def test_the_send_wizard_titles_its_refusals(self):
+        """Not Odoo's "Invalid Operation": the sender reads what went wrong."""
+        landline = self.contacts(("Landline", "014412345"))
+        composer = self.open_composer(landline, user=self.sms_user)
+        composer.body = "Namaste"
+        with self.assertRaises(TitledUserError) as caught:
+            composer.save().action_send()
+        self.assertEqual(caught.exception.title, "No Recipient to Text")
+        partner = self.contacts(("Sita", "9812345678"))
+        composer = self.open_composer(partner, user=self.sms_user)
+        composer.body = "x" * 2000
+        with self.assertRaises(TitledUserError) as caught:
+            composer.save().action_send()
+        self.assertEqual(caught.exception.title, "Text Cannot Be Sent")

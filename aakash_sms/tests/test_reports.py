@@ -127,8 +127,8 @@ class TestCreditGuard(AakashSmsCase):
             ("A", "9812345678"), ("B", "9841112222"), ("C", "9851112222")
         )
 
-    def composer(self, user, credits):
-        self.gateway.credits = {TOKEN: credits}
+    def composer(self, user, balance):
+        self.gateway.credits = {TOKEN: balance}
         # the last reading is an hour old: read again before sending
         self.provider.sudo().write(
             {
@@ -141,7 +141,7 @@ class TestCreditGuard(AakashSmsCase):
         return form.save()
 
     def test_a_send_the_balance_cannot_pay_for_is_withheld_and_says_so(self):
-        composer = self.composer(self.sms_user, credits=2)
+        composer = self.composer(self.sms_user, balance=2)
         action = composer.action_send()
         self.assertEqual(action["res_model"], "aakash.sms.composer", "shown again")
         self.assertFalse(self.messages_of(self.people), "nothing created")
@@ -154,7 +154,7 @@ class TestCreditGuard(AakashSmsCase):
         )
 
     def test_an_sms_manager_sends_what_the_balance_covers(self):
-        composer = self.composer(self.manager, credits=2)
+        composer = self.composer(self.manager, balance=2)
         composer.action_send()
         self.assertIn("As an SMS manager", composer.credit_shortfall)
         composer.action_send_covered()
@@ -165,14 +165,14 @@ class TestCreditGuard(AakashSmsCase):
         self.assertEqual(len(self.messages_of(self.people)), 2)
 
     def test_a_send_the_balance_pays_for_goes(self):
-        composer = self.composer(self.sms_user, credits=3)
+        composer = self.composer(self.sms_user, balance=3)
         self.assertFalse(composer.credit_shortfall, "the last reading: 1000")
         composer.action_send()
         self.run_queue()
         self.assertEqual(len(self.gateway.sent_numbers()), 3)
 
     def test_a_balance_that_cannot_be_read_does_not_block(self):
-        composer = self.composer(self.sms_user, credits=1)
+        composer = self.composer(self.sms_user, balance=1)
         self.gateway.ip_blocked.add(TOKEN)
         composer.action_send()
         self.assertEqual(len(self.messages_of(self.people)), 3, "sent all the same")
