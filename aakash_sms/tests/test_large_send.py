@@ -199,6 +199,23 @@ class TestLargeSend(LargeSendMixin, AakashSmsCase):
         self.assertEqual(len(self.messages_of(self.bulk)), 150)
         self.assertEqual(len(self.gateway.sent_numbers()), 150)
 
+    def test_a_large_send_carries_the_opt_out_link(self):
+        """Asked in the wizard, each recipient's own link ends its text, as in a
+        small bulk send."""
+        with patch(f"{COMPOSER_MODULE}.CHUNK_SIZE", 100):
+            composer = self.open_composer(self.bulk[:150], user=self.sms_user)
+            composer.body = "Namaste"
+            composer.opt_out_link = True
+            send = self.send_of(composer.save().action_send())
+        self.run_queue()
+        rows = self.messages_of(self.bulk[:150])
+        self.assertEqual(len(rows), 150)
+        links = self.env["aakash.sms.opt.out"]
+        for row in rows[:3]:
+            self.assertEqual(row.body, links._append("Namaste", row.number))
+            self.assertIn(links._token(row.number), row.body)
+        self.assertTrue(send.opt_out)
+
     def test_small_selection_keeps_the_immediate_send(self):
         composer = self.open_composer(self.bulk[:2], user=self.sms_user)
         composer.body = "Namaste"
