@@ -79,7 +79,21 @@ def delete_committed(dbname, provider_id, message_ids):
         cr.commit()  # pylint: disable=invalid-commit
 
 
-class AakashSmsMixin:
+class LoopbackMixin:
+    """Requests to loopback (the sandbox gateway) go out, with the client's own
+    timeouts."""
+
+    @classmethod
+    def _request_handler(cls, s, r, /, **kw):
+        # Odoo's test harness raises short timeouts to 10 s (and chokes on
+        # (connect, read) tuples); loopback is ours (the sandbox, or a closed
+        # port), let requests through with the client's own timeouts.
+        if urlsplit(r.url).hostname == "127.0.0.1":
+            return common._super_send(s, r, **kw)
+        return super()._request_handler(s, r, **kw)
+
+
+class AakashSmsMixin(LoopbackMixin):
     """Runs against a real sandbox gateway on a loopback port."""
 
     @classmethod
@@ -113,15 +127,6 @@ class AakashSmsMixin:
         self.gateway.credits = {TOKEN: 1000}
         self.gateway.ip_blocked.clear()
         self.gateway.messages.clear()
-
-    @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        # Odoo's test harness raises short timeouts to 10 s (and chokes on
-        # (connect, read) tuples); loopback is ours (the sandbox, or a closed
-        # port), let requests through with the client's own timeouts.
-        if urlsplit(r.url).hostname == "127.0.0.1":
-            return common._super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
 
     def run_cron(self, model, method):
         """Run a cron method; its commits become no-ops inside the test transaction."""

@@ -15,6 +15,7 @@ from aakash_sms_sandbox import SandboxGateway
 from .common import (
     TOKEN,
     AakashSmsCase,
+    LoopbackMixin,
     delete_committed,
     real_env,
     role_user,
@@ -141,7 +142,7 @@ class TestSendingHours(AakashSmsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSendingHoursEdge(common.TransactionCase):
+class TestSendingHoursEdge(LoopbackMixin, common.TransactionCase):
     """The queue on committed rows while the window closes: it stops at the end and
     resumes at the next opening, nothing sent twice.
 
