@@ -69,7 +69,8 @@ def render_note(rows, labels):
             details.append(
                 labels["credit"]
                 if message.credits == 1
-                else labels["credits"] % message.credits
+                # whole credits as whole numbers ("2 credits", not "2.0")
+                else labels["credits"] % f"{message.credits:g}"
             )
         if message.reason:
             details.append(message.reason)
