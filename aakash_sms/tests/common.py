@@ -1,3 +1,4 @@
+import threading
 from contextlib import closing
 from unittest.mock import patch
 from urllib.parse import urlsplit
@@ -47,6 +48,30 @@ def real_env(registry, cr, uid=SUPERUSER_ID):
     """
     cr.transaction = Transaction(registry)
     return api.Environment(cr, uid, {})
+
+
+def run_in_two_workers(registry, dbname, job, timeout=60):
+    """Run ``job(env)`` at once in two threads, each on its own real connection of the
+    test database (committed at the end, as a cron worker's): the exceptions raised."""
+    errors = []
+    start = threading.Barrier(2)
+
+    def worker():
+        try:
+            with closing(sql_db.db_connect(dbname).cursor()) as cr:
+                start.wait()
+                job(real_env(registry, cr))
+                # a worker's own connection
+                cr.commit()  # pylint: disable=invalid-commit
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return errors
 
 
 def sandbox_provider(env, gateway, name, **values):

@@ -1,6 +1,5 @@
 """A send of many records: recorded at the click, prepared by the queue in chunks."""
 
-import threading
 import time
 from contextlib import closing
 from unittest.mock import patch
@@ -12,7 +11,14 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import TOKEN, AakashSmsCase, real_env, role_user, sandbox_provider
+from .common import (
+    TOKEN,
+    AakashSmsCase,
+    real_env,
+    role_user,
+    run_in_two_workers,
+    sandbox_provider,
+)
 from .test_permissions import CompanyBMixin
 
 SEND_MODULE = "odoo.addons.aakash_sms.models.aakash_sms_send"
@@ -395,25 +401,13 @@ class TestTwoWorkersPrepare(LargeSendMixin, AakashSmsCase):
 
         self.gateway.latency = 0.02
         self.addCleanup(setattr, self.gateway, "latency", 0)
-        errors = []
-        start = threading.Barrier(2)
-
-        def worker():
-            try:
-                with closing(sql_db.db_connect(dbname).cursor()) as cr:
-                    start.wait()
-                    real_env(self.registry, cr)["aakash.sms.message"]._cron_send()
-                    # a worker's own connection
-                    cr.commit()  # pylint: disable=invalid-commit
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
         with patch(f"{SEND_MODULE}.CHUNK_SIZE", 50):
-            threads = [threading.Thread(target=worker) for _i in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(120)
+            errors = run_in_two_workers(
+                self.registry,
+                dbname,
+                lambda env: env["aakash.sms.message"]._cron_send(),
+                timeout=120,
+            )
         self.assertFalse(errors)
         sent = self.gateway.sent_numbers()
         self.assertEqual(len(sent), 600, "every document texted")

@@ -5,7 +5,13 @@ from contextlib import closing
 from odoo import sql_db
 from odoo.tests import tagged
 
-from .common import AakashSmsCase, delete_committed, real_env, sandbox_provider
+from .common import (
+    AakashSmsCase,
+    delete_committed,
+    real_env,
+    run_in_two_workers,
+    sandbox_provider,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -44,24 +50,9 @@ class TestTwoWorkers(AakashSmsCase):
 
         self.gateway.latency = 0.05  # let the two workers overlap
         self.addCleanup(setattr, self.gateway, "latency", 0)
-        errors = []
-        start = threading.Barrier(2)
-
-        def worker():
-            try:
-                with closing(sql_db.db_connect(dbname).cursor()) as cr:
-                    start.wait()
-                    real_env(self.registry, cr)["aakash.sms.message"]._cron_send()
-                    # a worker's own connection
-                    cr.commit()  # pylint: disable=invalid-commit
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=worker) for _i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        errors = run_in_two_workers(
+            self.registry, dbname, lambda env: env["aakash.sms.message"]._cron_send()
+        )
         self.assertFalse(errors)
 
         sent = self.gateway.sent_numbers()

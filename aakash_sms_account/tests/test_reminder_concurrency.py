@@ -1,7 +1,6 @@
 """Two reminder crons at once, on committed data (issue #22): each step goes out once
 per invoice and one SMS per customer, whatever the workers do."""
 
-import threading
 from contextlib import closing
 from datetime import timedelta
 
@@ -9,7 +8,7 @@ from odoo import Command, fields, sql_db
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from odoo.addons.aakash_sms.tests.common import real_env
+from odoo.addons.aakash_sms.tests.common import real_env, run_in_two_workers
 
 from .common import AakashSmsInvoicingCase
 
@@ -94,25 +93,12 @@ class TestTwoReminderWorkers(AakashSmsInvoicingCase):
             Reminder._remind_chunk(due, today)
             cr.rollback()
 
-        errors = []
-        start = threading.Barrier(2)
-
-        def worker():
-            try:
-                with closing(sql_db.db_connect(dbname).cursor()) as cr:
-                    start.wait()
-                    env = real_env(self.registry, cr)
-                    env["aakash.sms.reminder"]._cron_send_reminders(chunk_size=3)
-                    # a worker's own connection
-                    cr.commit()  # pylint: disable=invalid-commit
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=worker) for _i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(120)
+        errors = run_in_two_workers(
+            self.registry,
+            dbname,
+            lambda env: env["aakash.sms.reminder"]._cron_send_reminders(chunk_size=3),
+            timeout=120,
+        )
         self.assertFalse(errors)
 
         reminders = self.read_committed(
