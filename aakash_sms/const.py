@@ -140,3 +140,8 @@ ODOO_SEND_SMS_ACTIONS = (
     "sms.res_partner_act_window_sms_composer_multi",
     "sms.res_partner_act_window_sms_composer_single",
 )
+
+# the key of a planned row's values (``aakash.sms.message._aakash_check_plans``) for a
+# number outside Nepal of a company that routes them: Odoo's own SMS carries it, the
+# value is what the preview says
+ROUTED = "_aakash_routed"

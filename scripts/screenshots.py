@@ -326,3 +326,39 @@ def report_screenshots(s):
         public.goto(link)
         public.wait_for_selector(".o_aakash_sms_opt_out")
         public.screenshot(path=str(OUT / "screenshot_opt_out.png"))
+
+
+@shot
+def send_later(s):
+    """Send At: a bulk send to the shop's customers, tomorrow morning; the wizard
+    says when it will go out."""
+    s.login("admin")
+    s.open("contacts?view_type=list", ".o_data_row")
+    s.page.locator(".o_data_row .o_list_record_selector input").nth(0).check()
+    s.page.locator(".o_data_row .o_list_record_selector input").nth(1).check()
+    s.page.locator(".o_data_row .o_list_record_selector input").nth(2).check()
+    s.action_menu("Send SMS")
+    s.page.wait_for_selector(".modal .o_field_one2many .o_data_row")
+    s.type_sms("Namaste! Our Tihar sale starts tomorrow at 10. - Himalayan Traders")
+    field = s.page.locator(".modal .o_field_widget[name=scheduled_date] input")
+    field.fill("")
+    field.fill("12/04/2026 09:30:00")
+    field.press("Enter")
+    s.page.locator(".modal .o_field_widget[name=body] textarea").click()
+    s.settle(1500)
+    s.save("screenshot_send_later.png")
+    s.page.click(".modal-footer button.btn-secondary")
+
+
+@shot
+def sending_hours(s):
+    """Settings: sending hours of the company and numbers outside Nepal."""
+    s.login("admin")
+    s.open("settings", "#aakash_sms")
+    checkbox = s.page.locator(".o_field_widget[name=aakash_sms_quiet_hours] input")
+    if not checkbox.is_checked():
+        checkbox.check()
+    s.page.locator(".o_field_widget[name=aakash_sms_foreign_numbers]").scroll_into_view_if_needed()
+    s.settle()
+    s.save("screenshot_sending_hours.png", "#aakash_sms")
+    s.page.click(".o_form_button_cancel, .o_control_panel button:has-text('Discard')")

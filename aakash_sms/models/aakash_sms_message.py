@@ -9,6 +9,7 @@ paths that plan and write rows (never how they are sent), the queue's entry poin
 import logging
 import math
 import random
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from ..const import (
     OUTCOMES,
     PAGES_PER_RUN,
     REPORT_DAYS,
+    ROUTED,
     REPORT_STATUS_TO_PROVIDER_ERROR,
     RESENDABLE_STATES,
     RESULT_STATES,
@@ -136,6 +138,14 @@ class AakashSmsMessage(models.Model):
     )
     error_kind = fields.Char(
         readonly=True, help="Machine form of the reason (see const.OUTCOMES)."
+    )
+    gateway = fields.Selection(
+        [("aakash", "Aakash SMS"), ("iap", "Odoo IAP"), ("twilio", "Twilio")],
+        default="aakash",
+        readonly=True,
+        help="The service that carried the SMS: Aakash, or, for a number outside "
+        "Nepal with \"Numbers Outside Nepal\" set to route them, the service Odoo "
+        "uses without Aakash.",
     )
     gateway_id = fields.Char("Gateway ID", index="btree_not_null", readonly=True)
     gateway_status = fields.Char(readonly=True)
@@ -689,6 +699,7 @@ class AakashSmsMessage(models.Model):
         seen=None,
         values=None,
         opt_out=False,
+        routed=None,
     ):
         """Create the log rows of one send: the only way the send paths write rows.
 
@@ -706,6 +717,8 @@ class AakashSmsMessage(models.Model):
         :param values: more values of every row
         :param opt_out: end each text with its recipient's opt-out link (bulk sends of
             the wizard only: ``aakash.sms.opt.out``)
+        :param routed: a list, extended with the gateway key of each number outside
+            Nepal handed to Odoo's own SMS (:meth:`_aakash_route_to_odoo`)
         :return: the rows, as superuser: pending, or already final when refused before
             sending (no number, landline, opted out, duplicate, bad text, document not
             to be texted, no provider)
@@ -719,7 +732,17 @@ class AakashSmsMessage(models.Model):
             plans = self._aakash_row_plans(
                 chunk, bodies, provider, recipients, send_ref, text_problem, opt_out
             )
-            vals_list = messages_sudo._aakash_check_plans(plans, providers, seen)
+            vals_list = messages_sudo._aakash_check_plans(
+                plans, providers, seen, route_foreign=True
+            )
+            routed_vals = [vals for vals in vals_list if vals.pop(ROUTED, False)]
+            if routed_vals:
+                # numbers outside Nepal: Odoo's SMS, through its own service
+                routed_ids = {id(vals) for vals in routed_vals}
+                vals_list = [vals for vals in vals_list if id(vals) not in routed_ids]
+                gateways = self._aakash_route_to_odoo(routed_vals)
+                if routed is not None:
+                    routed += gateways
             for vals in vals_list:
                 vals["notify_sender"] = notify_sender
                 vals.update(values or {})
@@ -729,6 +752,55 @@ class AakashSmsMessage(models.Model):
                 chunk.invalidate_recordset()
                 messages_sudo.invalidate_model()
         return messages_sudo.browse(rows_ids)
+
+    @api.model
+    def _aakash_route_to_odoo(self, vals_list):
+        """Hand the rows planned as ``vals_list`` (numbers outside Nepal of a company
+        that routes them) to Odoo's own SMS: an SMS message on the document when it
+        has a chatter, else a plain ``sms.sms``; Odoo's SMS queue sends them through
+        the service Odoo uses without Aakash, and their log rows are written then,
+        with that gateway (``sms.sms._aakash_log_routed``).
+
+        :return: the gateway key of each
+        """
+        Sms = self.env["sms.sms"].sudo()
+        gateways = []
+        for vals in vals_list:
+            gateways.append(
+                self.env["res.company"]
+                .browse(vals["company_id"])
+                ._aakash_foreign_gateway()
+            )
+            partner_id = vals.get("partner_id") or False
+            number = vals.get("number_raw")
+            model = vals.get("res_model")
+            record = (
+                self.env[model].sudo().browse(vals.get("res_id")).exists()
+                if model in self.env and vals.get("res_id")
+                else None
+            )
+            if record and hasattr(record, "_message_sms"):
+                # the engine writes on the sender's behalf, as its notes
+                record.with_context(mail_create_nosubscribe=True)._message_sms(
+                    vals["body"],
+                    partner_ids=[partner_id] if partner_id else False,
+                    sms_pid_to_number={partner_id: number} if partner_id else None,
+                    sms_numbers=None if partner_id else [number],
+                    sms_content=vals["body"],
+                    author_id=self.env.user.partner_id.id,
+                    put_in_queue=True,
+                )
+            else:
+                Sms.create(
+                    {
+                        "number": number,
+                        "body": vals["body"],
+                        "partner_id": partner_id,
+                        "state": "outgoing",
+                    }
+                )
+        self.env.ref("sms.ir_cron_sms_scheduler_action").sudo()._trigger()
+        return gateways
 
     @api.model
     def _aakash_chunks(self, records):
@@ -760,15 +832,18 @@ class AakashSmsMessage(models.Model):
             )
             # decided as the send will decide it: with the queue's rights
             messages_sudo = self.sudo()
-            for vals in messages_sudo._aakash_check_plans(plans, providers, seen):
+            for vals in messages_sudo._aakash_check_plans(
+                plans, providers, seen, route_foreign=True
+            ):
+                routed = vals.pop(ROUTED, False)
                 yield {
                     "res_id": vals["res_id"],
                     "record_name": vals["record_name"],
                     "partner_id": vals["partner_id"],
                     "number_raw": vals["number_raw"],
-                    "number": vals["number"],
+                    "number": vals["number_raw"] if routed else vals["number"],
                     "valid": not vals.get("state"),
-                    "reason": vals.get("reason") or False,
+                    "reason": routed or vals.get("reason") or False,
                 }
             if chunk is not records:
                 chunk.invalidate_recordset()
@@ -830,10 +905,14 @@ class AakashSmsMessage(models.Model):
         return self._aakash_check_plans(plans, providers, seen)
 
     @api.model
-    def _aakash_check_plans(self, plans, providers=None, seen=None):
+    def _aakash_check_plans(self, plans, providers=None, seen=None, route_foreign=False):
         """Decide, before anything is sent, which rows are refused, and why.
 
         :param plans: a :class:`RowPlan` per row
+        :param route_foreign: a number outside Nepal of a company that routes them
+            (:meth:`res.company._aakash_routes_foreign_numbers`) is not refused: its
+            values get the key :data:`ROUTED` (what the preview says), for
+            :meth:`_aakash_route_to_odoo`
         :return: the values of the rows: each gets its ``number``, ``provider_id``,
             and for a refusal ``state``/``error_kind``/``reason``
 
@@ -854,6 +933,8 @@ class AakashSmsMessage(models.Model):
         safe_texts = {}
         text_problems = {}
         provider_refusals = {}  # the few (provider, company) pairs, judged once each
+        routed_labels = {}  # company -> what the preview says of a routed number
+        gateway_labels = dict(self._fields["gateway"]._description_selection(self.env))
         vals_list = []
         for plan, check in zip(plans, checks, strict=True):
             vals = plan.vals
@@ -878,6 +959,24 @@ class AakashSmsMessage(models.Model):
                 kind, reason = "document", plan.refusal
             elif plan.text_problem:
                 kind, reason = "text", plan.text_problem
+            elif (
+                route_foreign
+                and check.code == "country"
+                and company._aakash_routes_foreign_numbers()
+            ):
+                vals["provider_id"] = False
+                key = ("+" + re.sub(r"\D", "", check.raw), vals["body"])
+                if key in seen:
+                    kind, reason = "duplicate", self._aakash_refusal_reason("duplicate")
+                else:
+                    seen.add(key)
+                    if company not in routed_labels:
+                        routed_labels[company] = self.env._(
+                            "outside Nepal: sent through %(gateway)s",
+                            gateway=gateway_labels[company._aakash_foreign_gateway()],
+                        )
+                    vals[ROUTED] = routed_labels[company]
+                    continue
             elif not check.valid:
                 kind = "no_number" if check.code == "empty" else "number"
                 reason = self._aakash_sms_refusal(check)

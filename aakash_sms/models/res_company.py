@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from odoo.addons.sms.tools.sms_api import SmsApi
+
 from ..tools.sms_api import SmsApiAakash
 from ..tools.window import DEFAULT_TZ, window_opening
 
@@ -12,6 +14,20 @@ class ResCompany(models.Model):
         "Send Odoo's SMS through Aakash",
         help="Route every SMS Odoo sends (SMS composer, templates, marketing, server "
         "actions...) through the company's default Aakash SMS provider.",
+    )
+
+    aakash_sms_foreign_numbers = fields.Selection(
+        [
+            ("reject", "Refuse them"),
+            ("route", "Send them through Odoo's SMS service"),
+        ],
+        string="Numbers Outside Nepal",
+        default="reject",
+        required=True,
+        help="Aakash sends to Nepali mobiles only. With Odoo's SMS sent through "
+        "Aakash, a number of another country (+91, +1...) is refused with that reason, "
+        "or sent through the service Odoo uses without Aakash (Odoo's IAP, or Twilio "
+        "where it is set up); the SMS log says which gateway carried each SMS.",
     )
 
     aakash_sms_monthly_budget = fields.Float(
@@ -86,6 +102,27 @@ class ResCompany(models.Model):
             if opening:
                 openings[company.id] = opening
         return openings
+
+    def _aakash_routes_foreign_numbers(self):
+        """Whether the company sends its numbers outside Nepal through another
+        service than Aakash (Odoo's SMS through Aakash, and routing chosen)."""
+        self.ensure_one()
+        return self.aakash_sms_native and self.aakash_sms_foreign_numbers == "route"
+
+    def _aakash_foreign_gateway(self):
+        """The key (the log's ``gateway``) of the service that carries the
+        company's numbers outside Nepal when they are routed: the one Odoo would use
+        without Aakash (Odoo's IAP here; ``aakash_sms_twilio``: Twilio where it is
+        set up)."""
+        self.ensure_one()
+        return "iap"
+
+    def _aakash_foreign_sms_api(self):
+        """``(api, gateway)``: the API of :meth:`_aakash_foreign_gateway`."""
+        self.ensure_one()
+        api = SmsApi(self.env)
+        api._set_company(self)
+        return api, "iap"
 
     def _get_sms_api_class(self):
         self.ensure_one()

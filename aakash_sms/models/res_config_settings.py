@@ -13,6 +13,9 @@ class ResConfigSettings(models.TransientModel):
     aakash_sms_native = fields.Boolean(
         related="company_id.aakash_sms_native", readonly=False
     )
+    aakash_sms_foreign_numbers = fields.Selection(
+        related="company_id.aakash_sms_foreign_numbers", readonly=False
+    )
 
     aakash_sms_monthly_budget = fields.Float(
         related="company_id.aakash_sms_monthly_budget", readonly=False

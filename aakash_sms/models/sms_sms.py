@@ -1,8 +1,9 @@
 from collections import defaultdict
 
-from odoo import models
+from odoo import fields, models
 
-from ..tools.sms_api import SmsApiAakash
+from ..tools.numbers import check_number
+from ..tools.sms_api import RoutedSmsApi, SmsApiAakash
 
 
 class SmsSms(models.Model):
@@ -10,30 +11,37 @@ class SmsSms(models.Model):
 
     def _split_by_api(self):
         """Send the SMS of companies that route Odoo's SMS through Aakash with
-        Aakash."""
+        Aakash; their numbers outside Nepal, when the company routes them, with the
+        service Odoo would use without Aakash (``_aakash_foreign_sms_api``)."""
         by_company = defaultdict(lambda: self.browse())
         for sms in self:
             by_company[sms._get_sms_company()] |= sms
         others = self.browse()
         for company, company_sms in by_company.items():
-            if company.aakash_sms_native:
+            if not company.aakash_sms_native:
+                others |= company_sms
+                continue
+            foreign = self.browse()
+            if company._aakash_routes_foreign_numbers():
+                foreign = company_sms.filtered(
+                    lambda sms: check_number(sms.number).code == "country"
+                )
+            if company_sms - foreign:
                 sms_api = company._get_sms_api_class()(self.env)
                 sms_api._set_company(company)
-                yield sms_api, company_sms
-            else:
-                others |= company_sms
+                yield sms_api, company_sms - foreign
+            if foreign:
+                yield RoutedSmsApi(*company._aakash_foreign_sms_api()), foreign
         if others:
             yield from super(SmsSms, others)._split_by_api()
 
     def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
         """Odoo's queue (``_process_queue``) sends a batch of SMS of any companies
-        at once, while ``_send`` needs one company to pick its service: split
-        such a batch by service first (as ``send`` does), so an Aakash company
-        and an IAP or Twilio company can share the queue."""
-        if (
-            self.env.context.get("sms_api")
-            or len({sms._get_sms_company() for sms in self}) <= 1
-        ):
+        and numbers at once, while ``_send`` needs one service: split such a batch by
+        service first (as ``send`` does), so an Aakash company and an IAP or Twilio
+        company can share the queue, and an Aakash company's numbers outside Nepal
+        can go through another service."""
+        if self.env.context.get("sms_api"):
             return super()._send(
                 unlink_failed=unlink_failed,
                 unlink_sent=unlink_sent,
@@ -70,7 +78,64 @@ class SmsSms(models.Model):
             sms_sudo.filtered(
                 lambda sms: sms.state == "process" and sms.to_delete
             ).to_delete = False
+        elif isinstance(sms_api, RoutedSmsApi):
+            self._aakash_log_routed(sms_api)
         return result
+
+    def _aakash_log_routed(self, sms_api):
+        """Write the SMS log rows of SMS sent through another service than Aakash
+        (numbers outside Nepal), with their outcome: as the rows of Aakash's own SMS,
+        on the same documents, so the log holds every recipient of the company."""
+        sms_sudo = self.sudo().exists()
+        if not sms_sudo:
+            return
+        rows_sudo = self.env["aakash.sms.message"].sudo()
+        failure_labels = dict(
+            self._fields["failure_type"]._description_selection(self.env)
+        )
+        gateway_label = dict(
+            rows_sudo._fields["gateway"]._description_selection(self.env)
+        )[sms_api.gateway]
+        now = fields.Datetime.now()
+        bridge = SmsApiAakash(self.env)
+        vals_list = []
+        for sms in sms_sudo:
+            vals = bridge._row_values(
+                sms, {"number": sms.number, "uuid": sms.uuid}, sms.body or ""
+            )
+            vals.update(
+                number=sms.number,
+                gateway=sms_api.gateway,
+                gateway_status=sms.state,
+                sent_date=now,
+                quiet_hours=False,
+            )
+            if sms.state in ("pending", "sent"):
+                vals["state"] = "queued"
+            elif sms_api.raised or sms.failure_type == "sms_server":
+                # the request broke on its way (Twilio's client says so as a server
+                # error): the service may have it
+                vals.update(
+                    state="uncertain",
+                    error_kind="maybe_sent",
+                    reason=self.env._(
+                        "%(gateway)s: no clear answer (the request broke): it may "
+                        "have been sent. Not resent on its own.",
+                        gateway=gateway_label,
+                    ),
+                )
+            else:
+                vals.update(
+                    state="failed",
+                    error_kind="validation",
+                    reason="%s: %s"
+                    % (
+                        gateway_label,
+                        failure_labels.get(sms.failure_type) or sms.failure_type,
+                    ),
+                )
+            vals_list.append(vals)
+        rows_sudo.create(vals_list)
 
     def _aakash_maybe_sent(self):
         """The SMS of ``self`` in error that Aakash may nevertheless have sent

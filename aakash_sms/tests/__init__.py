@@ -21,3 +21,4 @@ from . import test_first_hour
 from . import test_scheduled_send
 from . import test_sending_hours
 from . import test_fallback_provider
+from . import test_foreign_numbers

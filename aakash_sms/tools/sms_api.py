@@ -180,3 +180,31 @@ class SmsApiAakash(SmsApiBase):
         if sms:
             return sms._get_sms_company()
         return self.company or self.env.company
+
+
+class RoutedSmsApi:
+    """The service Odoo would use without Aakash (Odoo's IAP, Twilio) carrying a
+    bridged company's numbers outside Nepal.
+
+    It is that service's API, remembering which gateway it is (the log's
+    ``gateway``) and whether its request raised: Odoo then marks the SMS in error,
+    but the service may have it, so its log row is ``uncertain``.
+    """
+
+    def __init__(self, api, gateway):
+        self.api = api
+        self.gateway = gateway
+        self.raised = False
+
+    def __getattr__(self, name):
+        return getattr(self.api, name)
+
+    def _send_sms_batch(self, messages, delivery_reports_url=False):
+        self.raised = False
+        try:
+            return self.api._send_sms_batch(
+                messages, delivery_reports_url=delivery_reports_url
+            )
+        except Exception:
+            self.raised = True
+            raise

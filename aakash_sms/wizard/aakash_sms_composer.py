@@ -291,9 +291,8 @@ class AakashSmsComposer(models.TransientModel):
                 if line["valid"]:
                     valid_ids.append(line["res_id"])
                 line["status"] = (
-                    line["reason"]
-                    if not line["valid"]
-                    else self.env._("will be texted")
+                    # a refusal, or how a number outside Nepal is sent
+                    line["reason"] or self.env._("will be texted")
                 )
                 if len(shown[bool(line["valid"])]) < PREVIEW_LIMIT:
                     shown[bool(line["valid"])].append(line)
@@ -689,6 +688,7 @@ class AakashSmsComposer(models.TransientModel):
         # checked against each record's there)
         provider_sudo = self.provider_id.sudo() or None
         later = self._aakash_scheduled_at()
+        routed = []
         messages = Message._aakash_create_rows(
             records,
             bodies,
@@ -696,6 +696,7 @@ class AakashSmsComposer(models.TransientModel):
             notify_sender=True,
             opt_out=self._opt_out_wanted(),
             values={"next_attempt_date": later, "quiet_hours": len(records) > 1},
+            routed=routed,
         )
         pending = messages.browse(
             [
@@ -705,6 +706,8 @@ class AakashSmsComposer(models.TransientModel):
                 if message.state == "pending"
             ]
         )
+        if not pending and routed and not messages:
+            return self._aakash_routed_notification(routed)
         if not pending:
             problems = sorted(set(messages.mapped("reason")) - {False})
             reasons = "\n".join(f"- {reason}" for reason in problems[:5])
@@ -734,7 +737,40 @@ class AakashSmsComposer(models.TransientModel):
             pending._aakash_send_now()
         else:
             messages._aakash_queue()
-        return self._notify_with_log_button(messages)
+        action = self._notify_with_log_button(messages)
+        if routed:
+            action["params"]["message"] = "{}\n{}".format(
+                action["params"]["message"], self._aakash_routed_text(routed)
+            )
+        return action
+
+    def _aakash_routed_text(self, routed):
+        """What became of the numbers outside Nepal handed to Odoo's SMS (``routed``:
+        their gateway keys)."""
+        labels = dict(
+            self.env["aakash.sms.message"]._fields["gateway"]._description_selection(
+                self.env
+            )
+        )
+        return self.env._(
+            "%(count)s SMS to numbers outside Nepal go through %(gateway)s (Odoo's SMS "
+            "queue); the SMS log shows them once sent.",
+            count=len(routed),
+            gateway=", ".join(sorted({labels[key] for key in routed})),
+        )
+
+    def _aakash_routed_notification(self, routed):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("SMS queued"),
+                "message": self._aakash_routed_text(routed),
+                "type": "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def _aakash_send_large(self):
         """Record a send of many documents at once; the queue prepares its recipients

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.sms_twilio.tools.sms_api import SmsApiTwilio
+
 
 class ResCompany(models.Model):
     """With Twilio SMS installed, Odoo's SMS provider is one choice: Odoo (IAP),
@@ -27,3 +29,21 @@ class ResCompany(models.Model):
                 {"sms_provider": "iap"}
             )
         return super().write(vals)
+
+    def _aakash_foreign_gateway(self):
+        """Numbers outside Nepal go through Twilio where the company has set it up
+        (its account), else through Odoo's IAP."""
+        self.ensure_one()
+        # the account is the system administrators' to read: only checked here
+        company_sudo = self.sudo()
+        if company_sudo.sms_twilio_account_sid and company_sudo.sms_twilio_auth_token:
+            return "twilio"
+        return super()._aakash_foreign_gateway()
+
+    def _aakash_foreign_sms_api(self):
+        self.ensure_one()
+        if self._aakash_foreign_gateway() == "twilio":
+            api = SmsApiTwilio(self.env)
+            api._set_company(self)
+            return api, "twilio"
+        return super()._aakash_foreign_sms_api()

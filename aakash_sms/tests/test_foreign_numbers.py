@@ -1,0 +1,251 @@
+from unittest.mock import patch
+
+from odoo.tests import Form, tagged
+
+from odoo.addons.sms.tools.sms_api import SmsApi
+
+from .common import AakashSmsCase, role_user
+
+
+@tagged("post_install", "-at_install")
+class TestForeignNumbers(AakashSmsCase):
+    """With Odoo's SMS sent through Aakash, numbers outside Nepal are refused
+    ("reject", the default) or sent through the service Odoo would use without the
+    bridge ("route"), each recorded with the gateway that carried it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.aakash_sms_native = True
+        cls.ram, cls.priya, cls.john = cls.env["res.partner"].create(
+            [
+                {
+                    "name": "Ram",
+                    "phone": "+977 981-2345678",
+                    "country_id": cls.env.ref("base.np").id,
+                },
+                {
+                    "name": "Priya",
+                    "phone": "+91 98765 43210",
+                    "country_id": cls.env.ref("base.in").id,
+                },
+                {
+                    "name": "John",
+                    "phone": "+1 415 555 0132",
+                    "country_id": cls.env.ref("base.us").id,
+                },
+            ]
+        )
+        # an employee who may edit contacts, so post on them: Odoo's own "Send SMS"
+        cls.seller = role_user(cls.env, "contact_manager", "foreign_seller")
+
+    def setUp(self):
+        super().setUp()
+        self.iap_calls = []
+        self.iap_state = "success"
+
+        def fake_iap(api, messages, delivery_reports_url=False):
+            self.iap_calls.append(messages)
+            if self.iap_state == "raise":
+                raise ConnectionError("read timed out")
+            return [
+                {"uuid": n["uuid"], "state": self.iap_state}
+                for m in messages
+                for n in m["numbers"]
+            ]
+
+        patcher = patch.object(
+            SmsApi, "_send_sms_batch", autospec=True, side_effect=fake_iap
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def iap_numbers(self):
+        return sorted(
+            n["number"] for call in self.iap_calls for m in call for n in m["numbers"]
+        )
+
+    def aakash_numbers(self):
+        return sorted(
+            number
+            for r in self.gateway.requests
+            if r.path.endswith("/v3/send")
+            for number in r.form["to"].split(",")
+        )
+
+    def compose_mass(self, partners, body, user=None):
+        env = self.env(user=user) if user else self.env
+        env["sms.composer"].with_context(
+            default_composition_mode="mass",
+            default_res_model="res.partner",
+            default_res_ids=repr(partners.ids),
+        ).create({"body": body}).action_send_sms()
+
+    def send_odoo_sms(self, partners, body, user=None):
+        """Odoo's own "Send SMS" on each contact (a chatter SMS), as ``user``."""
+        for partner in partners:
+            env = self.env(user=user) if user else self.env
+            composer = Form(
+                env["sms.composer"].with_context(
+                    active_model="res.partner", active_id=partner.id
+                )
+            )
+            composer.body = body
+            composer.save().action_send_sms()
+        self.run_queue()
+        self.run_cron("sms.sms", "_process_queue")
+        self.run_queue()
+
+    def log_of(self, partner):
+        return self.env["aakash.sms.message"].search(
+            [("partner_id", "=", partner.id)], order="id desc", limit=1
+        )
+
+    def test_reject_is_the_default_and_says_why(self):
+        self.assertEqual(self.company.aakash_sms_foreign_numbers, "reject")
+        self.send_odoo_sms(self.ram | self.priya, "Namaste")
+        self.assertEqual(self.aakash_numbers(), ["9812345678"])
+        self.assertFalse(self.iap_calls, "nothing through Odoo's IAP")
+        notification = self.env["mail.notification"].search(
+            [("res_partner_id", "=", self.priya.id), ("notification_type", "=", "sms")]
+        )
+        self.assertEqual(notification.notification_status, "exception")
+        self.assertIn("Nepali", notification.failure_reason or "")
+        self.assertEqual(self.log_of(self.priya).state, "rejected")
+
+    def test_route_sends_foreign_numbers_through_odoos_service(self):
+        self.company.aakash_sms_foreign_numbers = "route"
+        self.send_odoo_sms(self.ram | self.priya | self.john, "Namaste", self.seller)
+        self.assertEqual(self.aakash_numbers(), ["9812345678"], "Nepal: Aakash")
+        self.assertEqual(
+            self.iap_numbers(),
+            sorted([self.priya.phone_sanitized, self.john.phone_sanitized]),
+            "the others: Odoo's own service, once each",
+        )
+        for partner, gateway in (
+            (self.ram, "aakash"),
+            (self.priya, "iap"),
+            (self.john, "iap"),
+        ):
+            log = self.log_of(partner)
+            self.assertRecordValues(
+                log,
+                [
+                    {
+                        "gateway": gateway,
+                        "state": "queued",
+                        "res_model": "res.partner",
+                        "res_id": partner.id,
+                        "user_id": self.seller.id,
+                    }
+                ],
+            )
+        self.assertFalse(self.log_of(self.priya).provider_id)
+        notification = self.env["mail.notification"].search(
+            [("res_partner_id", "=", self.priya.id), ("notification_type", "=", "sms")]
+        )
+        self.assertEqual(notification.notification_status, "pending")
+        # run again: nothing more goes anywhere
+        self.run_cron("sms.sms", "_process_queue")
+        self.run_queue()
+        self.assertEqual(len(self.iap_numbers()), 2)
+        self.assertEqual(len(self.aakash_numbers()), 1)
+
+    def test_route_in_one_mass_batch(self):
+        """Odoo's mass composer: one batch of the queue holds both kinds."""
+        self.company.aakash_sms_foreign_numbers = "route"
+        self.compose_mass(self.ram | self.priya, "Sale today")
+        self.run_cron("sms.sms", "_process_queue")
+        self.run_queue()
+        self.assertEqual(self.aakash_numbers(), ["9812345678"])
+        self.assertEqual(self.iap_numbers(), [self.priya.phone_sanitized])
+        self.assertEqual(self.log_of(self.priya).gateway, "iap")
+
+    def test_routed_failure_is_recorded_with_its_reason(self):
+        self.company.aakash_sms_foreign_numbers = "route"
+        self.iap_state = "insufficient_credit"
+        self.send_odoo_sms(self.priya, "Namaste")
+        log = self.log_of(self.priya)
+        self.assertEqual((log.gateway, log.state), ("iap", "failed"))
+        self.assertIn("Odoo IAP", log.reason_shown)
+
+    def test_routed_exception_is_uncertain_and_not_resent(self):
+        self.company.aakash_sms_foreign_numbers = "route"
+        self.iap_state = "raise"
+        self.send_odoo_sms(self.priya, "Namaste")
+        self.run_cron("sms.sms", "_process_queue")
+        self.assertEqual(len(self.iap_calls), 1)
+        log = self.log_of(self.priya)
+        self.assertEqual((log.gateway, log.state), ("iap", "uncertain"))
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.priya.id)])
+        action = sms.resend_failed()
+        self.assertEqual(len(self.iap_calls), 1, "Odoo's Resend leaves it out")
+        self.assertIn("may already have sent", action["params"]["message"])
+
+    def test_settings_say_the_choice(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.aakash_sms_foreign_numbers = "route"
+        settings.save().execute()
+        self.assertEqual(self.company.aakash_sms_foreign_numbers, "route")
+
+    # ------------------------------------------------------------------
+    # the Aakash wizard
+    # ------------------------------------------------------------------
+    def wizard_send(self, partners, body, user=None):
+        composer = self.open_composer(partners, user=user)
+        composer.body = body
+        wizard = composer.save()
+        lines = {line.partner_id: line for line in wizard.line_ids}
+        wizard.action_send()
+        self.run_queue()
+        self.run_cron("sms.sms", "_process_queue")
+        return lines
+
+    def test_wizard_refuses_foreign_numbers_without_routing(self):
+        lines = self.wizard_send(self.ram | self.priya, "Namaste", self.sms_user)
+        self.assertFalse(lines[self.priya].valid)
+        self.assertIn("not a Nepali number", lines[self.priya].reason)
+        self.assertEqual(self.aakash_numbers(), ["9812345678"])
+        self.assertFalse(self.iap_calls)
+        self.assertEqual(self.log_of(self.priya).state, "rejected")
+
+    def test_wizard_routes_foreign_numbers_when_on(self):
+        self.company.aakash_sms_foreign_numbers = "route"
+        lines = self.wizard_send(self.ram | self.priya, "Namaste", self.sms_user)
+        self.assertTrue(lines[self.priya].valid)
+        self.assertIn("Odoo IAP", lines[self.priya].reason)
+        self.assertEqual(self.aakash_numbers(), ["9812345678"])
+        self.assertEqual(self.iap_numbers(), [self.priya.phone_sanitized])
+        log = self.log_of(self.priya)
+        self.assertRecordValues(
+            log,
+            [
+                {
+                    "gateway": "iap",
+                    "state": "queued",
+                    "res_model": "res.partner",
+                    "res_id": self.priya.id,
+                    "user_id": self.sms_user.id,
+                    "body": "Namaste",
+                }
+            ],
+        )
+        self.assertEqual(
+            len(self.env["aakash.sms.message"].search([("partner_id", "=", self.priya.id)])),
+            1,
+            "one row for the SMS: written by the gateway that carried it",
+        )
+        # nothing goes twice
+        self.run_cron("sms.sms", "_process_queue")
+        self.run_queue()
+        self.assertEqual(len(self.iap_calls), 1)
+
+    def test_wizard_one_foreign_recipient_says_where_it_went(self):
+        self.company.aakash_sms_foreign_numbers = "route"
+        composer = self.open_composer(self.priya, user=self.sms_user)
+        composer.body = "Your order is ready"
+        action = composer.save().action_send()
+        self.assertIn("Odoo", str(action.get("params", {}).get("message")))
+        self.run_cron("sms.sms", "_process_queue")
+        self.assertEqual(self.iap_numbers(), [self.priya.phone_sanitized])
+        self.assertFalse(self.gateway.requests)
