@@ -334,15 +334,16 @@ def send_later(s):
     says when it will go out."""
     s.login("admin")
     s.open("contacts?view_type=list", ".o_data_row")
-    s.page.locator(".o_data_row .o_list_record_selector input").nth(0).check()
-    s.page.locator(".o_data_row .o_list_record_selector input").nth(1).check()
-    s.page.locator(".o_data_row .o_list_record_selector input").nth(2).check()
+    for name in ("Gita", "Hari", "Ram Bahadur", "Sita Kumari"):
+        row = s.page.locator(".o_data_row", has_text=name).first
+        row.locator(".o_list_record_selector input").check()
     s.action_menu("Send SMS")
     s.page.wait_for_selector(".modal .o_field_one2many .o_data_row")
     s.type_sms("Namaste! Our Tihar sale starts tomorrow at 10. - Himalayan Traders")
-    field = s.page.locator(".modal .o_field_widget[name=scheduled_date] input")
-    field.fill("")
-    field.fill("12/04/2026 09:30:00")
+    # Odoo 19 shows a date-time as a button until it is clicked (the demo's format)
+    s.page.click(".modal .o_field_widget[name=scheduled_date] button")
+    field = s.page.locator(".modal .o_field_widget[name=scheduled_date] input").first
+    field.fill("04 Dec 2026 09:30:00 AM")
     field.press("Enter")
     s.page.locator(".modal .o_field_widget[name=body] textarea").click()
     s.settle(1500)

@@ -229,3 +229,11 @@ def test_property_never_raises_and_valid_means_ten_known_digits(text):
 )
 def test_network_label_names_operators_as_customers_know_them(reported, shown):
     assert network_label(reported) == shown
+
+
+def test_foreign_number_is_written_as_odoo_stores_it():
+    from odoo.addons.aakash_sms.tools.numbers import foreign_number  # noqa: PLC0415
+
+    assert foreign_number("+91 98765 43210") == "+919876543210"
+    assert foreign_number("0044 20-7946.0958") == "+442079460958"
+    assert foreign_number("+1 (415) 555-0132") == "+14155550132"

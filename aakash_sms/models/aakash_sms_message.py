@@ -9,7 +9,6 @@ paths that plan and write rows (never how they are sent), the queue's entry poin
 import logging
 import math
 import random
-import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from ..const import (
 )
 from ..exceptions import TitledUserError
 from ..tools import errors
-from ..tools.numbers import network_label
+from ..tools.numbers import foreign_number, network_label
 from ..tools.sms_api import SmsApiAakash
 from ..tools.text import gsm_safe, text_problem
 from .chatter_notes import post_outcome_notes
@@ -934,6 +933,13 @@ class AakashSmsMessage(models.Model):
         text_problems = {}
         provider_refusals = {}  # the few (provider, company) pairs, judged once each
         routed_labels = {}  # company -> what the preview says of a routed number
+        foreign_opted_out = (
+            self._aakash_foreign_opted_out(
+                {foreign_number(c.raw) for c in checks if c.code == "country"}
+            )
+            if route_foreign
+            else set()
+        )
         gateway_labels = dict(self._fields["gateway"]._description_selection(self.env))
         vals_list = []
         for plan, check in zip(plans, checks, strict=True):
@@ -965,8 +971,10 @@ class AakashSmsMessage(models.Model):
                 and company._aakash_routes_foreign_numbers()
             ):
                 vals["provider_id"] = False
-                key = ("+" + re.sub(r"\D", "", check.raw), vals["body"])
-                if key in seen:
+                key = (foreign_number(check.raw), vals["body"])
+                if key[0] in foreign_opted_out:
+                    kind, reason = "opted_out", self._aakash_refusal_reason("opted_out")
+                elif key in seen:
                     kind, reason = "duplicate", self._aakash_refusal_reason("duplicate")
                 else:
                     seen.add(key)
@@ -1077,6 +1085,17 @@ class AakashSmsMessage(models.Model):
             )
         )
         return {variants[number] for [number] in self.env.cr.fetchall()}
+
+    def _aakash_foreign_opted_out(self, numbers):
+        """The numbers of ``numbers`` (E.164, numbers outside Nepal) on Odoo's phone
+        blacklist (stored in E.164 too)."""
+        if not numbers:
+            return set()
+        # the privacy list every send honours, whoever sends
+        blacklist_sudo = self.env["phone.blacklist"].sudo()
+        return set(
+            blacklist_sudo.search([("number", "in", list(numbers))]).mapped("number")
+        )
 
     def _aakash_queue(self):
         """Leave the pending rows of ``self`` to the queue, which is woken at once."""

@@ -249,3 +249,12 @@ class TestForeignNumbers(AakashSmsCase):
         self.run_cron("sms.sms", "_process_queue")
         self.assertEqual(self.iap_numbers(), [self.priya.phone_sanitized])
         self.assertFalse(self.gateway.requests)
+
+    def test_wizard_honours_the_blacklist_for_routed_numbers(self):
+        self.company.aakash_sms_foreign_numbers = "route"
+        self.env["phone.blacklist"].sudo().add("+919876543210")
+        lines = self.wizard_send(self.ram | self.priya, "Sale", self.sms_user)
+        self.assertFalse(lines[self.priya].valid)
+        self.assertFalse(self.iap_calls)
+        self.assertEqual(self.log_of(self.priya).state, "rejected")
+        self.assertEqual(self.log_of(self.priya).error_kind, "opted_out")

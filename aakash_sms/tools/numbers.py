@@ -161,6 +161,15 @@ def _refuse(text, national):
     )
 
 
+def foreign_number(raw):
+    """The E.164 form (``+919876543210``) of a number typed with another country code
+    than Nepal's (``check_number(raw).code == "country"``), as Odoo stores it."""
+    digits = _SEPARATORS.sub("", str(raw or "").strip()).lstrip("+")
+    if digits.startswith("00"):
+        digits = digits[2:]
+    return "+" + digits
+
+
 def normalize_number(raw):
     """Return the 10-digit form of ``raw`` or ``''`` when it is not valid."""
     return check_number(raw).number
