@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .aakash_sms_reminder import OPEN_PAYMENT_STATES
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -63,8 +65,29 @@ class ResConfigSettings(models.TransientModel):
                 "aakash_sms_payment_preview": settings.aakash_sms_payment_template_id
                 or company._aakash_sms_payment_template(),
             }
+            # a reminder is about an overdue invoice: previewed on one when there is
+            # one (its days overdue, not "0 days")
+            overdue = self.env["account.move"].search(
+                [
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("company_id", "=", company.id),
+                    ("payment_state", "in", OPEN_PAYMENT_STATES),
+                    ("invoice_date_due", "<", fields.Date.context_today(self)),
+                ],
+                order="id desc",
+                limit=1,
+            )
             for fname, template in templates.items():
-                settings[fname] = settings._aakash_sms_preview(template, invoice)
+                if fname == "aakash_sms_reminder_preview" and invoice and not overdue:
+                    settings[fname] = self.env._(
+                        "No overdue customer invoice to preview a reminder on yet."
+                    )
+                    continue
+                settings[fname] = settings._aakash_sms_preview(
+                    template,
+                    overdue if fname == "aakash_sms_reminder_preview" else invoice,
+                )
 
     def _aakash_sms_preview(self, template, invoice):
         if not invoice:

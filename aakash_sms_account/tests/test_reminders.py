@@ -373,3 +373,20 @@ class TestReminderSettings(ReminderCase):
             settings.aakash_sms_reminder_preview,
             "No confirmed customer invoice to preview yet.",
         )
+
+    def test_reminder_preview_is_on_an_overdue_invoice(self):
+        """The latest invoice may not be due yet: the reminder is previewed on the
+        latest overdue one (its days overdue), or says there is none."""
+        overdue = self.invoice(self.ram, 12)
+        latest = self.invoice(self.ram, 0)
+        settings = self.env["res.config.settings"].create({})
+        self.assertIn(latest.name, settings.aakash_sms_invoice_preview)
+        self.assertIn("(12 days)", settings.aakash_sms_reminder_preview)
+        self.assertNotIn("( days)", settings.aakash_sms_reminder_preview)
+        overdue.button_draft()
+        overdue.button_cancel()
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(
+            settings.aakash_sms_reminder_preview,
+            "No overdue customer invoice to preview a reminder on yet.",
+        )
