@@ -2,6 +2,7 @@
 # Nepali customers, a provider pointing at the local sandbox gateway, and
 # a few confirmed invoices.
 import os
+from datetime import date, timedelta
 
 sandbox_url = os.environ["AAKASH_DEMO_SANDBOX_URL"]
 token = os.environ["AAKASH_DEMO_TOKEN"]
@@ -100,11 +101,25 @@ for customer, quantity in zip(customers[:4], (2, 5, 1, 3), strict=False):
         }
     )
     invoice.action_post()
+# one invoice overdue by 12 days: the payment reminders have something to remind of
+overdue = env["account.move"].create(
+    {
+        "move_type": "out_invoice",
+        "partner_id": customers[0].id,
+        "invoice_date": date.today() - timedelta(days=42),
+        "invoice_date_due": date.today() - timedelta(days=12),
+        "invoice_line_ids": [
+            (0, 0, {"product_id": product.id, "quantity": 4, "price_unit": 850.0})
+        ],
+    }
+)
+overdue.action_post()
 # sends the confirmation SMS queued above
 env["aakash.sms.message"]._cron_send()
 provider.action_refresh_balance()  # the Odoo server's crons refresh it from then on
 env.cr.commit()
 print(
-    f"demo data: {len(customers)} customers, 4 confirmed invoices in NPR; "
+    f"demo data: {len(customers)} customers, 5 confirmed invoices in NPR (one "
+    "overdue); "
     "Nepali user: sita / sita"
 )

@@ -277,6 +277,9 @@ def reminder_screenshots(s):
     if reminded:
         page.goto(url + f"/odoo/account.move/{reminded[0]}")
         page.wait_for_selector(".o-mail-Message:has-text('Payment reminder')")
+        # the note is written with the outcome: reload for the tab's state too
+        page.reload()
+        page.wait_for_selector(".o-mail-Message:has-text('Payment reminder')")
         page.get_by_text("SMS Reminders").first.click()
         page.wait_for_timeout(800)
         page.screenshot(path=str(out / "screenshot_reminder_chatter.png"))

@@ -8,12 +8,16 @@ of the database, whatever the cron does (restarts, two workers, a rolled-back ru
 
 import logging
 from collections import defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+from odoo.addons.aakash_sms.tools.window import DEFAULT_TZ
 
 _logger = logging.getLogger(__name__)
 
@@ -28,6 +32,13 @@ CUSTOMERS_PER_CHUNK = 100
 NOTES_PER_BATCH = 100
 # the invoices a reminder may go out for
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
+
+
+def reminder_day(company):
+    """The day a reminder of ``company`` belongs to: today in the company's time zone
+    (its address's, else Kathmandu's), for the cron and the button alike (a user's or
+    the server's calendar would make two days of one)."""
+    return datetime.now(ZoneInfo(company.partner_id.tz or DEFAULT_TZ)).date()
 
 
 class AakashSmsReminder(models.Model):
@@ -104,14 +115,28 @@ class AakashSmsReminder(models.Model):
         """
         # a cron: every company's invoices, steps and templates
         reminders_sudo = self.sudo()
-        today = fields.Date.context_today(reminders_sudo)
-        due = reminders_sudo._due_reminders(today)
-        customers = list(due)
+        # each company's own day (usually one day for all)
+        companies_by_day = defaultdict(set)
+        for company in self.env["res.company"].sudo().search([]):
+            companies_by_day[reminder_day(company)].add(company.id)
+        work = []  # (day, (customer id, company id), items)
+        for today, company_ids in companies_by_day.items():
+            work += [
+                (today, key, items)
+                for key, items in reminders_sudo._due_reminders(today).items()
+                if key[1] in company_ids
+            ]
+        customers = work
         Cron = self.env["ir.cron"]
         done = 0
         for start in range(0, len(customers), chunk_size):
-            keys = customers[start : start + chunk_size]
-            reminders_sudo._remind_chunk({key: due[key] for key in keys}, today)
+            chunk = customers[start : start + chunk_size]
+            by_day = defaultdict(dict)
+            for today, key, items in chunk:
+                by_day[today][key] = items
+            for today, due in by_day.items():
+                reminders_sudo._remind_chunk(due, today)
+            keys = chunk
             done += len(keys)
             time_left = Cron._commit_progress(
                 len(keys), remaining=len(customers) - done

@@ -11,7 +11,11 @@ from odoo.tools.misc import format_amount
 
 from odoo.addons.aakash_sms.models.models import check_number
 
-from .aakash_sms_reminder import OPEN_PAYMENT_STATES, REMINDER_LOCK_NAMESPACE
+from .aakash_sms_reminder import (
+    OPEN_PAYMENT_STATES,
+    REMINDER_LOCK_NAMESPACE,
+    reminder_day,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -191,7 +195,7 @@ class AccountMove(models.Model):
                     self.partner_id.display_name,
                 )
             )
-        today = fields.Date.context_today(self)
+        today = reminder_day(self.company_id)
         # the reminders are the engine's bookkeeping: the button's user may not write
         # them, the cron's rules apply
         reminders_sudo = self.env["aakash.sms.reminder"].sudo()

@@ -390,3 +390,26 @@ class TestReminderSettings(ReminderCase):
             settings.aakash_sms_reminder_preview,
             "No overdue customer invoice to preview a reminder on yet.",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReminderDay(ReminderCase):
+    def test_one_reminder_a_day_in_the_companys_time_zone(self):
+        """At 00:15 in Kathmandu (18:30 UTC the day before), the cron and a user in
+        Kathmandu agree on the day: the customer gets one reminder, not one per
+        calendar (UTC and Nepal)."""
+        from datetime import datetime, time
+
+        from freezegun import freeze_time
+
+        invoice = self.invoice(self.ram, 10)
+        self.env.user.tz = False  # the cron's user: no time zone (UTC)
+        self.accountant.tz = "Asia/Kathmandu"
+        with freeze_time(datetime.combine(self.today, time(18, 30))):
+            self.run_reminders()
+            self.assertEqual(len(self.reminders_of(invoice)), 1)
+            with self.assertRaisesRegex(
+                UserError, "already got a payment reminder today"
+            ):
+                invoice.with_user(self.accountant).action_aakash_sms_remind_now()
+        self.assertEqual(len(self.reminders_of(invoice)), 1)
