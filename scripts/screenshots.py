@@ -362,7 +362,9 @@ def sending_hours(s):
     checkbox = s.page.locator(".o_field_widget[name=aakash_sms_quiet_hours] input")
     if not checkbox.is_checked():
         checkbox.check()
-    s.page.locator(".o_field_widget[name=aakash_sms_foreign_numbers]").scroll_into_view_if_needed()
+    s.page.locator(
+        ".o_field_widget[name=aakash_sms_foreign_numbers]"
+    ).scroll_into_view_if_needed()
     s.settle()
     s.save("screenshot_sending_hours.png", "#aakash_sms")
     s.page.click(".o_form_button_cancel, .o_control_panel button:has-text('Discard')")

@@ -30,10 +30,10 @@ from ..const import (
     OUTCOMES,
     PAGES_PER_RUN,
     REPORT_DAYS,
-    ROUTED,
     REPORT_STATUS_TO_PROVIDER_ERROR,
     RESENDABLE_STATES,
     RESULT_STATES,
+    ROUTED,
     SUCCESS_STATES,
     retry_delay_minutes,
 )
@@ -143,7 +143,7 @@ class AakashSmsMessage(models.Model):
         default="aakash",
         readonly=True,
         help="The service that carried the SMS: Aakash, or, for a number outside "
-        "Nepal with \"Numbers Outside Nepal\" set to route them, the service Odoo "
+        'Nepal with "Numbers Outside Nepal" set to route them, the service Odoo '
         "uses without Aakash.",
     )
     gateway_id = fields.Char("Gateway ID", index="btree_not_null", readonly=True)
@@ -904,7 +904,9 @@ class AakashSmsMessage(models.Model):
         return self._aakash_check_plans(plans, providers, seen)
 
     @api.model
-    def _aakash_check_plans(self, plans, providers=None, seen=None, route_foreign=False):
+    def _aakash_check_plans(
+        self, plans, providers=None, seen=None, route_foreign=False
+    ):
         """Decide, before anything is sent, which rows are refused, and why.
 
         :param plans: a :class:`RowPlan` per row
@@ -922,7 +924,6 @@ class AakashSmsMessage(models.Model):
         """
         providers = {} if providers is None else providers
         seen = set() if seen is None else seen
-        Provider = self.env["aakash.sms.provider"]
         Company = self.env["res.company"]
         checks = [check_number(plan.vals.get("number_raw")) for plan in plans]
         opted_out = self._aakash_opted_out(
@@ -932,27 +933,17 @@ class AakashSmsMessage(models.Model):
         safe_texts = {}
         text_problems = {}
         provider_refusals = {}  # the few (provider, company) pairs, judged once each
-        routed_labels = {}  # company -> what the preview says of a routed number
-        foreign_opted_out = (
-            self._aakash_foreign_opted_out(
-                {foreign_number(c.raw) for c in checks if c.code == "country"}
-            )
-            if route_foreign
-            else set()
-        )
-        gateway_labels = dict(self._fields["gateway"]._description_selection(self.env))
+        routed_vals = []
+        if route_foreign:
+            plans, checks, routed_vals = self._aakash_check_routed(plans, checks, seen)
         vals_list = []
         for plan, check in zip(plans, checks, strict=True):
             vals = plan.vals
             vals_list.append(vals)
             company = Company.browse(vals["company_id"])
-            if plan.provider:
-                provider = plan.provider
-            else:
-                if company not in providers:
-                    # the queue's provider (superuser rights), whoever sends
-                    providers[company] = Provider._get_default_sudo(company)
-                provider = providers[company]
+            provider = plan.provider or self._aakash_default_provider(
+                company, providers
+            )
             vals["number"] = check.number or False
             vals["provider_id"] = provider.id or False
             if provider.gsm_safe and vals["body"]:
@@ -965,26 +956,6 @@ class AakashSmsMessage(models.Model):
                 kind, reason = "document", plan.refusal
             elif plan.text_problem:
                 kind, reason = "text", plan.text_problem
-            elif (
-                route_foreign
-                and check.code == "country"
-                and company._aakash_routes_foreign_numbers()
-            ):
-                vals["provider_id"] = False
-                key = (foreign_number(check.raw), vals["body"])
-                if key[0] in foreign_opted_out:
-                    kind, reason = "opted_out", self._aakash_refusal_reason("opted_out")
-                elif key in seen:
-                    kind, reason = "duplicate", self._aakash_refusal_reason("duplicate")
-                else:
-                    seen.add(key)
-                    if company not in routed_labels:
-                        routed_labels[company] = self.env._(
-                            "outside Nepal: sent through %(gateway)s",
-                            gateway=gateway_labels[company._aakash_foreign_gateway()],
-                        )
-                    vals[ROUTED] = routed_labels[company]
-                    continue
             elif not check.valid:
                 kind = "no_number" if check.code == "empty" else "number"
                 reason = self._aakash_sms_refusal(check)
@@ -1015,7 +986,73 @@ class AakashSmsMessage(models.Model):
                     reason=reason,
                     gateway_status="not sent",
                 )
-        return vals_list
+        return vals_list + routed_vals
+
+    @api.model
+    def _aakash_default_provider(self, company, providers):
+        """The default provider of ``company``, remembered in ``providers`` (``{company:
+        provider}``): the queue's (superuser rights), whoever sends."""
+        if company not in providers:
+            providers[company] = self.env["aakash.sms.provider"]._get_default_sudo(
+                company
+            )
+        return providers[company]
+
+    @api.model
+    def _aakash_check_routed(self, plans, checks, seen):
+        """:meth:`_aakash_check_plans` for the numbers outside Nepal of companies that
+        route them (:meth:`res.company._aakash_routes_foreign_numbers`): not refused
+        as foreign, their values get the key :data:`ROUTED` (what the preview says),
+        for :meth:`_aakash_route_to_odoo`; opted out or a copy in the same send, they
+        are refused as any number.
+
+        :return: ``(plans, checks, routed_vals)``: the other plans and their checks,
+            and the values of these rows
+        """
+        Company = self.env["res.company"]
+        routed = [
+            index
+            for index, (plan, check) in enumerate(zip(plans, checks, strict=True))
+            if check.code == "country"
+            and not plan.refusal
+            and not plan.text_problem
+            and Company.browse(plan.vals["company_id"])._aakash_routes_foreign_numbers()
+        ]
+        if not routed:
+            return plans, checks, []
+        opted_out = self._aakash_foreign_opted_out(
+            {foreign_number(checks[index].raw) for index in routed}
+        )
+        gateways = dict(self._fields["gateway"]._description_selection(self.env))
+        vals_list = []
+        for index in routed:
+            vals = plans[index].vals
+            vals_list.append(vals)
+            vals.update(number=False, provider_id=False)
+            key = (foreign_number(checks[index].raw), vals["body"])
+            kind = None
+            if key[0] in opted_out:
+                kind = "opted_out"
+            elif key in seen:
+                kind = "duplicate"
+            if kind:
+                vals.update(
+                    state=OUTCOMES[kind][0],
+                    error_kind=kind,
+                    reason=self._aakash_refusal_reason(kind),
+                    gateway_status="not sent",
+                )
+                continue
+            seen.add(key)
+            vals[ROUTED] = self.env._(
+                "outside Nepal: sent through %(gateway)s",
+                gateway=gateways[
+                    Company.browse(vals["company_id"])._aakash_foreign_gateway()
+                ],
+            )
+        routed = set(routed)
+        rest = [index for index in range(len(plans)) if index not in routed]
+        return [plans[i] for i in rest], [checks[i] for i in rest], vals_list
 
     @api.model
     def _aakash_provider_refusal(self, provider, company, judged=None):

@@ -125,14 +125,11 @@ class SmsSms(models.Model):
                     ),
                 )
             else:
+                failure = failure_labels.get(sms.failure_type) or sms.failure_type
                 vals.update(
                     state="failed",
                     error_kind="validation",
-                    reason="%s: %s"
-                    % (
-                        gateway_label,
-                        failure_labels.get(sms.failure_type) or sms.failure_type,
-                    ),
+                    reason=f"{gateway_label}: {failure}",
                 )
             vals_list.append(vals)
         rows_sudo.create(vals_list)

@@ -230,8 +230,11 @@ class TestForeignNumbers(AakashSmsCase):
                 }
             ],
         )
+        rows = self.env["aakash.sms.message"].search(
+            [("partner_id", "=", self.priya.id)]
+        )
         self.assertEqual(
-            len(self.env["aakash.sms.message"].search([("partner_id", "=", self.priya.id)])),
+            len(rows),
             1,
             "one row for the SMS: written by the gateway that carried it",
         )

@@ -748,9 +748,9 @@ class AakashSmsComposer(models.TransientModel):
         """What became of the numbers outside Nepal handed to Odoo's SMS (``routed``:
         their gateway keys)."""
         labels = dict(
-            self.env["aakash.sms.message"]._fields["gateway"]._description_selection(
-                self.env
-            )
+            self.env["aakash.sms.message"]
+            ._fields["gateway"]
+            ._description_selection(self.env)
         )
         return self.env._(
             "%(count)s SMS to numbers outside Nepal go through %(gateway)s (Odoo's SMS "

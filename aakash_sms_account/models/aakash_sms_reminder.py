@@ -117,7 +117,11 @@ class AakashSmsReminder(models.Model):
         reminders_sudo = self.sudo()
         # each company's own day (usually one day for all)
         companies_by_day = defaultdict(set)
-        for company in self.env["res.company"].sudo().search([]):
+        for company in (
+            self.env["res.company"]
+            .sudo()
+            .search([("aakash_sms_reminder_step_ids", "!=", False)])
+        ):
             companies_by_day[reminder_day(company)].add(company.id)
         work = []  # (day, (customer id, company id), items)
         for today, company_ids in companies_by_day.items():
