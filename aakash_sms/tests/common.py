@@ -15,6 +15,10 @@ TOKEN = "test-token-5f1c2b9e8d7a"
 # they run where it is installed (./run-tests' full database) and are skipped with this
 # reason elsewhere (scripts/odoo_suite.py --allow-skip tolerates exactly this one).
 NO_BASE_AUTOMATION = "base_automation is not installed: automation rules not tested"
+# The few tests at scale (thousands of rows, a minute of CI between them) run once, in
+# the full database (./run-tests' second suite); the core-alone suite skips them with
+# this reason, which scripts/odoo_suite.py --allow-skip tolerates there.
+SCALE_TEST = "scale test: run in the full database (with account), not in core alone"
 # the groups of the users the tests act as
 ROLES = {
     "admin": "base.group_user,base.group_system",
@@ -161,6 +165,12 @@ class AakashSmsMixin(LoopbackMixin):
     def run_queue(self):
         """Run the sending queue as its cron does (commits are no-ops in the test)."""
         return self.run_cron("aakash.sms.message", "_cron_send")
+
+    def require_full_database(self):
+        """Skip the calling scale test in the core-alone database (:data:`SCALE_TEST`):
+        it needs nothing of the full one, it is only not worth running twice."""
+        if "account.move" not in self.env:
+            self.skipTest(SCALE_TEST)
 
     def require_base_automation(self):
         """Skip the calling test unless base_automation (automation rules) is here."""
