@@ -17,6 +17,11 @@ pending --lock--> sending --reply--> queued | rejected | failed | uncertain
   written on the rows that still exist (rows waiting or being sent cannot be deleted).
 - Up to ``parallel_requests`` requests per provider are sent at once, each in a thread
   that only does HTTP; the database work stays in the worker's thread.
+- The sending first: an outcome is committed with Odoo's SMS it updates, and its rows
+  marked ``note_due``; their chatter notes are written when no request can leave
+  (every free request at the gateway, by chunks until one ends) and when nothing is
+  left to send, still within the run.  Notes whose run ran out of time are written by
+  the next run (each row locked, noted and unmarked in one transaction: never twice).
 """
 
 import time
@@ -29,7 +34,14 @@ import psycopg2.errors
 from odoo import fields
 from odoo.tools import SQL
 
-from ..const import EARLY_LAUNCH_MARGIN, MAX_CANDIDATES, MAX_THREADS, OUTCOMES
+from ..const import (
+    EARLY_LAUNCH_MARGIN,
+    MAX_CANDIDATES,
+    MAX_THREADS,
+    NOTE_CHUNK,
+    NOTE_CHUNK_WAITING,
+    OUTCOMES,
+)
 from .provider_slots import ProviderSlots
 
 
@@ -88,6 +100,9 @@ class SmsQueue:
         self.in_flight = {}  # future -> Request
         self.rows_per_text = None  # how many rows shared a text in the last batch
         self.done = []  # ids of the rows that got an outcome
+        # chatter notes may be due: rows got a final outcome since the last look (the
+        # cron also notes those a run cut short left)
+        self.notes_due = commit
         self.exhausted = False  # the last batch of candidates found no due row
         self.time_left = float("inf")
         self.pool = None
@@ -106,6 +121,9 @@ class SmsQueue:
                 if not self.in_flight:
                     progress = self._launch()
                     continue
+                # every request that could leave is at the gateway: the notes until
+                # one ends
+                self._write_notes(waiting=True)
                 outcomes = self._wait()
                 if not self.exhausted and self.time_left > EARLY_LAUNCH_MARGIN:
                     # well within the time budget: the freed requests leave first,
@@ -116,6 +134,9 @@ class SmsQueue:
                 else:
                     self._record(outcomes)
                     progress = self._launch()
+        # nothing left to send: every note due, while the time budget lasts (the next
+        # run writes those left)
+        self._write_notes(waiting=False)
         # final rows may be deleted once their outcome is committed
         done = self.Message.browse(list(dict.fromkeys(self.done))).exists()
         self.env["aakash.sms.provider"]._deduct_sent_credits(done)
@@ -138,8 +159,9 @@ class SmsQueue:
         found, requests, refused = self._take()
         self.exhausted = not found
         if refused:
-            refused._aakash_after_outcome()
+            refused._aakash_after_outcome(defer_notes=True)
             self.done.extend(refused.ids)
+            self.notes_due = True
         if requests or refused:
             # the rows are 'sending' for everyone before the requests leave
             self._checkpoint()
@@ -169,10 +191,40 @@ class SmsQueue:
             rows = self.Message.browse(request.ids)
             # the rows still there (one may have been removed meanwhile)
             recorded |= rows._record_outcome(request, outcome, retry=self.commit)
-        recorded._aakash_after_outcome()
+        recorded._aakash_after_outcome(defer_notes=True)
         self.done.extend(recorded.ids)
-        # outcomes, notes and Odoo's SMS committed together
+        self.notes_due = self.notes_due or bool(recorded)
+        # outcomes and Odoo's SMS committed together, the notes marked due
         self.time_left = self._checkpoint(len(recorded))
+
+    def _write_notes(self, waiting):
+        """Write the chatter notes due, by chunks, each committed with its rows
+        unmarked, while the time budget lasts.
+
+        :param waiting: requests are at the gateway: small chunks, and stop as soon
+            as one ends (its freed request leaves first)
+        """
+        # the cron notes every row due (those a run cut short left too); a send in
+        # the caller's transaction only its own rows
+        scope = None if self.commit else self.done
+        size = NOTE_CHUNK_WAITING if waiting else NOTE_CHUNK
+        conflicts = 0
+        while self.notes_due and self.time_left > 0:
+            if waiting and any(future.done() for future in self.in_flight):
+                return
+            taken = self.Message._aakash_post_due_notes(size, scope)
+            if taken == 0:
+                self.notes_due = False
+            elif taken is None:
+                # another worker noted rows since this transaction began: a fresh one
+                # (the rows it holds are its own to note)
+                conflicts += 1
+                if not self.commit or conflicts > 3:
+                    self.notes_due = False
+            # the notes committed with their rows unmarked; and no snapshot of this
+            # transaction is kept while requests are at the gateway (a row deleted
+            # meanwhile must not fail the writing of their outcomes)
+            self.time_left = self._checkpoint()
 
     def _take(self):
         """Lock due pending rows and make the next requests of them, marked
@@ -373,6 +425,8 @@ class SmsQueue:
                     "reason": reason,
                     "gateway_status": "not sent",
                     "sent_date": now,
+                    # its chatter note is written when no request can leave
+                    "note_due": True,
                 }
             )
             refused_rows |= batch
