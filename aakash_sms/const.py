@@ -94,6 +94,9 @@ MAX_CANDIDATES = 4000
 # nothing is left to send
 NOTE_CHUNK_WAITING = 25
 NOTE_CHUNK = 400
+# documents of a large send the queue prepares per transaction while its requests are
+# at the gateway (the first chunk, CHUNK_SIZE, is prepared before sending)
+PREPARE_CHUNK_WAITING = 500
 # seconds of time budget left above which the requests freed by an outcome leave
 # before that outcome is written (their wait overlaps the writing)
 EARLY_LAUNCH_MARGIN = 60

@@ -1055,11 +1055,16 @@ class AakashSmsMessage(models.Model):
             ],
             limit=CHUNK_SIZE,
         )
+        prepare_until = None
         if due < CHUNK_SIZE:
-            queue_sudo.env["aakash.sms.send"]._cron_prepare(max(budget, 0) / 2)
+            # a chunk first, the next ones while its requests are at the gateway
+            prepare_until = time.monotonic() + max(budget, 0) / 2
+            queue_sudo.env["aakash.sms.send"]._cron_prepare(0)
         key = random.randrange(1, 2**31)
         self.env.cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", LOCK_NAMESPACE, key))
-        queue = SmsQueue(queue_sudo.browse(), key, commit=True)
+        queue = SmsQueue(
+            queue_sudo.browse(), key, commit=True, prepare_until=prepare_until
+        )
         try:
             queue_sudo._mark_interrupted(key)
             queue.run()

@@ -22,6 +22,9 @@ pending --lock--> sending --reply--> queued | rejected | failed | uncertain
   (every free request at the gateway, by chunks until one ends) and when nothing is
   left to send, still within the run.  Notes whose run ran out of time are written by
   the next run (each row locked, noted and unmarked in one transaction: never twice).
+- A large send's next recipients are prepared the same way, while the requests are at
+  the gateway (before the notes: they are more requests), within the share of the
+  time budget the cron gives to preparing.
 """
 
 import time
@@ -41,6 +44,7 @@ from ..const import (
     NOTE_CHUNK,
     NOTE_CHUNK_WAITING,
     OUTCOMES,
+    PREPARE_CHUNK_WAITING,
 )
 from .provider_slots import ProviderSlots
 
@@ -85,9 +89,12 @@ class SmsQueue:
     :param key: the worker's key (its advisory lock is held by the caller)
     :param commit: commit before each request leaves and after each outcome (the
         cron); without it everything happens in the caller's transaction
+    :param prepare_until: ``time.monotonic()`` until which the large sends still
+        preparing get their next recipients from this run (the cron's; ``None``:
+        none)
     """
 
-    def __init__(self, messages, key, commit):
+    def __init__(self, messages, key, commit, prepare_until=None):
         self.env = messages.env
         self.Message = messages.browse()
         self.scope = messages.ids or None
@@ -103,6 +110,7 @@ class SmsQueue:
         # chatter notes may be due: rows got a final outcome since the last look (the
         # cron also notes those a run cut short left)
         self.notes_due = commit
+        self.prepare_until = prepare_until if commit else None
         self.exhausted = False  # the last batch of candidates found no due row
         self.time_left = float("inf")
         self.pool = None
@@ -116,24 +124,29 @@ class SmsQueue:
         with ThreadPoolExecutor(
             max_workers=MAX_THREADS, thread_name_prefix="aakash-sms"
         ) as self.pool:
-            progress = self._launch()
+            progress = True
             while self.in_flight or progress:
                 if not self.in_flight:
-                    progress = self._launch()
+                    # nothing at the gateway: send, else prepare a chunk to send, else
+                    # done
+                    progress = self._launch() or self._prepare(waiting=False)
                     continue
-                # every request that could leave is at the gateway: the notes until
-                # one ends
+                # every request that could leave is at the gateway: until one ends,
+                # the next recipients of a large send, then the notes
+                self._prepare(waiting=True)
                 self._write_notes(waiting=True)
                 outcomes = self._wait()
                 if not self.exhausted and self.time_left > EARLY_LAUNCH_MARGIN:
                     # well within the time budget: the freed requests leave first,
-                    # their wait overlaps writing these outcomes and notes (only HTTP
-                    # waits meanwhile)
-                    progress = self._launch()
+                    # their wait overlaps writing these outcomes (only HTTP waits
+                    # meanwhile)
+                    self._launch()
                     self._record(outcomes)
                 else:
                     self._record(outcomes)
-                    progress = self._launch()
+                    self._launch()
+                # once the gateway is idle: one more look
+                progress = True
         # nothing left to send: every note due, while the time budget lasts (the next
         # run writes those left)
         self._write_notes(waiting=False)
@@ -196,6 +209,43 @@ class SmsQueue:
         self.notes_due = self.notes_due or bool(recorded)
         # outcomes and Odoo's SMS committed together, the notes marked due
         self.time_left = self._checkpoint(len(recorded))
+
+    def _prepare(self, waiting):
+        """Prepare the next documents of the large sends still preparing, each chunk
+        committed, while this run's share of the time budget for preparing lasts.
+
+        :param waiting: requests are at the gateway: small chunks, until one ends;
+            otherwise one full chunk
+        :return: whether documents were prepared (rows to take)
+        """
+        Send = self.env["aakash.sms.send"]
+        prepared = False
+        while (
+            self.prepare_until is not None
+            and self.time_left > 0
+            and time.monotonic() < self.prepare_until
+        ):
+            if waiting and any(future.done() for future in self.in_flight):
+                break
+            send_sudo = Send._aakash_lock_next()
+            count = 0
+            if send_sudo:
+                count = send_sudo._aakash_prepare_chunk(
+                    PREPARE_CHUNK_WAITING if waiting else None
+                )
+            else:
+                # none left (or each held by another worker): the sending's turn
+                self.prepare_until = None
+            # each chunk committed with its progress; and no snapshot kept while
+            # requests are at the gateway
+            self.time_left = self._checkpoint(count)
+            if count:
+                prepared = True
+                self.exhausted = False  # its rows are to take
+            if not waiting and (count or not send_sudo):
+                # (a send found fully prepared: the next one)
+                break
+        return prepared
 
     def _write_notes(self, waiting):
         """Write the chatter notes due, by chunks, each committed with its rows
