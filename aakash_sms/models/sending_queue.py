@@ -107,9 +107,10 @@ class SmsQueue:
         self.in_flight = {}  # future -> Request
         self.rows_per_text = None  # how many rows shared a text in the last batch
         self.done = []  # ids of the rows that got an outcome
-        # chatter notes may be due: rows got a final outcome since the last look (the
-        # cron also notes those a run cut short left)
-        self.notes_due = commit
+        # about how many rows may wait for their chatter note: those that got an
+        # outcome since the last look (the cron looks once for those a run cut short
+        # left)
+        self.notes_due = NOTE_CHUNK_WAITING if commit else 0
         self.prepare_until = prepare_until if commit else None
         self.exhausted = False  # the last batch of candidates found no due row
         self.time_left = float("inf")
@@ -174,7 +175,7 @@ class SmsQueue:
         if refused:
             refused._aakash_after_outcome(defer_notes=True)
             self.done.extend(refused.ids)
-            self.notes_due = True
+            self.notes_due += len(refused)
         if requests or refused:
             # the rows are 'sending' for everyone before the requests leave
             self._checkpoint()
@@ -198,7 +199,8 @@ class SmsQueue:
         return outcomes
 
     def _record(self, outcomes):
-        """Write the outcomes of ended requests, then commit them with their notes."""
+        """Write the outcomes of ended requests, then commit them (their notes are
+        due)."""
         recorded = self.Message
         for request, outcome in outcomes:
             rows = self.Message.browse(request.ids)
@@ -206,7 +208,7 @@ class SmsQueue:
             recorded |= rows._record_outcome(request, outcome, retry=self.commit)
         recorded._aakash_after_outcome(defer_notes=True)
         self.done.extend(recorded.ids)
-        self.notes_due = self.notes_due or bool(recorded)
+        self.notes_due += len(recorded)
         # outcomes and Odoo's SMS committed together, the notes marked due
         self.time_left = self._checkpoint(len(recorded))
 
@@ -251,30 +253,40 @@ class SmsQueue:
         """Write the chatter notes due, by chunks, each committed with its rows
         unmarked, while the time budget lasts.
 
-        :param waiting: requests are at the gateway: small chunks, and stop as soon
-            as one ends (its freed request leaves first)
+        :param waiting: requests are at the gateway: small chunks, once a chunk is
+            due, and stop as soon as a request ends (its freed request leaves first);
+            otherwise every note due
         """
         # the cron notes every row due (those a run cut short left too); a send in
         # the caller's transaction only its own rows
         scope = None if self.commit else self.done
+        if scope is not None and not scope:
+            return
         size = NOTE_CHUNK_WAITING if waiting else NOTE_CHUNK
         conflicts = 0
-        while self.notes_due and self.time_left > 0:
-            if waiting and any(future.done() for future in self.in_flight):
+        while self.time_left > 0:
+            if waiting and (
+                self.notes_due < size
+                or any(future.done() for future in self.in_flight)
+            ):
                 return
             taken = self.Message._aakash_post_due_notes(size, scope)
-            if taken == 0:
-                self.notes_due = False
-            elif taken is None:
+            if taken is None:
                 # another worker noted rows since this transaction began: a fresh one
                 # (the rows it holds are its own to note)
                 conflicts += 1
                 if not self.commit or conflicts > 3:
-                    self.notes_due = False
+                    taken = 0
+            elif taken < size:
+                self.notes_due = 0  # none left
+            else:
+                self.notes_due = max(self.notes_due - taken, 0)
             # the notes committed with their rows unmarked; and no snapshot of this
             # transaction is kept while requests are at the gateway (a row deleted
             # meanwhile must not fail the writing of their outcomes)
             self.time_left = self._checkpoint()
+            if taken is not None and taken < size:
+                return
 
     def _take(self):
         """Lock due pending rows and make the next requests of them, marked

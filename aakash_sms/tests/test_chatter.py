@@ -78,6 +78,8 @@ class TestNotesAfterSending(AakashSmsCase):
         # the cron's own order (its time budget is under EARLY_LAUNCH_MARGIN): an
         # outcome is written before the freed request leaves
         self.patch(sending_queue, "EARLY_LAUNCH_MARGIN", float("inf"))
+        # notes written by chunks of 2 while requests are at the gateway
+        self.patch(sending_queue, "NOTE_CHUNK_WAITING", 2)
         self.gateway.latency = 0.2
         self.addCleanup(setattr, self.gateway, "latency", 0)
         queues, seen = [], []
@@ -100,6 +102,7 @@ class TestNotesAfterSending(AakashSmsCase):
 
         self.assertEqual(set(self.rows.mapped("state")), {"queued"})
         self.assertTrue(seen, "notes were written")
+        self.assertIn(2, [in_flight for in_flight, _pending in seen], "some meanwhile")
         for in_flight, pending in seen:
             # both requests at the gateway, or nothing left to send
             self.assertTrue(
