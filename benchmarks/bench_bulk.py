@@ -692,7 +692,10 @@ def print_table(results, args):
             print("| " + " | ".join(cells) + " |")
         else:
             print(
-                "| {} | {} | - | - | {:.3f} | - | - | - | - | {:.2f} | {:.0f} | {} |".format(
+                (
+                    "| {} | {} | - | - | {:.3f} | - | - | - | - "
+                    "| {:.2f} | {:.0f} | {} |"
+                ).format(
                     NAMES[kind],
                     format(n, ","),
                     res["seconds"],

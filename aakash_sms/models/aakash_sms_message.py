@@ -1656,7 +1656,9 @@ class AakashSmsMessage(models.Model):
         # the engine's bookkeeping (rows are never written by users): one UPDATE,
         # not one write per note
         self.flush_model(["mail_message_id", "note_due"])
-        values = [(row_id, notes.get(row_id)) for row_id in set(notes) | set(unmark.ids)]
+        values = [
+            (row_id, notes.get(row_id)) for row_id in set(notes) | set(unmark.ids)
+        ]
         self.env.cr.execute(
             SQL(
                 """

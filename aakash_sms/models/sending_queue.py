@@ -266,8 +266,7 @@ class SmsQueue:
         conflicts = 0
         while self.time_left > 0:
             if waiting and (
-                self.notes_due < size
-                or any(future.done() for future in self.in_flight)
+                self.notes_due < size or any(future.done() for future in self.in_flight)
             ):
                 return
             taken = self.Message._aakash_post_due_notes(size, scope)
