@@ -112,7 +112,9 @@ class TestTwoWorkers(AakashSmsCase):
                     "AND res_id IN %s",
                     [tuple(partner_ids)],
                 )
-                cr.execute("DELETE FROM res_partner WHERE id IN %s", [tuple(partner_ids)])
+                cr.execute(
+                    "DELETE FROM res_partner WHERE id IN %s", [tuple(partner_ids)]
+                )
                 # cleans up the committed rows
                 cr.commit()  # pylint: disable=invalid-commit
 
