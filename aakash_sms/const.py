@@ -89,6 +89,14 @@ SLOT_NAMESPACE = 0x4153
 MAX_THREADS = 16
 # a worker locks at most this many due rows per batch of candidates
 MAX_CANDIDATES = 4000
+# chatter notes written by the queue per transaction: while requests are at the
+# gateway (a chunk delays the next request by its time, about 1 ms a note), and once
+# nothing is left to send
+NOTE_CHUNK_WAITING = 25
+NOTE_CHUNK = 400
+# documents of a large send the queue prepares per transaction while its requests are
+# at the gateway (the first chunk, CHUNK_SIZE, is prepared before sending)
+PREPARE_CHUNK_WAITING = 500
 # seconds of time budget left above which the requests freed by an outcome leave
 # before that outcome is written (their wait overlaps the writing)
 EARLY_LAUNCH_MARGIN = 60

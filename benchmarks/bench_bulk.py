@@ -27,9 +27,11 @@ Cases (``name:N``):
 - ``preview``, ``open``: opening the wizard on N selected partners (the web client's
   ``onchange`` call: defaults and the recipient preview).
 
-For each: wall time, gateway requests, peak concurrency seen by the sandbox, SQL queries
-per recipient (``odoo.sql_db.sql_counter``), peak RSS, the floor
-``ceil(requests / K) x latency`` and the machine's load average; then where the time
+For each: the time from the click to the last outcome (the targets: the sending) and to
+the last chatter note (the queue writes the notes when no request can leave), the wall
+time, gateway requests, peak concurrency seen by the sandbox, SQL queries per recipient
+(``odoo.sql_db.sql_counter``), peak RSS, the floor ``ceil(requests / K) x latency`` and
+the machine's load average; then where the time
 went (the click, the bridge, the queue's steps: wall and CPU time of Odoo's thread);
 then one summary of every target of the run, ``(target, measured, met)``, whichever
 benchmark measured it.
@@ -143,9 +145,10 @@ QUEUE_STEPS = [
 ]
 
 
-def instrument(steps):
+def instrument(steps, marks):
     """Time the queue's steps into ``steps`` (``{label: [wall s, CPU s, calls]}``),
-    inside queue runs only (``SmsQueue.run``, counted as ``queue runs``)."""
+    inside queue runs only (``SmsQueue.run``, counted as ``queue runs``), and when
+    each step last ended into ``marks`` (``{label: time.perf_counter()}``)."""
     import functools
     import threading
 
@@ -171,6 +174,7 @@ def instrument(steps):
                 step[0] += time.perf_counter() - wall
                 step[1] += time.thread_time() - cpu
                 step[2] += 1
+                marks[label] = time.perf_counter()
                 if always:
                     inside.run = False
 
@@ -219,7 +223,8 @@ def child(args):
     registry = Registry(args.db)
     kind, n = args.child, args.n
     result = {"case": kind, "n": n, "steps": {}}
-    instrument(result["steps"])
+    marks = {}
+    instrument(result["steps"], marks)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         provider = env["aakash.sms.provider"].search([], limit=1)
@@ -261,9 +266,12 @@ def child(args):
                     "count(*) FILTER (WHERE state = 'pending' AND "
                     "(next_attempt_date IS NULL "
                     "OR next_attempt_date <= now() AT TIME ZONE 'UTC')), "
-                    "count(*) FILTER (WHERE state = 'pending') FROM aakash_sms_message"
+                    "count(*) FILTER (WHERE state = 'pending'), "
+                    "count(*) FILTER (WHERE note_due) FROM aakash_sms_message"
                 )
-                sending, due, waiting = cr.fetchone()
+                sending, due, waiting, notes_due = cr.fetchone()
+                # the notes a run had no time for are the next run's
+                due += notes_due
                 # a large send (more than a chunk) first gets its rows from the queue
                 cr.execute(
                     "SELECT count(*) FROM aakash_sms_send WHERE state = 'preparing'"
@@ -315,7 +323,9 @@ def child(args):
             result["lines"] = len(values["line_ids"])
         elif kind in ("same", "perso", "nonotes"):
             if kind == "nonotes":  # diagnostic: what the chatter notes cost
-                type(Message)._post_results = lambda self, messages=None: None
+                from odoo.addons.aakash_sms.models import aakash_sms_message
+
+                aakash_sms_message.post_outcome_notes = lambda rows: {}
             composer = Composer.create(
                 {"body": PERSONAL_BODY if kind == "perso" else BODY}
             )
@@ -352,6 +362,15 @@ def child(args):
         cr.commit()
         result["seconds"] = time.perf_counter() - started
         result["cpu_s"] = time.thread_time() - started_cpu
+        if kind not in ("preview", "open"):
+            # the sending's time: until the last outcome was written (with Odoo's SMS
+            # for the bridge's rows); the chatter notes may come after it
+            last_outcome = max(
+                marks.get("outcomes written", started),
+                marks.get("Odoo's SMS updated", started),
+            )
+            result["outcome_s"] = last_outcome - started
+            result["notes_s"] = marks.get("chatter notes", started) - started
         result["queries"] = sql_db.sql_counter - queries_before
         result["peak_rss_mb"] = (
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -515,31 +534,34 @@ def targets(results, args):
         if kind in ("same", "perso", "native"):
             ratio = NATIVE_FLOOR_RATIO if kind == "native" else FLOOR_RATIO
             floor = floor_seconds(res, args)
+            # the sending's time, from the click to the last outcome
             checks.append(
                 (
-                    f"{label}: within {ratio:g}x its floor",
-                    "{:.2f}x ({:.1f} s, floor {:.2f} s)".format(
-                        res["seconds"] / floor if floor else float("inf"),
-                        res["seconds"],
+                    f"{label}: last outcome within {ratio:g}x its floor",
+                    "{:.2f}x ({:.1f} s, floor {:.2f} s{})".format(
+                        res["outcome_s"] / floor if floor else float("inf"),
+                        res["outcome_s"],
                         floor,
+                        # (Odoo's composer writes its own notes, at the click)
+                        f"; last note {res['notes_s']:.1f} s" if res["notes_s"] else "",
                     ),
-                    res["requests"] > 0 and res["seconds"] <= ratio * floor,
+                    res["requests"] > 0 and res["outcome_s"] <= ratio * floor,
                 )
             )
         if (kind, n) == ("perso", 1000):
             checks.append(
                 (
-                    f"{label}: under {PERSO_1000_S:d} s",
-                    f"{res['seconds']:.1f} s",
-                    res["seconds"] < PERSO_1000_S,
+                    f"{label}: last outcome under {PERSO_1000_S:d} s",
+                    f"{res['outcome_s']:.1f} s",
+                    res["outcome_s"] < PERSO_1000_S,
                 )
             )
         if (kind, n) == ("same", 10000):
             checks.append(
                 (
-                    f"{label}: under {SAME_10000_S:d} s",
-                    f"{res['seconds']:.1f} s",
-                    res["seconds"] < SAME_10000_S,
+                    f"{label}: last outcome under {SAME_10000_S:d} s",
+                    f"{res['outcome_s']:.1f} s",
+                    res["outcome_s"] < SAME_10000_S,
                 )
             )
         if (kind, n) == ("same", BIG_N):
@@ -638,14 +660,17 @@ def smoke_checks(results):
 
 def print_table(results, args):
     print(
-        "\n| case | N | wall s | HTTP requests | peak concurrency | floor s "
-        "| wall/floor | SQL queries / recipient | peak RSS MB | load average |"
+        "\n| case | N | last outcome s | last note s | wall s | HTTP requests "
+        "| peak concurrency | floor s | last outcome / floor | SQL queries / recipient "
+        "| peak RSS MB | load average |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---" * 12 + "|")
     for (kind, n), res in results.items():
         if res is None:
             print(
-                "| {} | {} | failed | | | | | | | |".format(NAMES[kind], format(n, ","))
+                "| {} | {} | failed | | | | | | | | | |".format(
+                    NAMES[kind], format(n, ",")
+                )
             )
             continue
         if kind in ("same", "perso", "native", "nonotes"):
@@ -653,11 +678,13 @@ def print_table(results, args):
             cells = [
                 NAMES[kind],
                 f"{n:,}",
+                f"{res['outcome_s']:.2f}",
+                f"{res['notes_s']:.2f}" if res["notes_s"] else "-",
                 f"{res['seconds']:.2f}",
                 f"{res['requests']:d}",
                 f"{res['peak_concurrency']:d}",
                 f"{floor:.2f}",
-                f"{res['seconds'] / floor if floor else 0:.2f}",
+                f"{res['outcome_s'] / floor if floor else 0:.2f}",
                 f"{res['queries'] / n:.2f}",
                 f"{res['peak_rss_mb']:.0f}",
                 load_text(res),
@@ -665,7 +692,10 @@ def print_table(results, args):
             print("| " + " | ".join(cells) + " |")
         else:
             print(
-                "| {} | {} | {:.3f} | - | - | - | - | {:.2f} | {:.0f} | {} |".format(
+                (
+                    "| {} | {} | - | - | {:.3f} | - | - | - | - "
+                    "| {:.2f} | {:.0f} | {} |"
+                ).format(
                     NAMES[kind],
                     format(n, ","),
                     res["seconds"],

@@ -15,9 +15,13 @@ SPEC.loader.exec_module(bench)
 ARGS = Namespace(latency_ms=150, batch=100, k=4)
 
 
-def result(seconds, requests, **extra):
+def result(seconds, requests, notes=0, **extra):
+    """A case's result: its last outcome at ``seconds``, its last note at ``notes``
+    (0: the queue wrote none)."""
     return {
-        "seconds": seconds,
+        "seconds": max(seconds, notes),
+        "outcome_s": seconds,
+        "notes_s": notes,
         "requests": requests,
         "outcomes": {"queued": 1},
         "peak_rss_mb": 150,
@@ -29,7 +33,8 @@ def result(seconds, requests, **extra):
 def test_each_target_is_a_target_its_measure_and_whether_it_is_met():
     checks = bench.targets(
         {
-            ("same", 10000): result(5.5, 100),  # floor 3.75 s: 1.47x
+            # floor 3.75 s: 1.47x to the last outcome (the notes come after)
+            ("same", 10000): result(5.5, 100, notes=12.0),
             ("native", 10000): result(7.6, 100),  # 2.03x
             ("perso", 1000): result(60.5, 1000),  # floor 37.5 s: 1.61x, over 60 s
         },
@@ -37,13 +42,15 @@ def test_each_target_is_a_target_its_measure_and_whether_it_is_met():
     )
     assert all(len(check) == 3 for check in checks)
     by_target = {target: (measured, met) for target, measured, met in checks}
-    assert by_target["same text 10,000: within 1.5x its floor"] == (
-        "1.47x (5.5 s, floor 3.75 s)",
+    assert by_target["same text 10,000: last outcome within 1.5x its floor"] == (
+        "1.47x (5.5 s, floor 3.75 s; last note 12.0 s)",
         True,
     )
-    assert by_target["Odoo composer (bridge) 10,000: within 2x its floor"][1] is False
-    assert by_target["personalised 1,000: within 1.5x its floor"][1] is False
-    assert by_target["personalised 1,000: under 60 s"] == ("60.5 s", False)
+    native = "Odoo composer (bridge) 10,000: last outcome within 2x its floor"
+    assert by_target[native] == ("2.03x (7.6 s, floor 3.75 s)", False)
+    perso = "personalised 1,000: last outcome within 1.5x its floor"
+    assert by_target[perso][1] is False
+    assert by_target["personalised 1,000: last outcome under 60 s"] == ("60.5 s", False)
 
 
 def test_a_case_that_did_not_run_is_a_missed_target():
@@ -58,7 +65,7 @@ def test_the_summary_prints_every_target_of_every_benchmark_met_or_missed(capsys
     checks.append(("click on 100,000 records: under 2 s", "3.1 s", False))
     bench.print_summary("Targets:", checks)
     out = capsys.readouterr().out
-    assert "| same text 10,000: within 1.5x its floor | 1.47x" in out
+    assert "| same text 10,000: last outcome within 1.5x its floor | 1.47x" in out
     assert "| click on 100,000 records: under 2 s | 3.1 s | MISSED |" in out
     assert out.rstrip().endswith("2 of 3 met")
 

@@ -231,6 +231,13 @@ class AakashSmsMessage(models.Model):
     sending_key = fields.Integer(
         readonly=True, copy=False, help="The worker sending this row."
     )
+    note_due = fields.Boolean(
+        "Chatter Note Due",
+        readonly=True,
+        copy=False,
+        help="Has its outcome, its chatter note not written yet: the queue writes it "
+        "once no request can leave (the sending first).",
+    )
     sms_uuid = fields.Char(
         "Odoo SMS UUID",
         readonly=True,
@@ -249,6 +256,9 @@ class AakashSmsMessage(models.Model):
     # an index of the pending rows alone, so that each take reads those, not every row
     # of the send already sent (without it a send of 100,000 slows down as it drains)
     _pending_queue_idx = models.Index("(id) WHERE state = 'pending'")
+    # The rows whose outcome still waits for its chatter note (written by the queue
+    # when no request can leave, or by its next run): found without reading the log
+    _note_due_idx = models.Index("(id) WHERE note_due")
 
     # A document gets one row per large send, whoever prepares it and however often
     # its preparation is resumed
@@ -1200,11 +1210,16 @@ class AakashSmsMessage(models.Model):
             ],
             limit=CHUNK_SIZE,
         )
+        prepare_until = None
         if due < CHUNK_SIZE:
-            queue_sudo.env["aakash.sms.send"]._cron_prepare(max(budget, 0) / 2)
+            # a chunk first, the next ones while its requests are at the gateway
+            prepare_until = time.monotonic() + max(budget, 0) / 2
+            queue_sudo.env["aakash.sms.send"]._cron_prepare(0)
         key = random.randrange(1, 2**31)
         self.env.cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", LOCK_NAMESPACE, key))
-        queue = SmsQueue(queue_sudo.browse(), key, commit=True)
+        queue = SmsQueue(
+            queue_sudo.browse(), key, commit=True, prepare_until=prepare_until
+        )
         try:
             queue_sudo._mark_interrupted(key)
             queue.run()
@@ -1323,15 +1338,21 @@ class AakashSmsMessage(models.Model):
             cron_sudo._trigger(at=at)
 
     def _schedule_next_run(self):
-        """Wake the queue when its next row is due (rows waiting for a retry)."""
+        """Wake the queue when its next row is due (rows waiting for a retry), or
+        at once while chatter notes are due."""
         [[next_date]] = self._read_group(
             [("state", "=", "pending"), ("next_attempt_date", "!=", False)],
             aggregates=["next_attempt_date:min"],
         )
-        if self.search_count(
-            [("state", "=", "pending"), ("next_attempt_date", "=", False)], limit=1
-        ) or self.env["aakash.sms.send"].search_count(
-            [("state", "=", "preparing")], limit=1
+        if (
+            self.search_count(
+                [("state", "=", "pending"), ("next_attempt_date", "=", False)], limit=1
+            )
+            or self.env["aakash.sms.send"].search_count(
+                [("state", "=", "preparing")], limit=1
+            )
+            # notes left by a run whose time budget ended first
+            or self.search_count([("note_due", "=", True)], limit=1)
         ):
             self._aakash_wake_queue()
         elif next_date:
@@ -1668,6 +1689,7 @@ class AakashSmsMessage(models.Model):
             "sent_date",
             "write_uid",
             "write_date",
+            "note_due",
         ]
         self.flush_recordset(fnames)
         if not values:
@@ -1691,7 +1713,12 @@ class AakashSmsMessage(models.Model):
                        next_attempt_date = COALESCE(
                            v.next_attempt_date, m.next_attempt_date
                        ),
-                       sent_date = %s, write_uid = %s, write_date = %s
+                       sent_date = %s, write_uid = %s, write_date = %s,
+                       -- a final outcome of a document's row: its chatter note is
+                       -- due (the queue writes it when no request can leave)
+                       note_due = v.state NOT IN %s
+                           AND m.res_id IS NOT NULL AND m.sms_uuid IS NULL
+                           AND m.mail_message_id IS NULL
                   FROM (VALUES %s) AS v(
                        id, state, error_kind, gateway_id, gateway_status, network,
                        credits, reason, attempt_count, next_attempt_date
@@ -1702,6 +1729,7 @@ class AakashSmsMessage(models.Model):
                 now,
                 self.env.uid,
                 now,
+                OPEN_STATES,
                 rows,
             )
         )
@@ -1711,23 +1739,97 @@ class AakashSmsMessage(models.Model):
         written_rows.modified(fnames)
         return written_rows
 
-    def _aakash_after_outcome(self):
-        """What follows an outcome: the chatter note; Odoo's SMS for bridged rows."""
+    def _aakash_after_outcome(self, defer_notes=False):
+        """What follows an outcome: the chatter note; Odoo's SMS for bridged rows.
+
+        :param defer_notes: the queue's: the rows are already marked ``note_due``
+            with their outcome, their note is written later
+            (:meth:`_aakash_post_due_notes`), once no request can leave: the sending
+            first
+        """
         final = self.filtered(lambda m: m.state not in OPEN_STATES)
-        final._post_results()
+        if not defer_notes:
+            final._post_results()
         final.filtered("sms_uuid")._aakash_update_native_sms()
 
-    def _post_results(self, messages=None):
+    @api.model
+    def _aakash_post_due_notes(self, limit, ids=None):
+        """Write the chatter notes of up to ``limit`` rows marked ``note_due`` (of
+        ``ids`` if given), oldest first, and unmark them, in the caller's transaction.
+
+        The rows are locked first, skipping those another worker holds: committed
+        with their notes, a row is never noted twice.
+
+        :return: how many rows were taken (0: none left), ``None`` when another
+            worker changed rows since this transaction's snapshot (commit, then try
+            again)
+        """
+        self.flush_model()
+        cr = self.env.cr
+        query = SQL(
+            """
+            SELECT id FROM aakash_sms_message
+             WHERE note_due %s
+             ORDER BY id
+             LIMIT %s
+               FOR NO KEY UPDATE SKIP LOCKED
+            """,
+            SQL("AND id = ANY(%s)", list(ids)) if ids is not None else SQL(),
+            limit,
+        )
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute(query, log_exceptions=False)
+                taken = [row_id for [row_id] in cr.fetchall()]
+        except psycopg2.errors.SerializationFailure:
+            return None
+        if not taken:
+            return 0
+        rows = self.browse(taken)
+        rows.invalidate_recordset(["note_due", "mail_message_id"])
+        # noted, linked to their note and unmarked together (rows without a note
+        # too: a bridged row, a document without chatter)
+        rows.filtered(lambda m: not m.mail_message_id)._post_results(unmark=rows)
+        return len(taken)
+
+    def _post_results(self, messages=None, unmark=None):
         """One chatter note per document listing its recipients' outcomes, in batch
-        (:func:`.chatter_notes.post_outcome_notes`).
+        (:func:`.chatter_notes.post_outcome_notes`), each row linked to its note.
 
         Rows of Odoo's own SMS (``sms_uuid``) get none: Odoo's message shows them.
+
+        :param unmark: rows whose ``note_due`` is cleared with the links (the
+            queue's)
         """
         rows = (self if messages is None else messages).filtered(
             lambda m: not m.sms_uuid
         )
-        if rows:
-            post_outcome_notes(rows)
+        notes = post_outcome_notes(rows) if rows else {}
+        unmark = unmark if unmark is not None else self.browse()
+        if not notes and not unmark:
+            return
+        # the engine's bookkeeping (rows are never written by users): one UPDATE,
+        # not one write per note
+        self.flush_model(["mail_message_id", "note_due"])
+        values = [
+            (row_id, notes.get(row_id)) for row_id in set(notes) | set(unmark.ids)
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE aakash_sms_message AS m
+                   SET mail_message_id = COALESCE(v.note, m.mail_message_id),
+                       note_due = FALSE
+                  FROM (VALUES %s) AS v(id, note)
+                 WHERE m.id = v.id
+                """,
+                SQL(", ").join(
+                    SQL("(%s::int, %s::int)", row_id, note) for row_id, note in values
+                ),
+            )
+        )
+        linked = self.browse([row_id for row_id, _note in values])
+        linked.invalidate_recordset(["mail_message_id", "note_due"])
 
     # ------------------------------------------------------------
     # BUSINESS: delivery reports

@@ -327,14 +327,16 @@ class AakashSmsSend(models.Model):
         send_sudo.invalidate_recordset()
         return send_sudo
 
-    def _aakash_prepare_chunk(self):
-        """Write the rows of the next chunk of this locked send's documents.
+    def _aakash_prepare_chunk(self, size=None):
+        """Write the rows of the next ``size`` documents of this locked send
+        (:data:`~..const.CHUNK_SIZE` by default).
 
         :return: the documents prepared (0 when the send is fully prepared)
         """
         self.ensure_one()
         if self.state != "preparing":
             return 0
+        size = size or CHUNK_SIZE
         Model = self._aakash_documents_model()
         if Model is None:
             self.state = "canceled"
@@ -344,7 +346,7 @@ class AakashSmsSend(models.Model):
         )
         if self.max_res_id:
             domain &= Domain("id", "<=", self.max_res_id)
-        records = Model.search(domain, order="id", limit=CHUNK_SIZE)
+        records = Model.search(domain, order="id", limit=size)
         if not records:
             self.state = "queued"
             # its rows may all have their outcome already: done, and the sender told
@@ -388,7 +390,7 @@ class AakashSmsSend(models.Model):
             {
                 "prepared_until": records.ids[-1],
                 "prepared_count": self.prepared_count + len(records),
-                "state": "preparing" if len(records) == CHUNK_SIZE else "queued",
+                "state": "preparing" if len(records) == size else "queued",
             }
         )
         rows._aakash_queue()

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 def post_outcome_notes(rows):
     """Post one note per document and sender for the ``aakash.sms.message`` ``rows``,
-    in batch, and link each row to its note.
+    in batch: ``{row id: its note's id}`` (the caller links them).
 
     The note is authored by the user who sent.
     """
@@ -25,6 +25,7 @@ def post_outcome_notes(rows):
             "through the fallback provider %(fallback)s (%(first)s refused)"
         ),
     }
+    links = {}
     by_key = defaultdict(lambda: defaultdict(list))
     for message in rows:
         if message.res_model and message.res_id:
@@ -49,9 +50,8 @@ def post_outcome_notes(rows):
             bodies=bodies, author_id=user.partner_id.id or False, partner_ids=False
         )
         for note in notes:
-            # the engine's bookkeeping: rows are never written by users
-            rows_sudo = group[note.res_id].sudo()
-            rows_sudo.mail_message_id = note
+            links.update(dict.fromkeys(group[note.res_id].ids, note.id))
+    return links
 
 
 def render_note(rows, labels):

@@ -17,6 +17,14 @@ pending --lock--> sending --reply--> queued | rejected | failed | uncertain
   written on the rows that still exist (rows waiting or being sent cannot be deleted).
 - Up to ``parallel_requests`` requests per provider are sent at once, each in a thread
   that only does HTTP; the database work stays in the worker's thread.
+- The sending first: an outcome is committed with Odoo's SMS it updates, and its rows
+  marked ``note_due``; their chatter notes are written when no request can leave
+  (every free request at the gateway, by chunks until one ends) and when nothing is
+  left to send, still within the run.  Notes whose run ran out of time are written by
+  the next run (each row locked, noted and unmarked in one transaction: never twice).
+- A large send's next recipients are prepared the same way, while the requests are at
+  the gateway (before the notes: they are more requests), within the share of the
+  time budget the cron gives to preparing.
 """
 
 import time
@@ -29,7 +37,15 @@ import psycopg2.errors
 from odoo import fields
 from odoo.tools import SQL
 
-from ..const import EARLY_LAUNCH_MARGIN, MAX_CANDIDATES, MAX_THREADS, OUTCOMES
+from ..const import (
+    EARLY_LAUNCH_MARGIN,
+    MAX_CANDIDATES,
+    MAX_THREADS,
+    NOTE_CHUNK,
+    NOTE_CHUNK_WAITING,
+    OUTCOMES,
+    PREPARE_CHUNK_WAITING,
+)
 from .provider_slots import ProviderSlots
 
 
@@ -73,9 +89,12 @@ class SmsQueue:
     :param key: the worker's key (its advisory lock is held by the caller)
     :param commit: commit before each request leaves and after each outcome (the
         cron); without it everything happens in the caller's transaction
+    :param prepare_until: ``time.monotonic()`` until which the large sends still
+        preparing get their next recipients from this run (the cron's; ``None``:
+        none)
     """
 
-    def __init__(self, messages, key, commit):
+    def __init__(self, messages, key, commit, prepare_until=None):
         self.env = messages.env
         self.Message = messages.browse()
         self.scope = messages.ids or None
@@ -88,6 +107,11 @@ class SmsQueue:
         self.in_flight = {}  # future -> Request
         self.rows_per_text = None  # how many rows shared a text in the last batch
         self.done = []  # ids of the rows that got an outcome
+        # about how many rows may wait for their chatter note: those that got an
+        # outcome since the last look (the cron looks once for those a run cut short
+        # left)
+        self.notes_due = NOTE_CHUNK_WAITING if commit else 0
+        self.prepare_until = prepare_until if commit else None
         self.exhausted = False  # the last batch of candidates found no due row
         self.time_left = float("inf")
         self.pool = None
@@ -101,21 +125,32 @@ class SmsQueue:
         with ThreadPoolExecutor(
             max_workers=MAX_THREADS, thread_name_prefix="aakash-sms"
         ) as self.pool:
-            progress = self._launch()
+            progress = True
             while self.in_flight or progress:
                 if not self.in_flight:
-                    progress = self._launch()
+                    # nothing at the gateway: send, else prepare a chunk to send, else
+                    # done
+                    progress = self._launch() or self._prepare(waiting=False)
                     continue
+                # every request that could leave is at the gateway: until one ends,
+                # the next recipients of a large send, then the notes
+                self._prepare(waiting=True)
+                self._write_notes(waiting=True)
                 outcomes = self._wait()
                 if not self.exhausted and self.time_left > EARLY_LAUNCH_MARGIN:
                     # well within the time budget: the freed requests leave first,
-                    # their wait overlaps writing these outcomes and notes (only HTTP
-                    # waits meanwhile)
-                    progress = self._launch()
+                    # their wait overlaps writing these outcomes (only HTTP waits
+                    # meanwhile)
+                    self._launch()
                     self._record(outcomes)
                 else:
                     self._record(outcomes)
-                    progress = self._launch()
+                    self._launch()
+                # once the gateway is idle: one more look
+                progress = True
+        # nothing left to send: every note due, while the time budget lasts (the next
+        # run writes those left)
+        self._write_notes(waiting=False)
         # final rows may be deleted once their outcome is committed
         done = self.Message.browse(list(dict.fromkeys(self.done))).exists()
         self.env["aakash.sms.provider"]._deduct_sent_credits(done)
@@ -138,8 +173,9 @@ class SmsQueue:
         found, requests, refused = self._take()
         self.exhausted = not found
         if refused:
-            refused._aakash_after_outcome()
+            refused._aakash_after_outcome(defer_notes=True)
             self.done.extend(refused.ids)
+            self.notes_due += len(refused)
         if requests or refused:
             # the rows are 'sending' for everyone before the requests leave
             self._checkpoint()
@@ -163,16 +199,93 @@ class SmsQueue:
         return outcomes
 
     def _record(self, outcomes):
-        """Write the outcomes of ended requests, then commit them with their notes."""
+        """Write the outcomes of ended requests, then commit them (their notes are
+        due)."""
         recorded = self.Message
         for request, outcome in outcomes:
             rows = self.Message.browse(request.ids)
             # the rows still there (one may have been removed meanwhile)
             recorded |= rows._record_outcome(request, outcome, retry=self.commit)
-        recorded._aakash_after_outcome()
+        recorded._aakash_after_outcome(defer_notes=True)
         self.done.extend(recorded.ids)
-        # outcomes, notes and Odoo's SMS committed together
+        self.notes_due += len(recorded)
+        # outcomes and Odoo's SMS committed together, the notes marked due
         self.time_left = self._checkpoint(len(recorded))
+
+    def _prepare(self, waiting):
+        """Prepare the next documents of the large sends still preparing, each chunk
+        committed, while this run's share of the time budget for preparing lasts.
+
+        :param waiting: requests are at the gateway: small chunks, until one ends;
+            otherwise one full chunk
+        :return: whether documents were prepared (rows to take)
+        """
+        Send = self.env["aakash.sms.send"]
+        prepared = False
+        while (
+            self.prepare_until is not None
+            and self.time_left > 0
+            and time.monotonic() < self.prepare_until
+        ):
+            if waiting and any(future.done() for future in self.in_flight):
+                break
+            send_sudo = Send._aakash_lock_next()
+            count = 0
+            if send_sudo:
+                count = send_sudo._aakash_prepare_chunk(
+                    PREPARE_CHUNK_WAITING if waiting else None
+                )
+            else:
+                # none left (or each held by another worker): the sending's turn
+                self.prepare_until = None
+            # each chunk committed with its progress; and no snapshot kept while
+            # requests are at the gateway
+            self.time_left = self._checkpoint(count)
+            if count:
+                prepared = True
+                self.exhausted = False  # its rows are to take
+            if not waiting and (count or not send_sudo):
+                # (a send found fully prepared: the next one)
+                break
+        return prepared
+
+    def _write_notes(self, waiting):
+        """Write the chatter notes due, by chunks, each committed with its rows
+        unmarked, while the time budget lasts.
+
+        :param waiting: requests are at the gateway: small chunks, once a chunk is
+            due, and stop as soon as a request ends (its freed request leaves first);
+            otherwise every note due
+        """
+        # the cron notes every row due (those a run cut short left too); a send in
+        # the caller's transaction only its own rows
+        scope = None if self.commit else self.done
+        if scope is not None and not scope:
+            return
+        size = NOTE_CHUNK_WAITING if waiting else NOTE_CHUNK
+        conflicts = 0
+        while self.time_left > 0:
+            if waiting and (
+                self.notes_due < size or any(future.done() for future in self.in_flight)
+            ):
+                return
+            taken = self.Message._aakash_post_due_notes(size, scope)
+            if taken is None:
+                # another worker noted rows since this transaction began: a fresh one
+                # (the rows it holds are its own to note)
+                conflicts += 1
+                if not self.commit or conflicts > 3:
+                    taken = 0
+            elif taken < size:
+                self.notes_due = 0  # none left
+            else:
+                self.notes_due = max(self.notes_due - taken, 0)
+            # the notes committed with their rows unmarked; and no snapshot of this
+            # transaction is kept while requests are at the gateway (a row deleted
+            # meanwhile must not fail the writing of their outcomes)
+            self.time_left = self._checkpoint()
+            if taken is not None and taken < size:
+                return
 
     def _take(self):
         """Lock due pending rows and make the next requests of them, marked
@@ -373,6 +486,8 @@ class SmsQueue:
                     "reason": reason,
                     "gateway_status": "not sent",
                     "sent_date": now,
+                    # its chatter note is written when no request can leave
+                    "note_due": True,
                 }
             )
             refused_rows |= batch

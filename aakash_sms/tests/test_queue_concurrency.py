@@ -1,10 +1,12 @@
 import threading
 import time
 from contextlib import closing
+from unittest.mock import patch
 
 from odoo import sql_db
 from odoo.tests import tagged
 
+from ..models import sending_queue
 from .common import (
     AakashSmsCase,
     delete_committed,
@@ -69,6 +71,79 @@ class TestTwoWorkers(AakashSmsCase):
                 [tuple(message_ids)],
             )
             self.assertEqual(dict(cr.fetchall()), {"queued": count})
+
+    def test_each_due_note_written_once(self):
+        """Rows whose notes a run had no time for: two workers at once write each
+        note once (the rows locked with SKIP LOCKED, noted and unmarked together)."""
+        dbname = self.env.cr.dbname
+        count = 40
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            env = real_env(self.registry, cr)
+            provider = sandbox_provider(env, self.gateway, "Notes once")
+            partners = env["res.partner"].create(
+                [{"name": f"Noted {i}", "phone": f"98{i:08d}"} for i in range(count)]
+            )
+            messages = env["aakash.sms.message"].create(
+                [
+                    {
+                        "number": partner.phone,
+                        "number_raw": partner.phone,
+                        "body": "noted once",
+                        "provider_id": provider.id,
+                        "company_id": env.company.id,
+                        "res_model": "res.partner",
+                        "res_id": partner.id,
+                        "partner_id": partner.id,
+                        "state": "queued",
+                        "note_due": True,
+                    }
+                    for partner in partners
+                ]
+            )
+            provider_id, message_ids = provider.id, messages.ids
+            partner_ids = partners.ids
+            # other connections must see the rows
+            cr.commit()  # pylint: disable=invalid-commit
+
+        def delete_partners():
+            with closing(sql_db.db_connect(dbname).cursor()) as cr:
+                cr.execute(
+                    "DELETE FROM mail_message WHERE model = 'res.partner' "
+                    "AND res_id IN %s",
+                    [tuple(partner_ids)],
+                )
+                cr.execute(
+                    "DELETE FROM res_partner WHERE id IN %s", [tuple(partner_ids)]
+                )
+                # cleans up the committed rows
+                cr.commit()  # pylint: disable=invalid-commit
+
+        self.addCleanup(delete_partners)
+        self.addCleanup(delete_committed, dbname, provider_id, message_ids)
+        # small chunks: the two workers take turns on the same rows
+        with patch.object(sending_queue, "NOTE_CHUNK", 4):
+            errors = run_in_two_workers(
+                self.registry,
+                dbname,
+                lambda env: env["aakash.sms.message"]._cron_send(),
+            )
+        self.assertFalse(errors)
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            cr.execute(
+                "SELECT res_id, count(*) FROM mail_message "
+                "WHERE model = 'res.partner' AND res_id IN %s "
+                "AND body ILIKE '%%noted once%%' GROUP BY res_id",
+                [tuple(partner_ids)],
+            )
+            notes = dict(cr.fetchall())
+            cr.execute(
+                "SELECT count(*) FROM aakash_sms_message WHERE id IN %s "
+                "AND (note_due OR mail_message_id IS NULL)",
+                [tuple(message_ids)],
+            )
+            [[left]] = cr.fetchall()
+        self.assertEqual(notes, dict.fromkeys(partner_ids, 1), "each note once")
+        self.assertEqual(left, 0, "every row linked to its note")
 
 
 @tagged("post_install", "-at_install")
