@@ -492,3 +492,24 @@ class TestLargeServerAction(LargeSendMixin, AakashSmsCase):
             "Namaste Action Customer 00003",
         )
         self.assertEqual(send.state, "done")
+
+
+@tagged("post_install", "-at_install")
+class TestLargeSelection(LargeSendMixin, AakashSmsCase):
+    def test_a_send_over_many_explicit_ids_is_prepared(self):
+        """100,000 ticked ids make a domain of several hundred KiB: stored and read
+        back without Odoo's 100 KiB cap on ``ast.literal_eval`` (the send never got
+        prepared: each queue run failed on it)."""
+        bulk = self.bulk_contacts("Ticked Customer", 50)
+        # ids as long as a big database's, most of them gone since they were ticked
+        ids = bulk.ids + list(range(10**12, 10**12 + 9000))
+        Partner = self.env["res.partner"].with_user(self.sms_user)
+        send = self.env["aakash.sms.send"]._aakash_create_send(
+            Partner,
+            [("id", "in", ids)],
+            {"body": "Namaste", "company_id": self.company.id},
+        )
+        self.assertGreater(len(send.res_domain), 100 * 1024)
+        self.run_cron("aakash.sms.send", "_cron_prepare")
+        self.assertEqual(send.state, "queued")
+        self.assertEqual(len(self.messages_of(bulk)), 50)

@@ -1,4 +1,3 @@
-import ast
 import json
 import unicodedata
 
@@ -7,6 +6,7 @@ from odoo.tools.misc import format_datetime, formatLang
 
 from ..const import CHUNK_SIZE, PREVIEW_LIMIT, PREVIEW_SAMPLE
 from ..exceptions import TitledUserError
+from ..models.aakash_sms_send import dump_domain, load_domain
 from ..tools.text import (
     MAX_SEGMENTS,
     gsm_safe,
@@ -73,7 +73,7 @@ class AakashSmsComposer(models.TransientModel):
         if not whole:
             return {}
         sample = self.env[model].search(domain, limit=PREVIEW_SAMPLE, order="id")
-        return {"res_domain": repr(domain), "res_ids": json.dumps(sample.ids)}
+        return {"res_domain": dump_domain(domain), "res_ids": json.dumps(sample.ids)}
 
     res_model = fields.Char("Document Model", required=True)
     res_ids = fields.Char(
@@ -221,7 +221,7 @@ class AakashSmsComposer(models.TransientModel):
         over a domain)."""
         if self.res_domain and self.res_model in self.env:
             return self.env[self.res_model].search_count(
-                ast.literal_eval(self.res_domain)
+                load_domain(self.res_domain)
             )
         return len(self._get_ids())
 
@@ -786,7 +786,7 @@ class AakashSmsComposer(models.TransientModel):
                 raise TitledUserError(refusal, self.env._("Text Cannot Be Sent"))
         Model = self.env[self.res_model]
         if self.res_domain:
-            domain = ast.literal_eval(self.res_domain)
+            domain = load_domain(self.res_domain)
         else:
             records = Model.browse(self._get_ids())
             records.check_access("read")
