@@ -48,7 +48,6 @@ PREPARED_REFUSALS = (
 )
 
 
-
 def dump_domain(domain):
     """``domain`` as the text a send keeps: JSON (a list of ids of any length), or
     its ``repr`` when a value is not JSON (a date)."""
@@ -69,6 +68,7 @@ def load_domain(text):
         return json.loads(text)
     except ValueError:
         return ast.literal_eval(text)
+
 
 class AakashSmsSend(models.Model):
     """One large send: what to send to which documents; the queue makes its rows."""

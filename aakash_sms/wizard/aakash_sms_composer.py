@@ -220,9 +220,7 @@ class AakashSmsComposer(models.TransientModel):
         """How many documents this send covers (the domain's count for a selection
         over a domain)."""
         if self.res_domain and self.res_model in self.env:
-            return self.env[self.res_model].search_count(
-                load_domain(self.res_domain)
-            )
+            return self.env[self.res_model].search_count(load_domain(self.res_domain))
         return len(self._get_ids())
 
     def _get_ids(self):
