@@ -521,11 +521,25 @@ class AakashSmsProvider(models.Model):
 
         Called once where a queue run ends (``SmsQueue.run``).
         """
-        spent = defaultdict(float)
-        for message in messages:
-            # a balance never read is not known: nothing to lower, nobody to warn
-            if message.provider_id.balance_date and message.credits:
-                spent[message.provider_id.id] += message.credits
+        if not messages:
+            return
+        # one sum per provider in the database: a run may end with 100,000 rows, not
+        # to be read into memory; a balance never read is not known (nothing to
+        # lower, nobody to warn)
+        messages.flush_model(["provider_id", "credits"])
+        self.flush_model(["balance_date"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT m.provider_id, SUM(m.credits)
+                     FROM aakash_sms_message m
+                     JOIN aakash_sms_provider p ON p.id = m.provider_id
+                    WHERE m.id = ANY(%s) AND m.credits > 0
+                      AND p.balance_date IS NOT NULL
+                 GROUP BY m.provider_id""",
+                messages.ids,
+            )
+        )
+        spent = dict(self.env.cr.fetchall())
         # the queue's providers, whoever sent: the balance is read-only for users
         providers_sudo = self.sudo().browse(list(spent))
         for provider in providers_sudo:
