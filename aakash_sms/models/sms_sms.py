@@ -1,9 +1,14 @@
+import logging
 from collections import defaultdict
+
+import psycopg2
 
 from odoo import fields, models
 
 from ..tools.numbers import check_number
 from ..tools.sms_api import RoutedSmsApi, SmsApiAakash
+
+_logger = logging.getLogger(__name__)
 
 
 class SmsSms(models.Model):
@@ -98,8 +103,17 @@ class SmsSms(models.Model):
         )[sms_api.gateway]
         now = fields.Datetime.now()
         bridge = SmsApiAakash(self.env)
+        # an SMS that has a live log row already keeps it (written once)
+        logged = set(
+            rows_sudo.search(
+                [
+                    ("sms_uuid", "in", sms_sudo.mapped("uuid")),
+                    ("state", "not in", ("rejected", "failed")),
+                ]
+            ).mapped("sms_uuid")
+        )
         vals_list = []
-        for sms in sms_sudo:
+        for sms in sms_sudo.filtered(lambda sms: sms.uuid not in logged):
             vals = bridge._row_values(
                 sms, {"number": sms.number, "uuid": sms.uuid}, sms.body or ""
             )
@@ -132,7 +146,20 @@ class SmsSms(models.Model):
                     reason=f"{gateway_label}: {failure}",
                 )
             vals_list.append(vals)
-        rows_sudo.create(vals_list)
+        # the service has answered: nothing may now undo the sending (a rollback
+        # would put the SMS back in Odoo's queue, to be sent again)
+        try:
+            with self.env.cr.savepoint():
+                rows_sudo.create(vals_list)
+        except psycopg2.IntegrityError:
+            for vals in vals_list:
+                try:
+                    with self.env.cr.savepoint():
+                        rows_sudo.create([vals])
+                except psycopg2.IntegrityError:
+                    _logger.warning(
+                        "Aakash SMS: SMS %s already has a log row", vals["sms_uuid"]
+                    )
 
     def _aakash_maybe_sent(self):
         """The SMS of ``self`` in error that Aakash may nevertheless have sent

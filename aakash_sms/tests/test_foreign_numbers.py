@@ -261,3 +261,23 @@ class TestForeignNumbers(AakashSmsCase):
         self.assertFalse(self.iap_calls)
         self.assertEqual(self.log_of(self.priya).state, "rejected")
         self.assertEqual(self.log_of(self.priya).error_kind, "opted_out")
+
+    def test_a_routed_sms_with_a_log_row_already_is_not_sent_again(self):
+        """Its log row cannot be written (the SMS has a live row already): the
+        sending stands, Odoo's SMS is not put back in its queue."""
+        self.company.aakash_sms_foreign_numbers = "route"
+        self.priya._message_sms("Namaste", put_in_queue=True)
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.priya.id)])
+        self.env["aakash.sms.message"].sudo().create(
+            {
+                "body": "Namaste",
+                "number_raw": sms.number,
+                "sms_uuid": sms.uuid,
+                "state": "queued",
+                "company_id": self.company.id,
+            }
+        )
+        self.run_cron("sms.sms", "_process_queue")
+        self.run_cron("sms.sms", "_process_queue")
+        self.assertEqual(len(self.iap_calls), 1)
+        self.assertEqual(sms.state, "pending")
