@@ -45,12 +45,9 @@ unless ``--latency-ms`` is given, and exits 1 when a check fails.
 """
 
 import argparse
-import hashlib
 import json
 import math
 import os
-import platform
-import re
 import resource
 import subprocess
 import sys
@@ -391,41 +388,14 @@ def child(args):
 # ----------------------------------------------------------------------------
 # parent: database, cases, table, targets
 # ----------------------------------------------------------------------------
-def schema_hash():
-    """What the database depends on: the data files and the model declarations (not
-    the code).
-
-    The cases load the addon's current Python code anyway; a field or model change
-    makes a new database.
-    """
-    digest = hashlib.sha1()
-    declaration = re.compile(rb"^\s*(_name|_inherit|\w+ = (fields|models)\.)")
-    for path in sorted((REPO / "aakash_sms").rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts:
-            continue
-        digest.update(str(path.relative_to(REPO)).encode())
-        data = path.read_bytes()
-        if path.suffix == ".py" and path.name != "__manifest__.py":
-            data = b"\n".join(
-                line for line in data.splitlines() if declaration.match(line)
-            )
-        digest.update(data)
-    return digest.hexdigest()[:8]
-
-
 def prepare_database(max_n):
     """A database with the addon installed and ``max_n`` bench partners (built once
     per source)."""
     import odoo_db
 
-    name = f"aakbench{DB_VERSION:d}_{schema_hash()}_{max_n:d}"
+    name = f"aakbench{DB_VERSION:d}_{odoo_db.schema_hash()}_{max_n:d}"
     if odoo_db.database_exists(name):
         return name
-    building = name + "_building"
-    odoo_db.dropdb(building)
-    started = time.perf_counter()
-    odoo_db.create_database(building, odoo_db.FULL_MODULES)
-    odoo_db.run_odoo(building, "--init", "aakash_sms")
     rows = "\n".join(f"Bench {i:06d}\t98{41000000 + i:08d}" for i in range(max_n))
     setup_sql = f"""
         CREATE TEMP TABLE bench (name text, phone text);
@@ -448,13 +418,7 @@ def prepare_database(max_n):
                      true, true, 100, 4, 60, 10, 0, true);
         ANALYZE;
     """
-    odoo_db.psql(building, None, stdin=setup_sql)
-    odoo_db.psql("postgres", f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-    print(
-        f"bench database {name} built in {time.perf_counter() - started:.0f} s",
-        flush=True,
-    )
-    return name
+    return odoo_db.build_once(name, odoo_db.FULL_MODULES, "aakash_sms", setup_sql)
 
 
 def run_case(db, kind, n, args):
@@ -492,30 +456,6 @@ def run_case(db, kind, n, args):
             return json.loads(line[7:])
     sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-5000:])
     return None
-
-
-def machine():
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(
-                line.split(":", 1)[1].strip()
-                for line in info
-                if line.startswith("model name")
-            )
-    except (OSError, StopIteration):
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    try:
-        import odoo_db
-
-        pg = odoo_db.psql("postgres", "SHOW server_version")[0][0]
-    except (OSError, subprocess.CalledProcessError):
-        pg = "?"
-    return (
-        f"{cpu}, nproc {os.cpu_count()}, {mem:.0f} GiB RAM, PostgreSQL {pg}, "
-        f"Python {platform.python_version()}"
-    )
 
 
 def floor_seconds(res, args):
@@ -811,10 +751,12 @@ def main():
         if res is not None:
             res["load"] = [load, os.getloadavg()[0]]
         print(f"{kind} {n:d}: {json.dumps(res)}", flush=True)
+    import odoo_db
+
     print(
         f"\nSandbox latency {args.latency_ms:d} ms per request, batch {args.batch:d}, "
-        f"K = {args.k:d} parallel requests; {machine()}; load average (1, 5, 15 "
-        "min) at the end: {:.1f}, {:.1f}, {:.1f}".format(*os.getloadavg())
+        f"K = {args.k:d} parallel requests; {odoo_db.machine()}; load average (1, 5, "
+        "15 min) at the end: {:.1f}, {:.1f}, {:.1f}".format(*os.getloadavg())
     )
     print_table(results, args)
     if not args.smoke:

@@ -159,20 +159,15 @@ def child_click(args):
 def prepare_database():
     """The addon and ``MAX_N`` bench contacts, built once per schema."""
     import odoo_db
-    from bench_bulk import schema_hash
 
-    name = f"aakclick{DB_VERSION:d}_{schema_hash()}_{MAX_N:d}"
+    name = f"aakclick{DB_VERSION:d}_{odoo_db.schema_hash()}_{MAX_N:d}"
     if odoo_db.database_exists(name):
         return name
-    building = name + "_building"
-    odoo_db.dropdb(building)
-    started = time.perf_counter()
-    odoo_db.create_database(building, odoo_db.CORE_MODULES)
-    odoo_db.run_odoo(building, "--init", "aakash_sms")
-    odoo_db.psql(
-        building,
-        None,
-        stdin=f"""
+    return odoo_db.build_once(
+        name,
+        odoo_db.CORE_MODULES,
+        "aakash_sms",
+        f"""
         INSERT INTO res_partner (name, complete_name, phone, active, type, lang,
                                  create_date, write_date)
              SELECT 'Click ' || lpad(i::text, 7, '0'),
@@ -188,12 +183,6 @@ def prepare_database():
         ANALYZE;
         """,
     )
-    odoo_db.psql("postgres", f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-    print(
-        f"bench database {name} built in {time.perf_counter() - started:.0f} s",
-        flush=True,
-    )
-    return name
 
 
 def copy_database(db, label):

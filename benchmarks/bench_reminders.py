@@ -20,12 +20,9 @@ day's cron on the same day) sends nothing.
 """
 
 import argparse
-import hashlib
 import json
 import os
-import platform
 import random
-import re
 import resource
 import subprocess
 import sys
@@ -41,35 +38,13 @@ DB_VERSION = 1  # of prepare_database()
 TIME_LIMIT_S = 120
 
 
-def schema_hash():
-    """The data files and model declarations the database depends on."""
-    digest = hashlib.sha1()
-    declaration = re.compile(rb"^\s*(_name|_inherit|\w+ = (fields|models)\.)")
-    for addon in ("aakash_sms", "aakash_sms_account"):
-        for path in sorted((REPO / addon).rglob("*")):
-            if not path.is_file() or "__pycache__" in path.parts:
-                continue
-            digest.update(str(path.relative_to(REPO)).encode())
-            data = path.read_bytes()
-            if path.suffix == ".py" and path.name != "__manifest__.py":
-                data = b"\n".join(
-                    line for line in data.splitlines() if declaration.match(line)
-                )
-            digest.update(data)
-    return digest.hexdigest()[:8]
-
-
 def prepare_database(invoices, customers):
     import odoo_db
 
-    name = f"aakbenchrem{DB_VERSION:d}_{schema_hash()}_{invoices:d}_{customers:d}"
+    schema = odoo_db.schema_hash(("aakash_sms", "aakash_sms_account"))
+    name = f"aakbenchrem{DB_VERSION:d}_{schema}_{invoices:d}_{customers:d}"
     if odoo_db.database_exists(name):
         return name
-    building = name + "_building"
-    odoo_db.dropdb(building)
-    started = time.perf_counter()
-    odoo_db.create_database(building, odoo_db.FULL_MODULES)
-    odoo_db.run_odoo(building, "--init", "aakash_sms_account")
     rng = random.Random(22)
     partners = "\n".join(
         f"Bench Customer {i:05d}\t98{41000000 + i:08d}" for i in range(customers)
@@ -127,13 +102,9 @@ def prepare_database(invoices, customers):
                FROM bench_move m JOIN bench_owner o ON o.owner = m.owner;
         ANALYZE;
     """
-    odoo_db.psql(building, None, stdin=setup_sql)
-    odoo_db.psql("postgres", f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-    print(
-        f"bench database {name} built in {time.perf_counter() - started:.0f} s",
-        flush=True,
+    return odoo_db.build_once(
+        name, odoo_db.FULL_MODULES, "aakash_sms_account", setup_sql
     )
-    return name
 
 
 def child(args):
@@ -221,20 +192,6 @@ def child(args):
     return 0
 
 
-def machine():
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(
-                line.split(":", 1)[1].strip()
-                for line in info
-                if line.startswith("model name")
-            )
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, nproc {os.cpu_count()}, Python {platform.python_version()}"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=20000)
@@ -265,7 +222,7 @@ def main():
         return 1
     print(
         f"\n{args.invoices:,} overdue invoices, {args.customers:,} customers; "
-        f"{machine()}"
+        f"{odoo_db.machine()}"
     )
     for key, value in result.items():
         print(f"- {key}: {value}")

@@ -40,11 +40,6 @@ def prepare_database(rows):
     name = f"aakreport{DB_VERSION:d}_{rows:d}"
     if odoo_db.database_exists(name):
         return name
-    building = name + "_building"
-    odoo_db.dropdb(building)
-    started = time.perf_counter()
-    odoo_db.create_database(building, odoo_db.CORE_MODULES)
-    odoo_db.run_odoo(building, "--init", "aakash_sms")
     setup_sql = f"""
         INSERT INTO aakash_sms_provider (name, base_url, company_id, is_default, active,
                                          batch_size, parallel_requests, timeout,
@@ -69,10 +64,7 @@ def prepare_database(rows):
                FROM generate_series(1, {rows:d}) AS i, aakash_sms_provider AS p;
         ANALYZE aakash_sms_message;
     """
-    odoo_db.psql(building, None, stdin=setup_sql)
-    odoo_db.psql("postgres", f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-    print(f"bench database {name} built in {time.perf_counter() - started:.0f} s")
-    return name
+    return odoo_db.build_once(name, odoo_db.CORE_MODULES, "aakash_sms", setup_sql)
 
 
 def measure(db, repeat):

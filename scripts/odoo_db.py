@@ -212,3 +212,76 @@ def create_database(name, modules):
             said = re.sub(r"\x1b\[[0-9;]*m", "", line.split("initdb: ", 1)[-1])
             print("  click-odoo-initdb: " + said.strip())
     print(f"odoo db: {name} ready in {time.time() - started:.1f} s", flush=True)
+
+
+# ----------------------------------------------------------------------------------
+# The benchmarks' databases (benchmarks/bench_*.py)
+# ----------------------------------------------------------------------------------
+def schema_hash(addons=("aakash_sms",)):
+    """What a benchmark's database depends on: the data files and the model
+    declarations of ``addons`` (not the code).
+
+    The cases load the addons' current Python code anyway; a field or model change
+    makes a new database.
+    """
+    import hashlib  # noqa: PLC0415 - the benchmarks' only
+
+    digest = hashlib.sha1()
+    declaration = re.compile(rb"^\s*(_name|_inherit|\w+ = (fields|models)\.)")
+    for addon in addons:
+        for path in sorted((REPO / addon).rglob("*")):
+            if not path.is_file() or "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(REPO)).encode())
+            data = path.read_bytes()
+            if path.suffix == ".py" and path.name != "__manifest__.py":
+                data = b"\n".join(
+                    line for line in data.splitlines() if declaration.match(line)
+                )
+            digest.update(data)
+    return digest.hexdigest()[:8]
+
+
+def build_once(name, modules, addon, setup_sql):
+    """The benchmark database ``name``: built once (``modules``, then ``addon``
+    installed, then ``setup_sql`` run by psql, the data inserted by SQL), kept for the
+    next runs; a build that stops half-way leaves only ``<name>_building``."""
+    if database_exists(name):
+        return name
+    building = name + "_building"
+    dropdb(building)
+    started = time.perf_counter()
+    create_database(building, modules)
+    run_odoo(building, "--init", addon)
+    psql(building, None, stdin=setup_sql)
+    psql("postgres", f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    print(
+        f"bench database {name} built in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    return name
+
+
+def machine():
+    """This machine as a benchmark reports it: CPU, cores, RAM, PostgreSQL, Python."""
+    import platform  # noqa: PLC0415 - the benchmarks' only
+
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(
+                line.split(":", 1)[1].strip()
+                for line in info
+                if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    try:
+        pg = psql("postgres", "SHOW server_version")[0][0]
+    except (OSError, subprocess.CalledProcessError):
+        pg = "?"
+    return (
+        f"{cpu}, nproc {os.cpu_count()}, {mem:.0f} GiB RAM, PostgreSQL {pg}, "
+        f"Python {platform.python_version()}"
+    )

@@ -89,6 +89,29 @@ def sandbox_provider(env, gateway, name, **values):
     ).sudo(False)
 
 
+def pending_rows(provider, count, body, **values):
+    """``count`` rows of ``provider`` waiting in the queue, as the send paths write
+    them (numbers ``9800000000``, ``9800000001``...; ``values``: more of each row),
+    in the provider's environment."""
+    return (
+        provider.env["aakash.sms.message"]
+        .sudo()
+        .create(
+            [
+                {
+                    "number": f"98{i:08d}",
+                    "number_raw": f"98{i:08d}",
+                    "body": body,
+                    "provider_id": provider.id,
+                    "company_id": provider.company_id.id,
+                    **values,
+                }
+                for i in range(count)
+            ]
+        )
+    )
+
+
 def delete_committed(dbname, provider_id, message_ids):
     """Remove what a test committed for real on another connection: the messages,
     the provider and the provider's chatter."""
@@ -121,6 +144,14 @@ class LoopbackMixin:
             return common._super_send(s, r, **kw)
         return super()._request_handler(s, r, **kw)
 
+    @classmethod
+    def start_gateway(cls):
+        """Start ``cls.gateway``, a sandbox gateway on a loopback port with 1,000
+        credits for ``TOKEN``, stopped with the class."""
+        cls.gateway = SandboxGateway(tokens={TOKEN: 1000})
+        cls.gateway.start()
+        cls.addClassCleanup(cls.gateway.stop)
+
 
 class AakashSmsMixin(LoopbackMixin):
     """Runs against a real sandbox gateway on a loopback port."""
@@ -128,9 +159,7 @@ class AakashSmsMixin(LoopbackMixin):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gateway = SandboxGateway(tokens={TOKEN: 1000})
-        cls.gateway.start()
-        cls.addClassCleanup(cls.gateway.stop)
+        cls.start_gateway()
         cls.company = cls.env.company
         cls.provider = sandbox_provider(
             cls.env, cls.gateway, "Aakash Sandbox", is_default=True
@@ -176,6 +205,14 @@ class AakashSmsMixin(LoopbackMixin):
         """Skip the calling test unless base_automation (automation rules) is here."""
         if "base.automation" not in self.env:
             self.skipTest(NO_BASE_AUTOMATION)
+
+    def sent_texts(self):
+        """``[(to, text)]`` of every send request the sandbox gateway received."""
+        return [
+            (r.form["to"], r.form["text"])
+            for r in self.gateway.requests
+            if "send" in r.path
+        ]
 
     def messages_of(self, records):
         return self.env["aakash.sms.message"].search(

@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import TOKEN, AakashSmsCase
+from .common import TOKEN, AakashSmsCase, pending_rows
 
 
 @tagged("post_install", "-at_install")
@@ -189,22 +189,8 @@ class TestServerAction(AakashSmsCase):
 @tagged("post_install", "-at_install")
 class TestQueue(AakashSmsCase):
     def _pending(self, count, **extra):
-        Message = self.env["aakash.sms.message"]
-        return Message.create(
-            [
-                dict(
-                    {
-                        "number": f"98{i:08d}",
-                        "number_raw": f"98{i:08d}",
-                        "body": "queued text",
-                        "provider_id": self.provider.id,
-                        "company_id": self.env.company.id,
-                        "send_ref": "ref1",
-                    },
-                    **extra,
-                )
-                for i in range(count)
-            ]
+        return pending_rows(
+            self.provider, count, "queued text", **dict({"send_ref": "ref1"}, **extra)
         )
 
     def test_interrupted_send_becomes_uncertain(self):

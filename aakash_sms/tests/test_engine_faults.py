@@ -21,7 +21,13 @@ from odoo.tools import mute_logger
 
 from ..models.sending_queue import SmsQueue
 from ..tools import client as client_module
-from .common import AakashSmsCase, real_env, role_user, sandbox_provider
+from .common import (
+    AakashSmsCase,
+    pending_rows,
+    real_env,
+    role_user,
+    sandbox_provider,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -47,23 +53,7 @@ class TestEngineFaults(AakashSmsCase):
 
     def send_rows(self, count, **values):
         """``count`` pending rows of one send, made as the send paths make them."""
-        return (
-            self.env["aakash.sms.message"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "number": f"98{i:08d}",
-                        "number_raw": f"98{i:08d}",
-                        "body": "one send",
-                        "provider_id": self.provider.id,
-                        "company_id": self.company.id,
-                        **values,
-                    }
-                    for i in range(count)
-                ]
-            )
-        )
+        return pending_rows(self.provider, count, "one send", **values)
 
     # ------------------------------------------------------------------
     # A request never holds one number twice

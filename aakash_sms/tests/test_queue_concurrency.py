@@ -10,6 +10,7 @@ from ..models import sending_queue
 from .common import (
     AakashSmsCase,
     delete_committed,
+    pending_rows,
     real_env,
     run_in_two_workers,
     sandbox_provider,
@@ -32,18 +33,7 @@ class TestTwoWorkers(AakashSmsCase):
             provider = sandbox_provider(
                 env, self.gateway, "Concurrency", batch_size=10, timeout=10
             )
-            messages = env["aakash.sms.message"].create(
-                [
-                    {
-                        "number": f"98{i:08d}",
-                        "number_raw": f"98{i:08d}",
-                        "body": "once only",
-                        "provider_id": provider.id,
-                        "company_id": env.company.id,
-                    }
-                    for i in range(count)
-                ]
-            )
+            messages = pending_rows(provider, count, "once only")
             provider_id, message_ids = provider.id, messages.ids
             # other connections must see the rows
             cr.commit()  # pylint: disable=invalid-commit
@@ -159,18 +149,8 @@ class TestRowDeletedInFlight(AakashSmsCase):
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             env = real_env(self.registry, cr)
             provider = sandbox_provider(env, self.gateway, "Deleted in flight")
-            messages = env["aakash.sms.message"].create(
-                [
-                    {
-                        "number": f"98{i:08d}",
-                        "number_raw": f"98{i:08d}",
-                        "body": "one of us is gone",
-                        "provider_id": provider.id,
-                        "company_id": env.company.id,
-                        "send_ref": "deleted-in-flight",
-                    }
-                    for i in range(3)
-                ]
+            messages = pending_rows(
+                provider, 3, "one of us is gone", send_ref="deleted-in-flight"
             )
             provider_id, message_ids = provider.id, messages.ids
             # the queue's own connection must see the rows

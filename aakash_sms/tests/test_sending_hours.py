@@ -10,13 +10,11 @@ from odoo import fields, sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import Form, common, tagged
 
-from aakash_sms_sandbox import SandboxGateway
-
 from .common import (
-    TOKEN,
     AakashSmsCase,
     LoopbackMixin,
     delete_committed,
+    pending_rows,
     real_env,
     role_user,
     sandbox_provider,
@@ -154,9 +152,7 @@ class TestSendingHoursEdge(LoopbackMixin, common.TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gateway = SandboxGateway(tokens={TOKEN: 1000})
-        cls.gateway.start()
-        cls.addClassCleanup(cls.gateway.stop)
+        cls.start_gateway()
 
     def test_large_send_stops_at_the_windows_end_and_resumes(self):
         dbname = self.env.cr.dbname
@@ -177,19 +173,12 @@ class TestSendingHoursEdge(LoopbackMixin, common.TransactionCase):
             provider = sandbox_provider(
                 env, self.gateway, "Window", batch_size=10, parallel_requests=1
             )
-            messages = env["aakash.sms.message"].create(
-                [
-                    {
-                        "number": f"98{i:08d}",
-                        "number_raw": f"98{i:08d}",
-                        "body": "Dashain sale",
-                        "provider_id": provider.id,
-                        "company_id": company.id,
-                        "quiet_hours": True,
-                        "send_ref": "window-edge",
-                    }
-                    for i in range(count)
-                ]
+            messages = pending_rows(
+                provider,
+                count,
+                "Dashain sale",
+                quiet_hours=True,
+                send_ref="window-edge",
             )
             provider_id, message_ids = provider.id, messages.ids
             day = fields.Date.today() + timedelta(days=1)

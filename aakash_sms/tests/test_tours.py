@@ -17,11 +17,7 @@ class TestTours(AakashSmsHttpCase):
             login="admin",
         )
         self.assertEqual(
-            [
-                (r.form["to"], r.form["text"])
-                for r in self.gateway.requests
-                if "send" in r.path
-            ],
+            self.sent_texts(),
             [("9812345678", "Namaste from the partner tour")],
         )
         self.assertEqual(self.messages_of(partner).state, "queued")
@@ -57,11 +53,7 @@ class TestTours(AakashSmsHttpCase):
             login="thamel_sms",
         )
         self.assertEqual(
-            [
-                (r.form["to"], r.form["text"])
-                for r in self.gateway.requests
-                if "send" in r.path
-            ],
+            self.sent_texts(),
             [("9812345678", "Namaste Sita, your tea is ready")],
         )
 
