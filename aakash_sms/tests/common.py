@@ -112,20 +112,34 @@ def pending_rows(provider, count, body, **values):
     )
 
 
-def delete_committed(dbname, provider_id, message_ids):
-    """Remove what a test committed for real on another connection: the messages,
-    the provider and the provider's chatter."""
+def delete_committed(dbname, provider_id, message_ids=(), partner_ids=(), send_id=None):
+    """Remove what a test committed for real on another connection: the messages
+    (``message_ids``, the rows of the contacts ``partner_ids``, the rows of the large
+    send ``send_id``), the send, the contacts and their chatter, the provider and its
+    chatter."""
+    partners = tuple(partner_ids) or (0,)
     with closing(sql_db.db_connect(dbname).cursor()) as cr:
         cr.execute(
-            SQL("DELETE FROM aakash_sms_message WHERE id IN %s", tuple(message_ids))
+            SQL(
+                """DELETE FROM aakash_sms_message
+                    WHERE id IN %s OR send_id = %s
+                       OR (res_model = 'res.partner' AND res_id IN %s)""",
+                tuple(message_ids) or (0,),
+                send_id or 0,
+                partners,
+            )
         )
+        cr.execute(SQL("DELETE FROM aakash_sms_send WHERE id = %s", send_id or 0))
         cr.execute(
             SQL(
-                "DELETE FROM mail_message "
-                "WHERE model = 'aakash.sms.provider' AND res_id = %s",
+                """DELETE FROM mail_message
+                    WHERE (model = 'res.partner' AND res_id IN %s)
+                       OR (model = 'aakash.sms.provider' AND res_id = %s)""",
+                partners,
                 provider_id,
             )
         )
+        cr.execute(SQL("DELETE FROM res_partner WHERE id IN %s", partners))
         cr.execute(SQL("DELETE FROM aakash_sms_provider WHERE id = %s", provider_id))
         # cleans up the committed rows
         cr.commit()  # pylint: disable=invalid-commit

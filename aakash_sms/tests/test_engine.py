@@ -14,7 +14,13 @@ from odoo.tests import Form, tagged
 
 from ..const import LOCK_NAMESPACE
 from ..tools.client import AakashClient
-from .common import TOKEN, AakashSmsCase, real_env, sandbox_provider
+from .common import (
+    TOKEN,
+    AakashSmsCase,
+    delete_committed,
+    real_env,
+    sandbox_provider,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -447,30 +453,9 @@ class TestConcurrentResend(AakashSmsCase):
             ids = {"partner": partner.id, "row": row.id, "provider": provider.id}
             cr.commit()  # pylint: disable=invalid-commit
 
-        def cleanup():
-            with closing(sql_db.db_connect(dbname).cursor()) as cr:
-                cr.execute(
-                    "DELETE FROM aakash_sms_message "
-                    "WHERE res_model = 'res.partner' AND res_id = %s",
-                    [ids["partner"]],
-                )
-                cr.execute(
-                    "DELETE FROM mail_message "
-                    "WHERE model = 'res.partner' AND res_id = %s",
-                    [ids["partner"]],
-                )
-                cr.execute("DELETE FROM res_partner WHERE id = %s", [ids["partner"]])
-                cr.execute(
-                    "DELETE FROM mail_message "
-                    "WHERE model = 'aakash.sms.provider' AND res_id = %s",
-                    [ids["provider"]],
-                )
-                cr.execute(
-                    "DELETE FROM aakash_sms_provider WHERE id = %s", [ids["provider"]]
-                )
-                cr.commit()  # pylint: disable=invalid-commit
-
-        self.addCleanup(cleanup)
+        self.addCleanup(
+            delete_committed, dbname, ids["provider"], partner_ids=[ids["partner"]]
+        )
 
         outcomes = []
         start = threading.Barrier(2)

@@ -14,6 +14,7 @@ from odoo.tools import mute_logger
 from .common import (
     TOKEN,
     AakashSmsCase,
+    delete_committed,
     real_env,
     role_user,
     run_in_two_workers,
@@ -426,28 +427,9 @@ class TestTwoWorkersPrepare(LargeSendMixin, AakashSmsCase):
 
     @staticmethod
     def delete_send(dbname, ids):
-        with closing(sql_db.db_connect(dbname).cursor()) as cr:
-            cr.execute(
-                "DELETE FROM aakash_sms_message WHERE send_id = %s", [ids["send"]]
-            )
-            cr.execute("DELETE FROM aakash_sms_send WHERE id = %s", [ids["send"]])
-            cr.execute(
-                "DELETE FROM mail_message WHERE model = 'res.partner' AND res_id IN %s",
-                [tuple(ids["partners"])],
-            )
-            cr.execute(
-                "DELETE FROM res_partner WHERE id IN %s", [tuple(ids["partners"])]
-            )
-            cr.execute(
-                "DELETE FROM mail_message WHERE model = 'aakash.sms.provider' "
-                "AND res_id = %s",
-                [ids["provider"]],
-            )
-            cr.execute(
-                "DELETE FROM aakash_sms_provider WHERE id = %s", [ids["provider"]]
-            )
-            # cleans up what the test committed
-            cr.commit()  # pylint: disable=invalid-commit
+        delete_committed(
+            dbname, ids["provider"], partner_ids=ids["partners"], send_id=ids["send"]
+        )
 
 
 @tagged("post_install", "-at_install")
