@@ -95,21 +95,9 @@ class TestTwoWorkers(AakashSmsCase):
             # other connections must see the rows
             cr.commit()  # pylint: disable=invalid-commit
 
-        def delete_partners():
-            with closing(sql_db.db_connect(dbname).cursor()) as cr:
-                cr.execute(
-                    "DELETE FROM mail_message WHERE model = 'res.partner' "
-                    "AND res_id IN %s",
-                    [tuple(partner_ids)],
-                )
-                cr.execute(
-                    "DELETE FROM res_partner WHERE id IN %s", [tuple(partner_ids)]
-                )
-                # cleans up the committed rows
-                cr.commit()  # pylint: disable=invalid-commit
-
-        self.addCleanup(delete_partners)
-        self.addCleanup(delete_committed, dbname, provider_id, message_ids)
+        self.addCleanup(
+            delete_committed, dbname, provider_id, message_ids, partner_ids=partner_ids
+        )
         # small chunks: the two workers take turns on the same rows
         with patch.object(sending_queue, "NOTE_CHUNK", 4):
             errors = run_in_two_workers(
