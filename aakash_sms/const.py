@@ -95,7 +95,7 @@ MAX_CANDIDATES = 4000
 NOTE_CHUNK_WAITING = 25
 NOTE_CHUNK = 400
 # documents of a large send the queue prepares per transaction while its requests are
-# at the gateway (the first chunk, CHUNK_SIZE, is prepared before sending)
+# at the gateway, and in its first chunk (prepared before anything can be sent)
 PREPARE_CHUNK_WAITING = 500
 # seconds of time budget left above which the requests freed by an outcome leave
 # before that outcome is written (their wait overlaps the writing)

@@ -305,9 +305,10 @@ class AakashSmsSend(models.Model):
         )
 
     @api.model
-    def _cron_prepare(self, budget=float("inf")):
-        """Prepare due sends by chunks, each committed with its progress, for about
-        ``budget`` seconds (at least one chunk).
+    def _cron_prepare(self, budget=float("inf"), size=None):
+        """Prepare due sends by chunks of ``size`` documents
+        (:data:`~..const.CHUNK_SIZE` by default), each committed with its progress,
+        for about ``budget`` seconds (at least one chunk).
 
         :return: the documents prepared
         """
@@ -317,7 +318,7 @@ class AakashSmsSend(models.Model):
             send_sudo = self._aakash_lock_next()
             if not send_sudo:
                 break
-            count = send_sudo._aakash_prepare_chunk()
+            count = send_sudo._aakash_prepare_chunk(size)
             done += count
             self.env["ir.cron"]._commit_progress(count)
             if time.monotonic() >= deadline:
@@ -364,19 +365,18 @@ class AakashSmsSend(models.Model):
         if Model is None:
             self.state = "canceled"
             return 0
-        domain = Domain(load_domain(self.res_domain)) & Domain(
-            "id", ">", self.prepared_until
-        )
-        if self.max_res_id:
-            domain &= Domain("id", "<=", self.max_res_id)
-        records = Model.search(domain, order="id", limit=size)
-        if not records:
+        records, watermark, last = self._aakash_next_documents(Model, size)
+        if not watermark:
             self.state = "queued"
             # its rows may all have their outcome already: done, and the sender told
             self.env["aakash.sms.message"].search(
                 [("send_id", "=", self.id)], limit=1
             ).with_context(aakash_sms_queue=True)._notify_completed_sends()
             return 0
+        if not records:
+            # ticked records all deleted (or out of reach) since: the next ones
+            self.prepared_until = watermark
+            return self._aakash_prepare_chunk(size)
         Message = Model.env["aakash.sms.message"]
         if self.server_action_id:
             # the action's text and recipients, as when it runs on a few records
@@ -411,15 +411,46 @@ class AakashSmsSend(models.Model):
         )
         self.write(
             {
-                "prepared_until": records.ids[-1],
+                "prepared_until": watermark,
                 "prepared_count": self.prepared_count + len(records),
-                "state": "preparing" if len(records) == size else "queued",
+                "state": "queued" if last else "preparing",
             }
         )
         rows._aakash_queue()
         if self.state == "queued":
             rows.with_context(aakash_sms_queue=True)._notify_completed_sends()
         return len(records)
+
+    def _aakash_next_documents(self, Model, size):
+        """``(records, watermark, last)``: the next ``size`` documents of this send
+        after its watermark, as ``Model`` reads them; the watermark to keep once they
+        are prepared (``0``: none left); whether they are the last.
+
+        A selection of ticked records (``id in [...]``, up to 1,000,000 ids) is
+        cut in Python: each chunk's query holds its own ids, not the whole selection
+        again.
+        """
+        domain = load_domain(self.res_domain)
+        top = self.max_res_id or float("inf")
+        if (
+            len(domain) == 1
+            and isinstance(domain[0], list | tuple)
+            and list(domain[0][:2]) == ["id", "in"]
+            and isinstance(domain[0][2], list | tuple)
+        ):
+            ids = sorted(
+                {int(i) for i in domain[0][2] if self.prepared_until < int(i) <= top}
+            )
+            chunk = ids[:size]
+            if not chunk:
+                return Model.browse(), 0, True
+            records = Model.search([("id", "in", chunk)], order="id")
+            return records, chunk[-1], len(ids) <= size
+        domain = Domain(domain) & Domain("id", ">", self.prepared_until)
+        if self.max_res_id:
+            domain &= Domain("id", "<=", self.max_res_id)
+        records = Model.search(domain, order="id", limit=size)
+        return records, records.ids[-1] if records else 0, len(records) < size
 
     def _aakash_documents_model(self):
         """The documents' model as the sender reads it: their rights, companies and

@@ -468,9 +468,26 @@ class SmsQueue:
 
     def _mark_sending(self, requests):
         """Mark the rows of ``requests`` ``sending`` under the worker's key."""
-        rows = self.Message.browse([i for request in requests for i in request.ids])
-        if rows:
-            rows.write({"state": "sending", "sending_key": self.key})
+        ids = [i for request in requests for i in request.ids]
+        if not ids:
+            return
+        # one UPDATE of rows this worker holds locked (the ORM's write would also
+        # compute their delivery rate again: 0 before and after)
+        fnames = ["state", "sending_key", "write_uid", "write_date"]
+        self.env.cr.execute(
+            SQL(
+                "UPDATE aakash_sms_message SET state = 'sending', sending_key = %s,"
+                " write_uid = %s, write_date = %s WHERE id = ANY(%s)",
+                self.key,
+                self.env.uid,
+                fields.Datetime.now(),
+                ids,
+            )
+        )
+        rows = self.Message.browse(ids)
+        rows.invalidate_recordset(fnames)
+        rows.modified(fnames)
+        self.env.remove_to_compute(self.Message._fields["delivery_rate"], rows)
 
     def _write_refusals(self, refused):
         """Give the rows of ``refused`` (ids by ``(error kind, reason)``) their final

@@ -207,6 +207,68 @@ class TestLargeSend(LargeSendMixin, AakashSmsCase):
         self.assertEqual(len(self.messages_of(self.bulk)), 150)
         self.assertEqual(len(self.gateway.sent_numbers()), 150)
 
+    def test_ticked_records_deleted_after_the_click_are_skipped(self):
+        """Ticked ids are prepared a chunk of ids at a time: records deleted after
+        the click, a whole chunk of them too, are skipped; every other one gets its
+        row once, and the send ends prepared."""
+        ticked = self.bulk[:35]
+        with (
+            patch(f"{COMPOSER_MODULE}.CHUNK_SIZE", 10),
+            patch(f"{SEND_MODULE}.CHUNK_SIZE", 10),
+        ):
+            composer = self.open_composer(ticked, user=self.sms_user)
+            composer.body = "Namaste"
+            send = self.send_of(composer.save().action_send())
+            gone = ticked[10:20] | ticked[23] | ticked[34]
+            gone.unlink()
+            self.run_queue()
+        kept = ticked.exists()
+        rows = self.messages_of(kept)
+        self.assertEqual(len(kept), 23)
+        self.assertEqual(sorted(rows.mapped("res_id")), kept.ids, "each once")
+        self.assertEqual(sorted(self.gateway.sent_numbers()), sorted(kept.mapped("phone")))
+        self.assertEqual(send.prepared_count, 23)
+        self.assertEqual(send.state, "done")
+
+    def test_rows_written_at_once_as_create_writes_them(self):
+        """The queue writes a chunk's rows in one INSERT: the same rows as
+        ``create`` would write (defaults, reason code, delivery rate, dates)."""
+        Message = self.env["aakash.sms.message"].sudo()
+        partners = self.bulk[:3]
+        partners[1].phone = "01-4412345"  # a landline: refused, a coded reason
+        self.env["phone.blacklist"].sudo().add("+977" + partners[2].phone)
+
+        def planned(ref):
+            plans = Message._aakash_row_plans(
+                partners, dict.fromkeys(partners.ids, "Namaste"), None, None, ref
+            )
+            return Message._aakash_check_plans(plans)
+
+        created = Message.create(planned("by-create"))
+        inserted = Message._aakash_insert(planned("by-insert"))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        stored = [
+            name
+            for name, field in Message._fields.items()
+            if field.store
+            and name not in ("id", "send_ref", "create_date", "write_date")
+        ]
+
+        def values(rows):
+            return [
+                {name: value for name, value in row.items() if name != "id"}
+                for row in rows.read(stored, load=None)
+            ]
+
+        self.assertEqual(values(inserted), values(created))
+        self.assertEqual(
+            inserted.mapped("state"), ["pending", "rejected", "rejected"]
+        )
+        self.assertTrue(inserted[1].reason_code)
+        self.assertEqual(inserted.user_id, self.env.user)
+        self.assertTrue(all(inserted.mapped("create_date")))
+
     def test_a_large_send_carries_the_opt_out_link(self):
         """Asked in the wizard, each recipient's own link ends its text, as in a
         small bulk send."""
