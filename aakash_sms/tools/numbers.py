@@ -103,14 +103,32 @@ def check_number(raw):
     return _check_with_prefixes(text, compact)
 
 
+def _parse(national):
+    """``national`` (all digits, without the country code) as ``phonenumbers``
+    parses it for Nepal, or ``None``.
+
+    Ten digits without a trunk ``0`` (a mobile as typed nearly always) are the
+    number itself: made at once rather than through ``phonenumbers.parse`` (most of a
+    check's time, for a send of 100,000).
+    """
+    if len(national) == 10 and national[0] != "0":
+        return phonenumbers.PhoneNumber(country_code=977, national_number=int(national))
+    try:
+        return phonenumbers.parse(national, "NP")
+    except phonenumbers.NumberParseException:
+        return None
+
+
 def _check_with_phonenumbers(text, national):
     """``national`` is all digits, without the country code."""
-    try:
-        parsed = phonenumbers.parse(national, "NP")
-    except phonenumbers.NumberParseException:
-        parsed = None
-    if parsed is not None and phonenumbers.is_valid_number(parsed):
-        kind = phonenumbers.number_type(parsed)
+    parsed = _parse(national)
+    # (a number of no known type is not a valid one: ``is_valid_number`` is this test)
+    kind = (
+        phonenumbers.number_type(parsed)
+        if parsed is not None
+        else phonenumbers.PhoneNumberType.UNKNOWN
+    )
+    if kind != phonenumbers.PhoneNumberType.UNKNOWN:
         significant = str(parsed.national_number)
         if (
             kind

@@ -99,7 +99,8 @@ class SmsApiAakash(SmsApiBase):
                 vals["reason"] = self._get_sms_api_error_messages()["duplicate_message"]
         try:
             with env.cr.savepoint():
-                rows = messages_sudo.create(vals_list)
+                # the values are decided: one INSERT, as the engine's other rows
+                rows = messages_sudo._aakash_insert(vals_list)
         except psycopg2.IntegrityError:
             # another transaction is queuing some of these very SMS: it sends those;
             # this one the others
@@ -107,7 +108,7 @@ class SmsApiAakash(SmsApiBase):
             for vals in vals_list:
                 try:
                     with env.cr.savepoint():
-                        rows |= messages_sudo.create([dict(vals)])
+                        rows |= messages_sudo._aakash_insert([dict(vals)])
                 except psycopg2.IntegrityError:
                     _logger.info(
                         "Aakash SMS: SMS %s is already queued by another transaction",
