@@ -92,7 +92,7 @@ MAX_CANDIDATES = 4000
 # chatter notes written by the queue per transaction: while requests are at the
 # gateway (a chunk delays the next request by its time, about 1 ms a note), and once
 # nothing is left to send
-NOTE_CHUNK_WAITING = 25
+NOTE_CHUNK_WAITING = 10
 NOTE_CHUNK = 400
 # documents of a large send the queue prepares per transaction while its requests are
 # at the gateway, and in its first chunk (prepared before anything can be sent)
