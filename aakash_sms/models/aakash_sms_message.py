@@ -1603,7 +1603,9 @@ class AakashSmsMessage(models.Model):
         # (from the values: the rows' fields are not read again for each request)
         failed = {row[0] for row in values if row[1] == "failed"}
         if retry and failed:
-            written.browse([i for i in written.ids if i in failed])._aakash_to_fallback()
+            written.browse(
+                [i for i in written.ids if i in failed]
+            )._aakash_to_fallback()
         return written
 
     def _aakash_to_fallback(self):

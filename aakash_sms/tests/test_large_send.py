@@ -226,7 +226,9 @@ class TestLargeSend(LargeSendMixin, AakashSmsCase):
         rows = self.messages_of(kept)
         self.assertEqual(len(kept), 23)
         self.assertEqual(sorted(rows.mapped("res_id")), kept.ids, "each once")
-        self.assertEqual(sorted(self.gateway.sent_numbers()), sorted(kept.mapped("phone")))
+        self.assertEqual(
+            sorted(self.gateway.sent_numbers()), sorted(kept.mapped("phone"))
+        )
         self.assertEqual(send.prepared_count, 23)
         self.assertEqual(send.state, "done")
 
@@ -262,9 +264,7 @@ class TestLargeSend(LargeSendMixin, AakashSmsCase):
             ]
 
         self.assertEqual(values(inserted), values(created))
-        self.assertEqual(
-            inserted.mapped("state"), ["pending", "rejected", "rejected"]
-        )
+        self.assertEqual(inserted.mapped("state"), ["pending", "rejected", "rejected"])
         self.assertTrue(inserted[1].reason_code)
         self.assertEqual(inserted.user_id, self.env.user)
         self.assertTrue(all(inserted.mapped("create_date")))
