@@ -237,3 +237,15 @@ def test_foreign_number_is_written_as_odoo_stores_it():
     assert foreign_number("+91 98765 43210") == "+919876543210"
     assert foreign_number("0044 20-7946.0958") == "+442079460958"
     assert foreign_number("+1 (415) 555-0132") == "+14155550132"
+
+
+@given(
+    st.text(alphabet="0123456789", min_size=10, max_size=10).filter(
+        lambda digits: digits[0] != "0"
+    )
+)
+def test_a_ten_digit_number_is_read_as_phonenumbers_parses_it(national):
+    """Ten digits are made into a number without ``phonenumbers.parse`` (the cost of
+    a send of 100,000): the same number, so the same answer, as parsing it."""
+    phonenumbers = numbers_module.phonenumbers
+    assert numbers_module._parse(national) == phonenumbers.parse(national, "NP")
