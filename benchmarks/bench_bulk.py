@@ -146,7 +146,7 @@ QUEUE_STEPS = [
 OUTCOME_STEPS = ("outcomes written", "Odoo's SMS updated")
 
 
-def instrument(steps, marks, at_outcome=None):
+def instrument(steps, marks, at_outcome=None, requests=None):
     """Time the queue's steps into ``steps`` (``{label: [wall s, CPU s, calls]}``),
     inside queue runs only (``SmsQueue.run``, counted as ``queue runs``), and when
     each step last ended into ``marks`` (``{label: time.perf_counter()}``).
@@ -154,7 +154,11 @@ def instrument(steps, marks, at_outcome=None):
     :param at_outcome: a dict given the steps as they stood when the last outcome
         was written (``steps`` plus ``"cpu"``: Odoo's thread's CPU time then): where
         the sending's time went, without the notes written after it
+    :param requests: a list given ``(began, ended)`` of each gateway request, as its
+        HTTP thread saw it (``time.perf_counter()``)
     """
+    if requests is None:
+        requests = []
     import functools
     import threading
 
@@ -198,8 +202,50 @@ def instrument(steps, marks, at_outcome=None):
 
     queue = owners["queue"]
     queue.run = timed("queue runs", queue.run, always=True)
+    original_send = sending_queue._send
+
+    def send(*args):
+        begin = time.perf_counter()
+        try:
+            return original_send(*args)
+        finally:
+            requests.append((begin, time.perf_counter()))
+
+    sending_queue._send = send
     for label, owner, name in QUEUE_STEPS:
         setattr(owners[owner], name, timed(label, getattr(owners[owner], name)))
+
+
+def gateway_timeline(requests, started, k):
+    """How busy the gateway was kept: the first request's start after the click, a
+    request's mean time (the sandbox's latency, plus HTTP), how long a freed request
+    slot waited for the next request (the queue's reaction: a full slot's request
+    leaves once Odoo's thread sees an end), and the share of the time from the first
+    request to the last end with all ``k`` requests in flight."""
+    requests = sorted(requests)
+    ends = sorted(end for _begin, end in requests)
+    gaps = []
+    for begin, _end in requests[k:]:
+        before = [end for end in ends if end <= begin]
+        if before:
+            gaps.append(begin - before[-1])
+    events = sorted(
+        [(begin, 1) for begin, _end in requests] + [(end, -1) for _begin, end in requests]
+    )
+    full = 0.0
+    in_flight, last = 0, events[0][0]
+    for moment, change in events:
+        if in_flight >= k:
+            full += moment - last
+        in_flight += change
+        last = moment
+    span = ends[-1] - requests[0][0]
+    return {
+        "first_s": requests[0][0] - started,
+        "request_ms": 1000 * sum(end - begin for begin, end in requests) / len(requests),
+        "slot_wait_ms": 1000 * sum(gaps) / len(gaps) if gaps else 0.0,
+        "full_share": full / span if span else 0.0,
+    }
 
 
 class RemoteGateway:
@@ -241,7 +287,8 @@ def child(args):
     result = {"case": kind, "n": n, "steps": {}}
     marks = {}
     at_outcome = {}
-    instrument(result["steps"], marks, at_outcome)
+    requests = []
+    instrument(result["steps"], marks, at_outcome, requests)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         provider = env["aakash.sms.provider"].search([], limit=1)
@@ -390,6 +437,8 @@ def child(args):
             result["outcome_cpu"] = at_outcome.pop("cpu", started_cpu) - started_cpu
             result["steps_outcome"] = at_outcome
             result["notes_s"] = marks.get("chatter notes", started) - started
+        if requests:
+            result["gateway"] = gateway_timeline(requests, started, args.k)
         result["queries"] = sql_db.sql_counter - queries_before
         result["peak_rss_mb"] = (
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -707,6 +756,33 @@ def print_breakdown(results):
             )
 
 
+def print_gateway(results, args):
+    """How busy each case kept the gateway (:func:`gateway_timeline`)."""
+    rows = [(kind, n, res) for (kind, n), res in results.items() if res and "gateway" in res]
+    if not rows:
+        return
+    print(
+        f"\nThe gateway's side (latency {args.latency_ms:d} ms, K = {args.k:d}): the "
+        "first request after the click, a request's mean time, how long a freed "
+        "request slot waited for the next request, and the share of the time from "
+        f"the first request to the last end with {args.k:d} requests in flight:\n"
+    )
+    print("| case | N | first request s | request ms | freed slot waited ms | all K in flight |")
+    print("|---" * 6 + "|")
+    for kind, n, res in rows:
+        gateway = res["gateway"]
+        print(
+            "| {} | {:,} | {:.2f} | {:.0f} | {:.0f} | {:.0%} |".format(
+                NAMES[kind],
+                n,
+                gateway["first_s"],
+                gateway["request_ms"],
+                gateway["slot_wait_ms"],
+                gateway["full_share"],
+            )
+        )
+
+
 def breakdown_row(name, n, res, columns, steps, seconds, cpu):
     """One line of :func:`print_breakdown`."""
 
@@ -802,6 +878,7 @@ def main():
     print_table(results, args)
     if not args.smoke:
         print_breakdown(results)
+        print_gateway(results, args)
     if args.json:
         Path(args.json).write_text(
             json.dumps(
