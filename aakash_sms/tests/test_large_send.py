@@ -301,6 +301,9 @@ class TestLargeSend(LargeSendMixin, AakashSmsCase):
         composer.body = "Budget"
         send = self.send_of(composer.save().action_send())
         budget = 0.5
+        # each request takes 0.25 s: the sending alone needs three runs (6 rounds of 4
+        # requests; without latency the sandbox answers at once)
+        self.patch(self.gateway, "latency", 0.25)
         runs = 0
         prepared = []
 
