@@ -901,6 +901,15 @@ class AakashSmsMessage(models.Model):
         return list(self._aakash_preview_lines(records, provider))
 
     @api.model
+    def _aakash_valid_ids(self, records, provider=None):
+        """The ids of ``records`` that a send would text (:meth:`_aakash_preview`)."""
+        return [
+            line["res_id"]
+            for line in self._aakash_preview_lines(records, provider)
+            if line["valid"]
+        ]
+
+    @api.model
     def _aakash_preview_lines(self, records, provider=None):
         """:meth:`_aakash_preview`, one line at a time (by chunks for large
         selections)."""

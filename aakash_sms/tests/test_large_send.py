@@ -2,11 +2,12 @@
 
 import time
 from contextlib import closing
+from datetime import timedelta
 from unittest.mock import patch
 
 import psycopg2
 
-from odoo import sql_db
+from odoo import fields, sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -206,6 +207,74 @@ class TestLargeSend(LargeSendMixin, AakashSmsCase):
         self.run_queue()
         self.assertEqual(len(self.messages_of(self.bulk)), 150)
         self.assertEqual(len(self.gateway.sent_numbers()), 150)
+
+    def test_many_ticked_records_preview_their_first_chunk(self):
+        """More ticked records than a chunk: the preview checks the first chunk (the
+        click does not grow with the selection: 100,000 ticked ids took 5 s), the
+        credits are those of the whole selection, and all of them are sent."""
+        self.read_balance(10000)
+        with patch(f"{COMPOSER_MODULE}.CHUNK_SIZE", 100):
+            composer = self.open_composer(self.bulk[:150], user=self.sms_user)
+            composer.body = "Namaste"
+            self.assertEqual(composer.recipient_count, 100)
+            self.assertIn(
+                "150 records selected: the preview shows the first 100",
+                composer.selection_note,
+            )
+            self.assertEqual(composer.credit_estimate, 150)
+            self.assertIn("about 150 credits for 150 recipients", composer.text_summary)
+            send = self.send_of(composer.save().action_send())
+        self.assertEqual(send.total_count, 150)
+        self.run_queue()
+        self.assertEqual(len(self.gateway.sent_numbers()), 150)
+
+    def read_balance(self, balance):
+        """Aakash has ``balance`` credits; the provider's last reading, an hour old,
+        said more (the wizard reads it again at Send)."""
+        self.gateway.credits[TOKEN] = balance
+        self.provider.sudo().write(
+            {
+                "balance": 100000,
+                "balance_date": fields.Datetime.now() - timedelta(hours=1),
+            }
+        )
+
+    def test_a_select_all_is_guarded_by_the_cost_of_every_record(self):
+        """The preview of "select all" checks its first records; the credit guard
+        counts every record: a balance that pays for the preview's does not let
+        2,100 SMS go (it did: the estimate was the preview's 200)."""
+        self.read_balance(1000)
+        composer = self.open_over_domain(self.domain, user=self.sms_user)
+        composer.body = "Dashain sale: 20% off this week."
+        composer = composer.save()
+        self.assertEqual(composer.credit_estimate, 2100)
+        action = composer.action_send()
+        self.assertEqual(action["res_model"], "aakash.sms.composer", "withheld")
+        self.assertIn(
+            "This send needs about 2100 credits and Aakash Sandbox has 1000.0 left",
+            composer.credit_shortfall,
+        )
+        self.assertFalse(self.env["aakash.sms.send"].search([]), "nothing recorded")
+        self.run_queue()
+        self.assertFalse(self.gateway.sent_numbers())
+
+    def test_a_manager_sends_what_the_balance_covers_of_a_select_all(self):
+        """A manager's "send to the recipients the balance covers" over "select
+        all": the first records of the list the balance pays for, not every record
+        of the domain (it sent all 2,100), nor only the preview's."""
+        manager = role_user(self.env, "sms_manager", "bulk_manager")
+        self.read_balance(300)
+        form = self.open_over_domain(self.domain, user=manager)
+        form.body = "Dashain sale: 20% off this week."
+        composer = form.save()
+        composer.action_send()
+        self.assertIn("As an SMS manager", composer.credit_shortfall)
+        composer.action_send_covered()
+        self.run_queue()
+        first = self.bulk.sorted("id")[:300]
+        self.assertEqual(
+            sorted(self.gateway.sent_numbers()), sorted(first.mapped("phone"))
+        )
 
     def test_ticked_records_deleted_after_the_click_are_skipped(self):
         """Ticked ids are prepared a chunk of ids at a time: records deleted after

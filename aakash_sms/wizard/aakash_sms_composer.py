@@ -182,7 +182,9 @@ class AakashSmsComposer(models.TransientModel):
                 "send; you are notified when it is done.",
                 count=formatLang(self.env, total, digits=0),
                 shown=formatLang(
-                    self.env, min(total, len(composer._get_ids())), digits=0
+                    self.env,
+                    min(total, len(composer._get_ids()), CHUNK_SIZE),
+                    digits=0,
                 ),
             )
 
@@ -215,6 +217,13 @@ class AakashSmsComposer(models.TransientModel):
         return self.env._(
             "Will be sent on %s.", format_datetime(self.env, when, dt_format="medium")
         )
+
+    def _aakash_is_sample(self):
+        """Whether the preview checks only the first records of the selection: a
+        selection over a domain ("select all"), or more ticked records than a chunk
+        (the click does not grow with the selection; the queue checks every record
+        when it prepares the send)."""
+        return bool(self.res_domain or len(self._get_ids()) > CHUNK_SIZE)
 
     def _aakash_selection_count(self):
         """How many documents this send covers (the domain's count for a selection
@@ -275,7 +284,8 @@ class AakashSmsComposer(models.TransientModel):
                     }
                 )
                 continue
-            records = records.exists()
+            # a large selection: its first chunk (:meth:`_aakash_is_sample`)
+            records = records[:CHUNK_SIZE].exists()
             # the first lines of each kind are kept, not every line (50,000 selected
             # records)
             shown = {False: [], True: []}
@@ -340,9 +350,9 @@ class AakashSmsComposer(models.TransientModel):
             self.company_id
         )
 
-    def _texts_as_sent(self):
+    def _texts_as_sent(self, ids=None):
         """``(records, {id: text as it will travel})`` for the recipients that will
-        be texted.
+        be texted (the preview's, else those of ``ids``).
 
         Rendered in one batch call for all of them; ``gsm_safe`` applied when the
         provider does it.  A plain text (no placeholder) is rendered once.
@@ -350,10 +360,11 @@ class AakashSmsComposer(models.TransientModel):
         records = self._get_records()
         if records is None or not (self.body or "").strip():
             return None, {}
-        try:
-            ids = json.loads(self.valid_res_ids or "[]")
-        except ValueError:
-            ids = []
+        if ids is None:
+            try:
+                ids = json.loads(self.valid_res_ids or "[]")
+            except ValueError:
+                ids = []
         records = records.browse(ids)
         bodies = self._prepare_bodies(records) if records else {}
         provider = self._get_provider()
@@ -371,7 +382,15 @@ class AakashSmsComposer(models.TransientModel):
             return "{{" in (self.body or "") or "{%" in (self.body or "")
         return "{{" in (self.body or "")
 
-    @api.depends("body", "template_id", "valid_res_ids", "provider_id", "opt_out_link")
+    @api.depends(
+        "body",
+        "template_id",
+        "valid_res_ids",
+        "provider_id",
+        "opt_out_link",
+        "res_domain",
+        "res_ids",
+    )
     def _compute_text_info(self):
         for composer in self:
             composer._set_text_info()
@@ -410,6 +429,14 @@ class AakashSmsComposer(models.TransientModel):
                 info.segments,
                 info.segments,
             )
+        recipients = self.valid_count
+        if self.recipient_count and self._aakash_is_sample():
+            # the preview's first records stand for the whole selection: what the
+            # credit guard compares with the balance
+            total = self._aakash_selection_count()
+            if total > self.recipient_count:
+                credit_count = -(-credit_count * total // self.recipient_count)
+                recipients = -(-recipients * total // self.recipient_count)
         source = first_text if personalised and records else (self.body or "")
         self.update(
             {
@@ -421,7 +448,9 @@ class AakashSmsComposer(models.TransientModel):
                 "encoding": info.encoding,
                 "segment_count": most,
                 "credit_estimate": credit_count,
-                "text_summary": self._text_summary(info, least, most, credit_count)
+                "text_summary": self._text_summary(
+                    info, least, most, credit_count, recipients
+                )
                 if (self.body or "").strip()
                 else False,
                 "unicode_note": self._unicode_note(source, gsm),
@@ -469,8 +498,9 @@ class AakashSmsComposer(models.TransientModel):
             ", ".join(f"{shown(char)} → {shown(new)}" for char, new in pairs),
         )
 
-    def _text_summary(self, info, least, most, credit_count):
-        """One line: encoding, characters, parts, credits, with singular and plural."""
+    def _text_summary(self, info, least, most, credit_count, recipients):
+        """One line: encoding, characters, parts, credits (of ``recipients``), with
+        singular and plural."""
         encoding = "GSM-7" if info.encoding == "gsm7" else "Unicode"
         if info.segments <= 1:
             length = self.env._(
@@ -500,11 +530,11 @@ class AakashSmsComposer(models.TransientModel):
             cost = self.env._("about 1 credit")
         else:
             cost = self.env._("about %s credits", credit_count)
-        if self.valid_count == 1:
+        if recipients == 1:
             cost = self.env._("%s for 1 recipient", cost)
         else:
             cost = self.env._(
-                "%(cost)s for %(count)s recipients", cost=cost, count=self.valid_count
+                "%(cost)s for %(count)s recipients", cost=cost, count=recipients
             )
         return " · ".join([length, parts, cost])
 
@@ -629,12 +659,8 @@ class AakashSmsComposer(models.TransientModel):
             )
         provider = self._get_provider()
         balance, _unreadable = provider._fresh_balance()
-        records, texts = self._texts_as_sent()
-        if self._opt_out_wanted():
-            _first, texts = self._with_opt_out_links("", texts, records)
         covered, spent = [], 0
-        for res_id in json.loads(self.valid_res_ids or "[]"):
-            cost = measure(texts.get(res_id) or self.body or "").segments
+        for res_id, cost in self._aakash_costs():
             if balance is not None and spent + cost > balance:
                 break
             covered.append(res_id)
@@ -644,8 +670,49 @@ class AakashSmsComposer(models.TransientModel):
                 self.env._("The balance covers no recipient."),
                 self.env._("Balance Too Low"),
             )
-        self.res_ids = json.dumps(covered)
+        # exactly these records (not the domain of a "select all")
+        self.write({"res_ids": json.dumps(covered), "res_domain": False})
         return self.with_context(aakash_sms_covered=True).action_send()
+
+    def _aakash_costs(self):
+        """``(res_id, SMS parts)`` of each record of the selection that will be
+        texted, in the order the send takes them: the preview's, else (a sample of a
+        larger selection) every record's, checked and rendered a chunk at a time."""
+        if not self._aakash_is_sample():
+            yield from self._aakash_chunk_costs(None)
+            return
+        Message = self.env["aakash.sms.message"]
+        provider_sudo = self.provider_id.sudo() or None
+        Model = self.env[self.res_model]
+        if self.res_domain:
+            domain, last = load_domain(self.res_domain), 0
+            while True:
+                chunk = Model.search(
+                    domain + [("id", ">", last)], order="id", limit=CHUNK_SIZE
+                )
+                if not chunk:
+                    return
+                last = chunk[-1].id
+                yield from self._aakash_chunk_costs(
+                    Message._aakash_valid_ids(chunk, provider_sudo)
+                )
+        ids = self._get_ids()
+        for start in range(0, len(ids), CHUNK_SIZE):
+            chunk = Model.browse(ids[start : start + CHUNK_SIZE]).exists()
+            yield from self._aakash_chunk_costs(
+                Message._aakash_valid_ids(chunk, provider_sudo)
+            )
+
+    def _aakash_chunk_costs(self, ids):
+        """``(res_id, SMS parts)`` of the records ``ids`` that will be texted (the
+        preview's when ``None``), as their texts will travel."""
+        records, texts = self._texts_as_sent(ids)
+        if records is None:
+            return
+        if self._opt_out_wanted():
+            _first, texts = self._with_opt_out_links("", texts, records)
+        for res_id in records.ids:
+            yield res_id, measure(texts.get(res_id) or self.body or "").segments
 
     def action_send(self):
         """Create the rows of this send; send them at once if one request does it,
