@@ -905,18 +905,22 @@ class AakashSmsMessage(models.Model):
         """The ids of ``records`` that a send would text (:meth:`_aakash_preview`)."""
         return [
             line["res_id"]
-            for line in self._aakash_preview_lines(records, provider)
+            for line in self._aakash_preview_lines(records, provider, names=False)
             if line["valid"]
         ]
 
     @api.model
-    def _aakash_preview_lines(self, records, provider=None):
+    def _aakash_preview_lines(self, records, provider=None, names=True):
         """:meth:`_aakash_preview`, one line at a time (by chunks for large
-        selections)."""
+        selections).
+
+        :param names: each line's ``record_name`` (else ``False``: a caller showing a
+            few lines of many names only those)
+        """
         providers, seen = {}, set()
         for chunk in self._aakash_chunks(records):
             plans = self._aakash_row_plans(
-                chunk, dict.fromkeys(chunk.ids, "-"), provider, None, False
+                chunk, dict.fromkeys(chunk.ids, "-"), provider, None, False, names=names
             )
             # decided as the send will decide it: with the queue's rights
             messages_sudo = self.sudo()
@@ -946,10 +950,12 @@ class AakashSmsMessage(models.Model):
         send_ref,
         text_problem="",
         opt_out=False,
+        names=True,
     ):
         """The :class:`RowPlan` of each record of ``records``, not checked yet.
 
         :param opt_out: each text ends with its recipient's opt-out link
+        :param names: each row's ``record_name`` (a preview may go without)
         """
         opt_out_links = self.env["aakash.sms.opt.out"] if opt_out else None
         recipients = (
@@ -966,7 +972,7 @@ class AakashSmsMessage(models.Model):
             vals = {
                 "res_model": records._name,
                 "res_id": record.id,
-                "record_name": record.display_name,
+                "record_name": record.display_name if names else False,
                 "partner_id": partner.id,
                 "number_raw": raw or False,
                 "body": bodies.get(record.id) or "",

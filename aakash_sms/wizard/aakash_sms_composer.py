@@ -4,7 +4,7 @@ import unicodedata
 from odoo import api, fields, models
 from odoo.tools.misc import format_datetime, formatLang
 
-from ..const import CHUNK_SIZE, PREVIEW_LIMIT, PREVIEW_SAMPLE
+from ..const import CHUNK_SIZE, PREVIEW_LIMIT, PREVIEW_MAX_IDS, PREVIEW_SAMPLE
 from ..exceptions import TitledUserError
 from ..models.aakash_sms_send import dump_domain, load_domain
 from ..tools.text import (
@@ -183,7 +183,7 @@ class AakashSmsComposer(models.TransientModel):
                 count=formatLang(self.env, total, digits=0),
                 shown=formatLang(
                     self.env,
-                    min(total, len(composer._get_ids()), CHUNK_SIZE),
+                    min(total, len(composer._get_ids()), PREVIEW_MAX_IDS),
                     digits=0,
                 ),
             )
@@ -220,10 +220,10 @@ class AakashSmsComposer(models.TransientModel):
 
     def _aakash_is_sample(self):
         """Whether the preview checks only the first records of the selection: a
-        selection over a domain ("select all"), or more ticked records than a chunk
-        (the click does not grow with the selection; the queue checks every record
-        when it prepares the send)."""
-        return bool(self.res_domain or len(self._get_ids()) > CHUNK_SIZE)
+        selection over a domain ("select all"), or more ticked records than the web
+        client gives (:data:`~..const.PREVIEW_MAX_IDS`: the click does not grow with
+        the selection; the queue checks every record when it prepares the send)."""
+        return bool(self.res_domain or len(self._get_ids()) > PREVIEW_MAX_IDS)
 
     def _aakash_selection_count(self):
         """How many documents this send covers (the domain's count for a selection
@@ -284,8 +284,9 @@ class AakashSmsComposer(models.TransientModel):
                     }
                 )
                 continue
-            # a large selection: its first chunk (:meth:`_aakash_is_sample`)
-            records = records[:CHUNK_SIZE].exists()
+            # more ticked records than the web client gives: the first of them
+            # (:meth:`_aakash_is_sample`)
+            records = records[:PREVIEW_MAX_IDS].exists()
             # the first lines of each kind are kept, not every line (50,000 selected
             # records)
             shown = {False: [], True: []}
@@ -294,7 +295,9 @@ class AakashSmsComposer(models.TransientModel):
             # the chosen provider as the engine will use it (sudo: the user may
             # not read providers; its company is checked there)
             provider_sudo = composer.provider_id.sudo() or None
-            for line in Message._aakash_preview_lines(records, provider_sudo):
+            for line in Message._aakash_preview_lines(
+                records, provider_sudo, names=False
+            ):
                 total += 1
                 if line["valid"]:
                     valid_ids.append(line["res_id"])
@@ -304,8 +307,11 @@ class AakashSmsComposer(models.TransientModel):
                 )
                 if len(shown[bool(line["valid"])]) < PREVIEW_LIMIT:
                     shown[bool(line["valid"])].append(line)
-            # those that will not be texted first
+            # those that will not be texted first; the names of those shown only
             lines = (shown[False] + shown[True])[:PREVIEW_LIMIT]
+            names = records.browse([line["res_id"] for line in lines])
+            for line, record in zip(lines, names, strict=True):
+                line["record_name"] = record.display_name
             composer.update(
                 {
                     "line_ids": [fields.Command.clear()]
