@@ -141,9 +141,9 @@ PREVIEW_LIMIT = 200
 # A selection over a whole list (a domain) is previewed on its first records only; the
 # queue prepares them all after Send.
 PREVIEW_SAMPLE = 200
-# Ticked records are previewed (each checked) up to the web client's own limit on the
-# ids it gives (``web.active_ids_limit``'s default); beyond it (only code gives more) the
-# first this many, the credits counted for all: the click does not grow with them.
+# Ticked records are previewed (each checked) up to the web client's own limit on
+# the ids it gives (``web.active_ids_limit``'s default); beyond it (only code gives
+# more) the first this many, the credits counted for all: the click does not grow.
 PREVIEW_MAX_IDS = 20000
 
 # Odoo's own "Send SMS" actions (sms.composer) that the Aakash wizard replaces in the

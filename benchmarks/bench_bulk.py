@@ -230,7 +230,8 @@ def gateway_timeline(requests, started, k):
         if before:
             gaps.append(begin - before[-1])
     events = sorted(
-        [(begin, 1) for begin, _end in requests] + [(end, -1) for _begin, end in requests]
+        [(begin, 1) for begin, _end in requests]
+        + [(end, -1) for _begin, end in requests]
     )
     full = 0.0
     in_flight, last = 0, events[0][0]
@@ -242,7 +243,9 @@ def gateway_timeline(requests, started, k):
     span = ends[-1] - requests[0][0]
     return {
         "first_s": requests[0][0] - started,
-        "request_ms": 1000 * sum(end - begin for begin, end in requests) / len(requests),
+        "request_ms": 1000
+        * sum(end - begin for begin, end in requests)
+        / len(requests),
         "slot_wait_ms": 1000 * sum(gaps) / len(gaps) if gaps else 0.0,
         "full_share": full / span if span else 0.0,
     }
@@ -758,7 +761,9 @@ def print_breakdown(results):
 
 def print_gateway(results, args):
     """How busy each case kept the gateway (:func:`gateway_timeline`)."""
-    rows = [(kind, n, res) for (kind, n), res in results.items() if res and "gateway" in res]
+    rows = [
+        (kind, n, res) for (kind, n), res in results.items() if res and "gateway" in res
+    ]
     if not rows:
         return
     print(
@@ -767,7 +772,10 @@ def print_gateway(results, args):
         "request slot waited for the next request, and the share of the time from "
         f"the first request to the last end with {args.k:d} requests in flight:\n"
     )
-    print("| case | N | first request s | request ms | freed slot waited ms | all K in flight |")
+    print(
+        "| case | N | first request s | request ms | freed slot waited ms "
+        "| all K in flight |"
+    )
     print("|---" * 6 + "|")
     for kind, n, res in rows:
         gateway = res["gateway"]
