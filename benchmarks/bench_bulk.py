@@ -45,6 +45,7 @@ unless ``--latency-ms`` is given, and exits 1 when a check fails.
 """
 
 import argparse
+import bisect
 import json
 import math
 import os
@@ -226,9 +227,10 @@ def gateway_timeline(requests, started, k):
     ends = sorted(end for _begin, end in requests)
     gaps = []
     for begin, _end in requests[k:]:
-        before = [end for end in ends if end <= begin]
-        if before:
-            gaps.append(begin - before[-1])
+        # the last end before this request began
+        ended = bisect.bisect_right(ends, begin)
+        if ended:
+            gaps.append(begin - ends[ended - 1])
     events = sorted(
         [(begin, 1) for begin, _end in requests]
         + [(end, -1) for _begin, end in requests]
