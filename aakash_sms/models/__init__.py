@@ -11,3 +11,4 @@ from . import sms_sms
 from . import res_config_settings
 from . import mail_render_mixin
 from . import aakash_sms_opt_out
+from . import mail_message

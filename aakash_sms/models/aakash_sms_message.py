@@ -2030,7 +2030,8 @@ class AakashSmsMessage(models.Model):
             sms.write(
                 {"state": "error", "failure_type": failure_type, "to_delete": False}
             )
-        sms_sudo.mail_message_id._notify_message_notification_update()
+        # the trackers told the web client of the notifications they changed, once
+        # per outcome: a mass send's notes have none, and nothing to tell
 
     def _aakash_update_native_trackers(self):
         """Tell Odoo's SMS trackers what Aakash's delivery report says.
@@ -2054,21 +2055,29 @@ class AakashSmsMessage(models.Model):
             self.env["sms.tracker"].sudo().search([("sms_uuid", "in", uuids)])
         )
         by_uuid = {tracker.sms_uuid: tracker for tracker in trackers_sudo}
-        updated = trackers_sudo.browse()
+        # one update per report status, as the queue writes outcomes: the trackers
+        # tell the web client once of the notifications they changed
+        groups = defaultdict(list)
         for message in native:
             tracker = by_uuid.get(message.sms_uuid)
             if not tracker:
                 continue
-            if message.state == "delivered":
-                tracker._action_update_from_sms_state("sent")
+            delivered = message.state == "delivered"
+            status = "" if delivered else (message.gateway_status or "").strip().lower()
+            reason = False if delivered else message.gateway_status or False
+            groups[delivered, status, reason].append(tracker.id)
+        updated = trackers_sudo.browse()
+        for (delivered, status, reason), tracker_ids in groups.items():
+            trackers = trackers_sudo.browse(tracker_ids)
+            if delivered:
+                trackers._action_update_from_sms_state("sent")
             else:
-                status = (message.gateway_status or "").strip().lower()
-                tracker.with_context(
-                    sms_known_failure_reason=message.gateway_status or False
+                trackers.with_context(
+                    sms_known_failure_reason=reason
                 )._action_update_from_provider_error(
                     REPORT_STATUS_TO_PROVIDER_ERROR.get(status, "not_delivered")
                 )
-            updated |= tracker
+            updated |= trackers
         # as Odoo's own delivery report route does: a reported SMS is done
         # whoever's SMS: the report is about them all
         sms_sudo = self.env["sms.sms"].sudo()

@@ -71,7 +71,11 @@ class SmsSms(models.Model):
         engine writes the outcome (``_aakash_update_native_sms``): from then on Odoo's
         own rules apply (sent: deleted; error: kept).
         """
-        result = super()._send_with_api(
+        sms = self
+        if isinstance(sms_api, SmsApiAakash):
+            # a mass send's notes have no notification: no live update for them
+            sms = self.with_context(aakash_sms_bridge=True)
+        result = super(SmsSms, sms)._send_with_api(
             sms_api,
             unlink_failed=unlink_failed,
             unlink_sent=unlink_sent,

@@ -5,6 +5,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
+from odoo.addons.mail.models.mail_message import MailMessage
 from odoo.addons.sms.tools.sms_api import SmsApi
 
 from ..const import OUTCOMES
@@ -583,6 +584,59 @@ class TestNativeBridge(AakashSmsCase):
             ram_log._aakash_update_native_trackers().sms_uuid, ram_log.sms_uuid
         )
         self.assertNotified(self.ram, "sent")
+
+    def test_each_outcome_updates_the_chatter_once(self):
+        """The web client hears once of each notification's new state, as Odoo's own
+        ``_send_with_api`` tells it: the outcome of each SMS sent from a chatter, once
+        (it was twice: by the trackers and again for the batch), of each delivery
+        report once, and nothing of a mass send's notes, whose SMS have no
+        notification (it was a live-update payload per note and listener, most of
+        the bridge's cost in a large send)."""
+        # Odoo's own method: what reaches it is sent to the web client
+        Message = MailMessage
+        notify = Message._notify_message_notification_update
+        updated = []
+
+        def count(messages):
+            updated.extend(messages.ids)
+            return notify(messages)
+
+        with patch.object(Message, "_notify_message_notification_update", count):
+            for partner in self.ram | self.sita | self.bad:
+                self.compose(partner, "Tihar offers")
+        messages = (self.ram | self.sita | self.bad).message_ids.filtered(
+            lambda m: m.message_type == "sms"
+        )
+        self.assertEqual(len(messages), 3)
+        self.assertEqual(sorted(updated), sorted(messages.ids), "queued, or refused")
+        updated.clear()
+        with patch.object(Message, "_notify_message_notification_update", count):
+            self.run_queue()
+        sent_messages = (self.sms_of(self.ram) | self.sms_of(self.sita)).mail_message_id
+        self.assertEqual(len(sent_messages), 2)
+        self.assertEqual(sorted(updated), sorted(sent_messages.ids))
+        self.assertNotified(self.ram, "pending")
+        ram_log, sita_log = self.native_log().filtered(lambda m: m.state == "queued")
+        self.gateway.set_status(int(ram_log.gateway_id), "delivered")
+        self.gateway.set_status(int(sita_log.gateway_id), "failed")
+        updated.clear()
+        with patch.object(Message, "_notify_message_notification_update", count):
+            self.run_cron("aakash.sms.message", "_cron_sync_reports")
+        self.assertEqual(sorted(updated), sorted(sent_messages.ids))
+        self.assertNotified(self.ram, "sent")
+        self.assertNotified(self.sita, "exception", "sms_not_delivered", "failed")
+        # a mass send's notes: no notification, nothing to tell
+        self.env["sms.composer"].with_context(
+            default_composition_mode="mass",
+            default_res_model="res.partner",
+            default_res_ids=repr((self.ram | self.sita).ids),
+        ).create({"body": "Tihar offers"}).action_send_sms()
+        updated.clear()
+        with patch.object(Message, "_notify_message_notification_update", count):
+            self.env["sms.sms"].search([("state", "=", "outgoing")])._send()
+            self.run_queue()
+        self.assertEqual(self.native_log()[-2:].mapped("state"), ["queued", "queued"])
+        self.assertEqual(updated, [])
 
     def test_delivery_report_expired(self):
         self.compose(self.ram, "tracked")
