@@ -284,6 +284,26 @@ def sms_queue_worker(args):
     print("SMSQUEUE " + json.dumps(result), flush=True)
 
 
+def start_sms_worker(args):
+    """:func:`sms_queue_worker` in a process, once it is ready."""
+    worker = subprocess.Popen(
+        [sys.executable, __file__, "--sms-queue", "--db", args.db],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stdout.readline().strip() == "ready"
+    return worker
+
+
+def sms_worker_result(worker):
+    """What :func:`sms_queue_worker` printed, once it ended."""
+    for line in worker.communicate()[0].splitlines():
+        if line.startswith("SMSQUEUE "):
+            return json.loads(line[9:])
+    raise RuntimeError("Odoo's SMS queue worker failed")
+
+
 class RemoteGateway:
     """Talks to :func:`gateway_process`."""
 
@@ -401,15 +421,8 @@ def child(args):
                 Message._cron_send()
                 env.invalidate_all()
 
-        if kind == "native":
-            # Odoo's SMS queue in a cron worker of its own, its registry loaded
-            sms_worker = subprocess.Popen(
-                [sys.executable, __file__, "--sms-queue", "--db", args.db],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            assert sms_worker.stdout.readline().strip() == "ready"
+        # Odoo's SMS queue in a cron worker of its own, its registry loaded
+        sms_worker = start_sms_worker(args) if kind == "native" else None
         queries_before = sql_db.sql_counter
         started = time.perf_counter()
         started_cpu = time.thread_time()
@@ -466,14 +479,12 @@ def child(args):
             sms_worker.stdin.write("go\n")
             sms_worker.stdin.flush()
             result["queue_runs"] = drain(feeding=sms_worker)
-            for line in sms_worker.communicate()[0].splitlines():
-                if line.startswith("SMSQUEUE "):
-                    worker = json.loads(line[9:])
-                    # in its own process, alongside the queue: not in the total
-                    result["sms_worker"] = [
-                        worker["ended"] - started - result["wizard_s"],
-                        worker["cpu"],
-                    ]
+            # in its own process, alongside the queue: not in the total
+            worker = sms_worker_result(sms_worker)
+            result["sms_worker"] = [
+                worker["ended"] - started - result["wizard_s"],
+                worker["cpu"],
+            ]
         cr.commit()
         result["seconds"] = time.perf_counter() - started
         result["cpu_s"] = time.thread_time() - started_cpu
