@@ -1,8 +1,10 @@
 import threading
 import time
+from unittest import mock
 
 import pytest
 import requests
+from aakash_sms_sandbox.gateway import _Handler
 from aakash_sms_sandbox.rules import mobile, parts
 
 from aakash_sms_sandbox import REPORT_PAGE_SIZE, SandboxGateway
@@ -173,8 +175,8 @@ def test_unknown_fault(gateway):
 
 
 def settle(gateway):
-    """Wait for the handlers to return: a request counts as in flight until then,
-    which is just after its client got the reply."""
+    """Wait for the handlers to answer: a request counts as in flight until its
+    answer is written, which is just before its client gets it."""
     deadline = time.monotonic() + 5
     while gateway.in_flight and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -202,6 +204,33 @@ def test_peak_concurrency_and_clear():
         gateway.clear()
         assert gateway.peak_concurrency == 0 and gateway.requests == []
         requests.post(gateway.base_url + "/v1/credit", data={"auth_token": TOKEN})
+        assert gateway.peak_concurrency == 1
+
+
+def test_a_request_sent_once_the_last_answer_came_is_not_counted_with_it():
+    """A request is in flight from its arrival until its answer is written: a client
+    that sends the next one as soon as an answer arrives (a freed slot taken at once,
+    by another connection) never has two in flight.  The sandbox counted a request
+    until its handler's end, after the answer: with TCP_NODELAY the answer reached the
+    client first, and two Odoo servers showed 5 requests at once for a limit of 4."""
+    reply = _Handler._reply
+
+    def reply_then_linger(handler, *args):
+        reply(handler, *args)
+        time.sleep(0.2)  # the handler's thread not scheduled again at once
+
+    with (
+        SandboxGateway(tokens={TOKEN: 10}) as gateway,
+        mock.patch.object(_Handler, "_reply", reply_then_linger),
+    ):
+        for _ in range(3):
+            # a connection of its own each time: another handler thread
+            requests.post(
+                gateway.base_url + "/v1/credit",
+                data={"auth_token": TOKEN},
+                headers={"Connection": "close"},
+            )
+        settle(gateway)
         assert gateway.peak_concurrency == 1
 
 

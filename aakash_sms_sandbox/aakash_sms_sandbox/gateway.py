@@ -382,9 +382,18 @@ class _Handler(BaseHTTPRequestHandler):
         with gateway._lock:
             gateway.in_flight += 1
             gateway.peak_concurrency = max(gateway.peak_concurrency, gateway.in_flight)
+        self._in_flight = True
         try:
             return self._serve_one(gateway, form)
         finally:
+            self._answered()
+
+    def _answered(self):
+        """The request is no longer in flight: from its answer on (the client may send
+        the next one the moment the answer arrives, before this thread goes on)."""
+        if getattr(self, "_in_flight", False):
+            self._in_flight = False
+            gateway = self.server.gateway
             with gateway._lock:
                 gateway.in_flight -= 1
 
@@ -431,6 +440,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, status, body, content_type):
         data = body.encode("utf-8")
+        self._answered()
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type + "; charset=utf-8")
