@@ -13,6 +13,7 @@ class MailMessage(models.Model):
         update is a payload per note and listener: most of the bridge's cost in a
         large send.
         """
+        messages = self
         if self.env.context.get("aakash_sms_bridge"):
-            self = self.filtered("notification_ids")
-        return super()._notify_message_notification_update()
+            messages = self.filtered("notification_ids")
+        return super(MailMessage, messages)._notify_message_notification_update()
