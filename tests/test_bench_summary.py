@@ -35,7 +35,8 @@ def test_each_target_is_a_target_its_measure_and_whether_it_is_met():
         {
             # floor 3.75 s: 1.47x to the last outcome (the notes come after)
             ("same", 10000): result(5.5, 100, notes=12.0),
-            ("native", 10000): result(7.6, 100),  # 2.03x
+            # 2.03x from the click; 1.49x after Odoo's composer's click (2.0 s)
+            ("native", 10000): result(7.6, 100, wizard_s=2.0),
             ("perso", 1000): result(60.5, 1000),  # floor 37.5 s: 1.61x, over 60 s
         },
         ARGS,
@@ -48,6 +49,11 @@ def test_each_target_is_a_target_its_measure_and_whether_it_is_met():
     )
     native = "Odoo composer (bridge) 10,000: last outcome within 2x its floor"
     assert by_target[native] == ("2.03x (7.6 s, floor 3.75 s)", False)
+    after = (
+        "Odoo composer (bridge) 10,000: after Odoo's composer's click, last outcome "
+        "within 2x its floor"
+    )
+    assert by_target[after] == ("1.49x (5.6 s; the click 2.0 s)", True)
     perso = "personalised 1,000: last outcome within 1.5x its floor"
     assert by_target[perso][1] is False
     assert by_target["personalised 1,000: last outcome under 60 s"] == ("60.5 s", False)
