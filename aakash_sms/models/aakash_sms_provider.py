@@ -16,6 +16,7 @@ from ..const import BASE_URL_SCHEMES, DEFAULT_BASE_URL, TOKEN_DESTINATION_FIELDS
 from ..exceptions import TitledUserError
 from ..tools import errors
 from ..tools.client import AakashClient
+from .provider_slots import one_slot
 
 _logger = logging.getLogger(__name__)
 
@@ -475,7 +476,7 @@ class AakashSmsProvider(models.Model):
         reason."""
         self.ensure_one()
         try:
-            credit = self._get_client().credit()
+            credit = self._credit_in_a_slot()
         except errors.IpNotAllowedError as exc:
             raise TitledUserError(
                 self.env._(
@@ -512,6 +513,23 @@ class AakashSmsProvider(models.Model):
             }
         )
         return credit
+
+    def _credit_in_a_slot(self):
+        """The credit endpoint's answer, asked in one of the provider's request slots:
+        its parallel requests are the gateway's limit for every request."""
+        client = self._get_client()
+        with one_slot(self.env.cr, self) as held:
+            if not held:
+                raise TitledUserError(
+                    self.env._(
+                        "Aakash SMS is busy: provider %(name)s has its %(count)s "
+                        "parallel requests at the gateway. Try again in a moment.",
+                        name=self.name,
+                        count=self.parallel_requests,
+                    ),
+                    self.env._("Aakash SMS Busy"),
+                )
+            return client.credit()
 
     @api.model
     def _deduct_sent_credits(self, messages):

@@ -5,16 +5,21 @@ workers (two Odoo servers on one database) share it.  Each request in flight hol
 one of the provider's slots, a PostgreSQL session advisory lock
 ``(SLOT_NAMESPACE, provider id * 16 + slot)``: a worker takes free slots with
 ``pg_try_advisory_lock`` before it marks rows ``sending``, and gives one back when a
-request ends.  A worker that dies gives its slots back with its connection.
+request ends.  A worker that dies gives its slots back with its connection.  A request
+outside the queue (a balance, a delivery report) holds one too (:func:`one_slot`).
 """
 
+import time
 from collections import defaultdict
+from contextlib import contextmanager
 
 from odoo.tools import SQL
 
 from ..const import SLOT_NAMESPACE
 
 SLOTS_PER_PROVIDER = 16  # the provider's parallel_requests at most
+# how long a request outside the queue (a balance, a report) waits for a free slot
+SLOT_WAIT_S = 10
 
 
 class ProviderSlots:
@@ -88,3 +93,40 @@ class ProviderSlots:
                 self._key(provider_id, slot),
             )
         )
+
+
+@contextmanager
+def one_slot(cr, provider):
+    """Hold one of ``provider``'s request slots on ``cr`` for a request outside the
+    queue (its balance, its report pages): the gateway's limit counts every request.
+
+    Tries the slots again every 10 ms, ``SLOT_WAIT_S`` at most (a slot the queue frees
+    waits tens of milliseconds for its next request).  It never waits inside
+    PostgreSQL: a worker blocked there while holding rows the queue writes could
+    deadlock with it.  Yields whether a slot is held; gives it back at the end.
+    """
+    limit = min(max(1, provider.parallel_requests), SLOTS_PER_PROVIDER)
+    deadline = time.monotonic() + SLOT_WAIT_S
+    while True:
+        # the first free slot only (LIMIT stops the scan at the first lock taken)
+        cr.execute(
+            SQL(
+                "SELECT s FROM unnest(%s::int[]) AS s"
+                " WHERE pg_try_advisory_lock(%s, %s * %s + s) LIMIT 1",
+                list(range(limit)),
+                SLOT_NAMESPACE,
+                provider.id,
+                SLOTS_PER_PROVIDER,
+            )
+        )
+        row = cr.fetchone()
+        if row or time.monotonic() >= deadline:
+            break
+        time.sleep(0.01)
+    slots = ProviderSlots(cr)
+    if row:
+        slots.held[provider.id].append(row[0])
+    try:
+        yield bool(row)
+    finally:
+        slots.release_all()

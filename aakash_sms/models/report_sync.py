@@ -11,6 +11,7 @@ from odoo import fields
 from ..const import REPORT_DELIVERED, REPORT_UNDELIVERED
 from ..tools import errors
 from ..tools.numbers import network_label
+from .provider_slots import one_slot
 
 _logger = logging.getLogger(__name__)
 
@@ -52,6 +53,21 @@ class ReportSync:
                 reason,
             )
             return updated
+        # the report's pages in one of the provider's request slots: its parallel
+        # requests are the gateway's limit for every request
+        with one_slot(self.provider.env.cr, self.provider) as held:
+            if not held:
+                _logger.info(
+                    "Aakash SMS: provider %s has every request slot at the gateway: "
+                    "its report is read next time",
+                    self.provider.id,
+                )
+                return updated
+            return self._read_pages(client, by_gateway_id, oldest_text, updated)
+
+    def _read_pages(self, client, by_gateway_id, oldest_text, updated):
+        """Read the report from the page where the last reading stopped; the rows
+        whose state changed, added to ``updated``."""
         page = self.provider.report_next_page or 1
         try:
             for _i in range(self.max_pages):

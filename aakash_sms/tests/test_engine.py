@@ -13,6 +13,8 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from ..const import LOCK_NAMESPACE
+from ..models import provider_slots
+from ..models.provider_slots import ProviderSlots
 from ..tools.client import AakashClient
 from .common import (
     TOKEN,
@@ -224,6 +226,40 @@ class TestEngine(AakashSmsCase):
         )
         self.assertEqual(set(self.messages_of(partners).mapped("state")), {"queued"})
         self.assertEqual(len(set(self.gateway.sent_numbers())), 30)
+
+    def test_balance_and_report_requests_count_in_the_parallel_requests(self):
+        """The provider's parallel requests are the gateway's limit for every request:
+        a balance or a report read while another worker (another server) has every
+        slot at the gateway waits for a free one, and does not go out before; two
+        servers showed 5 requests at once for a limit of 4 (one reading reports)."""
+        self.provider.parallel_requests = 2
+        partners = self.partners(1)
+        self.wizard_send(partners)
+        self.run_queue()
+        row = self.messages_of(partners)
+        self.gateway.set_status(int(row.gateway_id), "delivered")
+        self.gateway.clear()
+        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other:
+            slots = ProviderSlots(other)
+            self.assertEqual(slots.reserve(self.provider), {self.provider.id: 2})
+            slots.keep({})
+            with patch.object(provider_slots, "SLOT_WAIT_S", 0.2):
+                with self.assertRaisesRegex(UserError, "busy"):
+                    self.provider._read_credit()
+                self.run_cron("aakash.sms.message", "_cron_sync_reports")
+            self.assertFalse(self.gateway.requests, "nothing beyond the limit")
+            self.assertEqual(row.state, "queued")
+            # one request of the other worker ends: its slot is free
+            slots.release(self.provider.id)
+            self.provider._read_credit()
+            self.run_cron("aakash.sms.message", "_cron_sync_reports")
+            slots.release_all()
+        self.assertEqual(
+            [r.path.rsplit("/", 1)[-1] for r in self.gateway.requests],
+            ["credit", "api"],
+        )
+        self.assertEqual(self.gateway.peak_concurrency, 1)
+        self.assertEqual(row.state, "delivered")
 
     def test_unreachable_gateway_retried_after_2_4_8_16_minutes(self):
         self.provider.sudo().base_url = "http://127.0.0.1:9/sms"
