@@ -814,6 +814,22 @@ class AakashSmsMessage(models.Model):
                 plans, providers, seen, route_foreign=True
             )
             routed_vals = [vals for vals in vals_list if vals.pop(ROUTED, False)]
+            if routed_vals and values:
+                # not due yet (Send At, a closed sending window): they wait in the
+                # log as Aakash's rows do, and are handed over when due
+                # (:meth:`_aakash_hand_over_routed`)
+                waiting = self._aakash_routed_waiting(routed_vals, values)
+                for vals in waiting:
+                    vals.update(
+                        number=vals["number_raw"],
+                        gateway=self.env["res.company"]
+                        .browse(vals["company_id"])
+                        ._aakash_foreign_gateway(),
+                    )
+                waiting_ids = {id(vals) for vals in waiting}
+                routed_vals = [
+                    vals for vals in routed_vals if id(vals) not in waiting_ids
+                ]
             if routed_vals:
                 # numbers outside Nepal: Odoo's SMS, through its own service
                 routed_ids = {id(vals) for vals in routed_vals}
@@ -831,6 +847,69 @@ class AakashSmsMessage(models.Model):
                 chunk.invalidate_recordset()
                 messages_sudo.invalidate_model()
         return messages_sudo.browse(rows_ids)
+
+    @api.model
+    def _aakash_routed_waiting(self, vals_list, values):
+        """The values of ``vals_list`` (numbers outside Nepal to route) that are
+        not due now: the send's ``next_attempt_date`` is later, or its rows keep the
+        sending hours (``quiet_hours``) and their company's window is closed."""
+        later = values.get("next_attempt_date")
+        if later and later > fields.Datetime.now():
+            return vals_list
+        if not values.get("quiet_hours"):
+            return []
+        closed = self._aakash_closed_windows()
+        return [vals for vals in vals_list if vals["company_id"] in closed]
+
+    @api.model
+    def _aakash_hand_over_routed(self, ids):
+        """Hand the due rows ``ids`` of numbers outside Nepal (rows that waited for
+        their send's time) to Odoo's SMS (:meth:`_aakash_route_to_odoo`), in place of
+        the rows: their log rows are written once sent, as any routed SMS's.  Called
+        by the queue, which holds the rows locked; a number blacklisted while it
+        waited is rejected instead.
+
+        :return: the rows refused (opted out), with their outcome
+        """
+        rows = self.sudo().browse(ids)
+        opted_out = self._aakash_foreign_opted_out(
+            {foreign_number(row.number_raw) for row in rows}
+        )
+        refused = rows.filtered(lambda row: foreign_number(row.number_raw) in opted_out)
+        refused.write(
+            {
+                "state": OUTCOMES["opted_out"][0],
+                "error_kind": "opted_out",
+                "reason": self._aakash_refusal_reason("opted_out"),
+                "gateway_status": "not sent",
+                "sent_date": fields.Datetime.now(),
+                "note_due": True,
+            }
+        )
+        handed = rows - refused
+        if handed:
+            self._aakash_route_to_odoo(
+                [
+                    {
+                        "company_id": row.company_id.id,
+                        "partner_id": row.partner_id.id,
+                        "number_raw": row.number_raw,
+                        "res_model": row.res_model,
+                        "res_id": row.res_id,
+                        "body": row.body,
+                        "author_id": row.user_id.partner_id.id,
+                    }
+                    for row in handed
+                ]
+            )
+            # Odoo's SMS has them now (committed with this): their row is written
+            # when sent; these never left, nothing is lost with them
+            handed.flush_recordset()
+            self.env.cr.execute(
+                SQL("DELETE FROM aakash_sms_message WHERE id = ANY(%s)", handed.ids)
+            )
+            handed.invalidate_recordset()
+        return refused
 
     @api.model
     def _aakash_route_to_odoo(self, vals_list):
@@ -866,7 +945,7 @@ class AakashSmsMessage(models.Model):
                     sms_pid_to_number={partner_id: number} if partner_id else None,
                     sms_numbers=None if partner_id else [number],
                     sms_content=vals["body"],
-                    author_id=self.env.user.partner_id.id,
+                    author_id=vals.get("author_id") or self.env.user.partner_id.id,
                     put_in_queue=True,
                 )
             else:

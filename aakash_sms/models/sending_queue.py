@@ -71,6 +71,7 @@ class Candidate(NamedTuple):
     number: str
     send_ref: str
     attempt_count: int
+    gateway: str = "aakash"  # another: a number outside Nepal, handed to Odoo's SMS
 
 
 def _send(client, numbers, text):
@@ -113,6 +114,7 @@ class SmsQueue:
         self.notes_due = NOTE_CHUNK_WAITING if commit else 0
         self.prepare_until = prepare_until if commit else None
         self.exhausted = False  # the last batch of candidates found no due row
+        self.handed = 0  # rows the last batch handed to Odoo's SMS
         self.time_left = float("inf")
         self.pool = None
 
@@ -176,7 +178,7 @@ class SmsQueue:
             refused._aakash_after_outcome(defer_notes=True)
             self.done.extend(refused.ids)
             self.notes_due += len(refused)
-        if requests or refused:
+        if requests or refused or self.handed:
             # the rows are 'sending' for everyone before the requests leave
             self._checkpoint()
         for request in requests:
@@ -185,7 +187,7 @@ class SmsQueue:
             )
             self.in_flight[future] = request
             self.busy[request.provider_id] += 1
-        return bool(requests or refused)
+        return bool(requests or refused or self.handed)
 
     def _wait(self):
         """Wait for at least one request to end: ``[(request, outcome)]``."""
@@ -314,7 +316,11 @@ class SmsQueue:
             per_request = max(1, min(per_request, self.rows_per_text))
         limit = min(MAX_CANDIDATES, max(1, free) * per_request)
         candidates = self._lock_candidates(limit)
-        groups, refused = self._group_candidates(candidates, providers)
+        # numbers outside Nepal that waited for their time: Odoo's SMS sends them
+        routed = [row.id for row in candidates if row.gateway != "aakash"]
+        groups, refused = self._group_candidates(
+            [row for row in candidates if row.gateway == "aakash"], providers
+        )
         self.rows_per_text = None
         if groups:
             self.rows_per_text = -(
@@ -341,6 +347,9 @@ class SmsQueue:
         self.slots.keep(slots)
         self._mark_sending(requests)
         refused_rows = self._write_refusals(refused)
+        self.handed = len(routed)
+        if routed:
+            refused_rows |= self.Message._aakash_hand_over_routed(routed)
         return bool(candidates), requests, refused_rows
 
     def _lock_candidates(self, limit):
@@ -357,7 +366,7 @@ class SmsQueue:
         query = SQL(
             """
             SELECT id, provider_id, company_id, body, number, send_ref,
-                   COALESCE(attempt_count, 0)
+                   COALESCE(attempt_count, 0), gateway
               FROM aakash_sms_message
              WHERE state = 'pending'
                AND (next_attempt_date IS NULL OR next_attempt_date <= %s)

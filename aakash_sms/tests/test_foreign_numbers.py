@@ -1,10 +1,14 @@
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.tests import Form, tagged
 
 from odoo.addons.sms.tools.sms_api import SmsApi
 
 from .common import AakashSmsCase, role_user
+from .test_scheduled_send import clock
+from .test_sending_hours import local_to_utc
 
 
 @tagged("post_install", "-at_install")
@@ -281,3 +285,126 @@ class TestForeignNumbers(AakashSmsCase):
         self.run_cron("sms.sms", "_process_queue")
         self.assertEqual(len(self.iap_calls), 1)
         self.assertEqual(sms.state, "pending")
+
+    # ------------------------------------------------------------------
+    # routed numbers wait as Aakash's do: Send At, sending hours
+    # ------------------------------------------------------------------
+    def schedule_send(self, partners, at, body="Namaste", user=None):
+        composer = self.open_composer(partners, user=user or self.sms_user)
+        composer.body = body
+        if at:
+            composer.scheduled_date = at
+        wizard = composer.save()
+        action = wizard.action_send()
+        self.run_queue()
+        self.run_cron("sms.sms", "_process_queue")
+        return action
+
+    def odoo_sms_of(self, partner):
+        return self.env["sms.sms"].sudo().search([("partner_id", "=", partner.id)])
+
+    def test_a_scheduled_send_holds_its_numbers_outside_nepal_until_due(self):
+        self.company.aakash_sms_foreign_numbers = "route"
+        tomorrow = fields.Datetime.now() + timedelta(days=1)
+        self.schedule_send(self.ram | self.priya, tomorrow)
+        self.assertFalse(self.iap_calls, "not before Send At")
+        self.assertFalse(self.odoo_sms_of(self.priya), "not even in Odoo's queue")
+        waiting = self.log_of(self.priya)
+        self.assertRecordValues(
+            waiting,
+            [
+                {
+                    "state": "pending",
+                    "gateway": "iap",
+                    "next_attempt_date": tomorrow,
+                    "user_id": self.sms_user.id,
+                }
+            ],
+        )
+        self.assertEqual(self.log_of(self.ram).state, "pending")
+        with clock(tomorrow + timedelta(minutes=1)):
+            self.run_queue()
+            self.run_cron("sms.sms", "_process_queue")
+            self.run_queue()
+            self.run_cron("sms.sms", "_process_queue")
+        self.assertEqual(self.aakash_numbers(), ["9812345678"])
+        self.assertEqual(
+            self.iap_numbers(), [self.priya.phone_sanitized], "once, when due"
+        )
+        rows = self.env["aakash.sms.message"].search(
+            [("partner_id", "=", self.priya.id)]
+        )
+        self.assertRecordValues(
+            rows,
+            [
+                {
+                    "state": "queued",
+                    "gateway": "iap",
+                    "user_id": self.sms_user.id,
+                    "body": "Namaste",
+                }
+            ],
+        )
+        message = self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.priya.id),
+                ("message_type", "=", "sms"),
+            ]
+        )
+        self.assertEqual(
+            message.author_id, self.sms_user.partner_id, "the sender's SMS"
+        )
+
+    def test_canceling_a_scheduled_send_cancels_its_numbers_outside_nepal(self):
+        self.company.aakash_sms_foreign_numbers = "route"
+        tomorrow = fields.Datetime.now() + timedelta(days=1)
+        self.schedule_send(self.ram | self.priya, tomorrow)
+        self.log_of(self.priya).with_user(self.sms_user).action_cancel_scheduled()
+        self.assertEqual(self.log_of(self.priya).state, "canceled")
+        with clock(tomorrow + timedelta(minutes=1)):
+            self.run_queue()
+            self.run_cron("sms.sms", "_process_queue")
+        self.assertFalse(self.iap_calls)
+        self.assertFalse(self.gateway.messages)
+
+    def test_numbers_outside_nepal_wait_for_the_sending_window(self):
+        self.company.write(
+            {
+                "aakash_sms_foreign_numbers": "route",
+                "aakash_sms_quiet_hours": True,
+                "aakash_sms_window_start": 8.0,
+                "aakash_sms_window_end": 20.0,
+            }
+        )
+        day = fields.Date.today() + timedelta(days=1)
+        night = local_to_utc(self.company, day, 22)
+        opening = local_to_utc(self.company, day + timedelta(days=1), 8)
+        with clock(night):
+            self.schedule_send(self.ram | self.priya | self.john, False)
+        self.assertFalse(self.iap_calls, "no SMS at night, whatever the gateway")
+        self.assertEqual(
+            set(self.messages_of(self.priya | self.john).mapped("next_attempt_date")),
+            {opening},
+        )
+        with clock(opening + timedelta(minutes=1)):
+            self.run_queue()
+            self.run_cron("sms.sms", "_process_queue")
+        self.assertEqual(
+            self.iap_numbers(),
+            sorted([self.priya.phone_sanitized, self.john.phone_sanitized]),
+        )
+        self.assertEqual(self.aakash_numbers(), ["9812345678"])
+
+    def test_a_number_blacklisted_while_it_waits_is_not_sent(self):
+        self.company.aakash_sms_foreign_numbers = "route"
+        tomorrow = fields.Datetime.now() + timedelta(days=1)
+        self.schedule_send(self.priya | self.ram, tomorrow)
+        self.env["phone.blacklist"].sudo().add("+919876543210")
+        with clock(tomorrow + timedelta(minutes=1)):
+            self.run_queue()
+            self.run_cron("sms.sms", "_process_queue")
+        self.assertFalse(self.iap_calls)
+        self.assertRecordValues(
+            self.log_of(self.priya), [{"state": "rejected", "error_kind": "opted_out"}]
+        )
