@@ -48,7 +48,7 @@ from .chatter_notes import post_outcome_notes
 from .models import check_number
 from .reasons import REFUSAL_REASONS, CodedReason, reason_vals
 from .report_sync import ReportSync
-from .sending_queue import SmsQueue
+from .sending_queue import SmsQueue, in_index_order
 
 _logger = logging.getLogger(__name__)
 
@@ -1945,19 +1945,9 @@ class AakashSmsMessage(models.Model):
         """
         self.flush_model()
         cr = self.env.cr
-        query = SQL(
-            """
-            SELECT id FROM aakash_sms_message
-             WHERE note_due %s
-             ORDER BY id
-             LIMIT %s
-               FOR NO KEY UPDATE SKIP LOCKED
-            """,
-            SQL("AND id = ANY(%s)", list(ids)) if ids is not None else SQL(),
-            limit,
-        )
+        query = self._aakash_due_notes_query(limit, ids)
         try:
-            with cr.savepoint(flush=False):
+            with in_index_order(cr), cr.savepoint(flush=False):
                 cr.execute(query, log_exceptions=False)
                 taken = [row_id for [row_id] in cr.fetchall()]
         except psycopg2.errors.SerializationFailure:
@@ -1970,6 +1960,22 @@ class AakashSmsMessage(models.Model):
         # too: a bridged row, a document without chatter)
         rows.filtered(lambda m: not m.mail_message_id)._post_results(unmark=rows)
         return len(taken)
+
+    @api.model
+    def _aakash_due_notes_query(self, limit, ids=None):
+        """The query of :meth:`_aakash_post_due_notes` (run within
+        :func:`.sending_queue.in_index_order`)."""
+        return SQL(
+            """
+            SELECT id FROM aakash_sms_message
+             WHERE note_due %s
+             ORDER BY id
+             LIMIT %s
+               FOR NO KEY UPDATE SKIP LOCKED
+            """,
+            SQL("AND id = ANY(%s)", list(ids)) if ids is not None else SQL(),
+            limit,
+        )
 
     def _post_results(self, messages=None, unmark=None):
         """One chatter note per document listing its recipients' outcomes, in batch

@@ -29,8 +29,8 @@ pending --lock--> sending --reply--> queued | rejected | failed | uncertain
 
 import time
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import psycopg2.errors
@@ -51,9 +51,10 @@ from .provider_slots import ProviderSlots
 
 
 @contextmanager
-def pending_in_index_order(cr):
-    """Within: PostgreSQL reads the pending rows in id order through their index
-    (``aakash.sms.message._pending_queue_idx``), never every pending row sorted.
+def in_index_order(cr):
+    """Within: PostgreSQL reads the next rows of the queue in id order through
+    their partial index (the pending rows: ``aakash.sms.message._pending_queue_idx``;
+    the rows due a note: ``_note_due_idx``), never all of them sorted.
 
     Its statistics lag behind a large send (never gathered yet in a new database;
     refreshed by autovacuum only once a tenth of the log changed): believing few rows
@@ -383,7 +384,7 @@ class SmsQueue:
         query = self._candidates_query(limit)
         cr = self.env.cr
         try:
-            with pending_in_index_order(cr), cr.savepoint(flush=False):
+            with in_index_order(cr), cr.savepoint(flush=False):
                 # a row another worker changed after our snapshot: theirs, skip it
                 cr.execute(query, log_exceptions=False)
                 return [Candidate(*row) for row in cr.fetchall()]
@@ -392,7 +393,7 @@ class SmsQueue:
 
     def _candidates_query(self, limit):
         """The query of :meth:`_lock_candidates`: the due pending rows in id order
-        (run within :func:`pending_in_index_order`)."""
+        (run within :func:`in_index_order`)."""
         # the companies whose sending hours are closed now hold their bulk rows
         closed = list(self.Message._aakash_closed_windows())
         return SQL(
