@@ -322,6 +322,7 @@ class SmsQueue:
             a copy in the same send)
         """
         self.Message.flush_model()
+        self.handed = 0
         providers = self.env["aakash.sms.provider"].search([("active", "=", True)])
         slots = self.slots.reserve(providers)
         free = sum(max(0, n) for n in slots.values())
