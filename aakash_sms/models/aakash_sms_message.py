@@ -126,7 +126,7 @@ class AakashSmsMessage(models.Model):
         [
             ("pending", "Waiting"),
             ("sending", "Sending"),
-            ("queued", "Accepted by Aakash"),
+            ("queued", "Accepted"),
             ("delivered", "Delivered"),
             ("undelivered", "Not Delivered"),
             ("rejected", "Rejected"),
@@ -138,7 +138,8 @@ class AakashSmsMessage(models.Model):
         required=True,
         index=True,
         readonly=True,
-        help="Accepted: Aakash took it for delivery. Rejected: refused (an invalid "
+        help="Accepted: the gateway took it for delivery (Aakash, or for a number "
+        "outside Nepal the service that carried it). Rejected: refused (an invalid "
         "number, for example). Failed: never reached the gateway, safe to resend. "
         "Uncertain: the gateway may have it (timeout, broken reply): never resent"
         " on its own, check the Aakash report first. Canceled: a scheduled send "
@@ -678,10 +679,19 @@ class AakashSmsMessage(models.Model):
         waiting._aakash_after_outcome()
         return waiting
 
+    @api.model
+    def _aakash_outcome_labels(self):
+        """``{state: label}`` for the chatter notes and the notifications of a
+        send: their accepted SMS are Aakash's (an SMS another gateway carried has
+        Odoo's own SMS message instead), the log's label names no gateway."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        labels["queued"] = self.env._("Accepted by Aakash")
+        return labels
+
     def _action_notify_outcome(self):
         """A notification summarising the outcome of ``self``, for the user who
         sent."""
-        states = dict(self._fields["state"]._description_selection(self.env))
+        states = self._aakash_outcome_labels()
         counts = defaultdict(int)
         problems = 0
         reasons = set()

@@ -17,7 +17,7 @@ def post_outcome_notes(rows):
     env = rows.env
     rows.partner_id.mapped("display_name")  # prefetch once for all notes
     labels = {
-        "states": dict(rows._fields["state"]._description_selection(env)),
+        "states": rows._aakash_outcome_labels(),
         "credits": env._("%s credits"),
         "credit": env._("1 credit"),
         "no_number": env._("no number"),

@@ -408,3 +408,14 @@ class TestForeignNumbers(AakashSmsCase):
         self.assertRecordValues(
             self.log_of(self.priya), [{"state": "rejected", "error_kind": "opted_out"}]
         )
+
+    def test_the_log_does_not_say_aakash_accepted_what_another_gateway_carried(self):
+        self.company.aakash_sms_foreign_numbers = "route"
+        self.wizard_send(self.ram | self.priya, "Namaste", self.sms_user)
+        routed = self.log_of(self.priya)
+        self.assertEqual((routed.gateway, routed.state), ("iap", "queued"))
+        labels = dict(routed.fields_get(["state"])["state"]["selection"])
+        self.assertNotIn("Aakash", labels[routed.state], "the row says Odoo IAP")
+        # Aakash's own outcome, in its chatter note, still says who took it
+        note = self.log_of(self.ram).mail_message_id
+        self.assertIn("Accepted by Aakash", note.body)
